@@ -1,0 +1,261 @@
+//! The command line: clap definitions only, converted into the plain option structs of
+//! [`crate::commands`]. Nothing outside this file imports clap's derive types.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use crate::commands::{
+    Command, Common, PlanCommand, ReportCommand, SimulateCommand, SweepCommand, ValidateCommand,
+};
+use crate::plan::{MarginalMethod, PlanOptions};
+use crate::report::Format;
+
+/// Decide how to spend engineering capacity between features, migrations, security and
+/// technical-debt paydown.
+#[derive(Debug, Parser)]
+#[command(name = "tradeoff", version, about, long_about = None)]
+pub struct Args {
+    /// Print no progress on stderr.
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// Overwrite existing output files and folders.
+    #[arg(long, global = true)]
+    pub force: bool,
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ValidateFormatArg {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MarginalArg {
+    Estimate,
+    Exact,
+}
+
+/// Options of every command that plans.
+#[derive(Debug, clap::Args)]
+pub struct SolverArgs {
+    /// Stop when the plan is proven within this relative gap of the best possible.
+    #[arg(long, default_value_t = 1e-4, value_name = "G")]
+    pub gap: f64,
+    /// Stop planning after this many seconds and return the best plan found.
+    #[arg(long = "time-limit", default_value_t = 60.0, value_name = "SECS")]
+    pub time_limit: f64,
+}
+
+/// Options of every command that simulates.
+#[derive(Debug, clap::Args)]
+pub struct TrialArgs {
+    /// Number of sampled futures.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub trials: usize,
+    /// Random seed: the same seed gives the same numbers.
+    #[arg(long, default_value_t = 42, value_name = "S")]
+    pub seed: u64,
+    /// Worker threads (default: every core); results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Check a scenario and summarise it.
+    Validate {
+        scenario: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ValidateFormatArg,
+    },
+    /// Allocate capacity per period with a mixed-integer program.
+    Plan {
+        scenario: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Fix the stability share (ring-fence min = max = X).
+        #[arg(long = "stability-share", value_name = "X")]
+        stability_share: Option<f64>,
+        #[command(flatten)]
+        solver: SolverArgs,
+        /// How the value of one more engineer-week per period is computed.
+        #[arg(long, value_enum, default_value = "estimate")]
+        marginal: MarginalArg,
+    },
+    /// Compare sequencing strategies on sampled futures.
+    Simulate {
+        scenario: PathBuf,
+        #[command(flatten)]
+        trials: TrialArgs,
+        /// Comma-separated: plan, wsjf, features-first, debt-first, share:X, debt-sprint:K and
+        /// the scenario's [[strategy]] names.
+        #[arg(long, value_name = "LIST")]
+        strategies: Option<String>,
+        /// One trial with means everywhere and no noise.
+        #[arg(long)]
+        deterministic: bool,
+        /// Replay a plan saved by `plan --format json` instead of planning again.
+        #[arg(long, value_name = "PLAN.json")]
+        plan: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+    /// Size the stability budget: plan and simulate across stability shares.
+    Sweep {
+        scenario: PathBuf,
+        /// The grid of shares, FROM:TO:STEP.
+        #[arg(long, default_value = "0:0.5:0.05", value_name = "FROM:TO:STEP")]
+        shares: String,
+        #[command(flatten)]
+        trials: TrialArgs,
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+    /// Write the strategy-review report: HTML, charts and exports in one folder.
+    Report {
+        scenario: PathBuf,
+        /// The folder to write.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        trials: TrialArgs,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+impl SolverArgs {
+    fn plan_options(&self, stability_share: Option<f64>, marginal: MarginalMethod) -> PlanOptions {
+        PlanOptions {
+            stability_share,
+            gap: self.gap,
+            time_limit_secs: self.time_limit,
+            marginal,
+        }
+    }
+}
+
+impl TrialArgs {
+    fn sim_options(&self, deterministic: bool) -> crate::simulate::SimOptions {
+        crate::simulate::SimOptions {
+            n_trials: self.trials,
+            seed: self.seed,
+            threads: self.threads,
+            deterministic,
+        }
+    }
+}
+
+impl Args {
+    /// Converts what the user typed into the plain options the commands run on.
+    pub fn into_command(self) -> Command {
+        let common = Common {
+            quiet: self.quiet,
+            force: self.force,
+        };
+        match self.command {
+            Sub::Validate { scenario, format } => Command::Validate(ValidateCommand {
+                common,
+                scenario,
+                json: matches!(format, ValidateFormatArg::Json),
+            }),
+            Sub::Plan {
+                scenario,
+                format,
+                output,
+                stability_share,
+                solver,
+                marginal,
+            } => Command::Plan(PlanCommand {
+                common,
+                scenario,
+                format: format.into(),
+                output,
+                options: solver.plan_options(
+                    stability_share,
+                    match marginal {
+                        MarginalArg::Estimate => MarginalMethod::Estimate,
+                        MarginalArg::Exact => MarginalMethod::Exact,
+                    },
+                ),
+            }),
+            Sub::Simulate {
+                scenario,
+                trials,
+                strategies,
+                deterministic,
+                plan,
+                format,
+                output,
+                solver,
+            } => Command::Simulate(SimulateCommand {
+                common,
+                scenario,
+                strategies,
+                plan_file: plan,
+                format: format.into(),
+                output,
+                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
+                sim_options: trials.sim_options(deterministic),
+            }),
+            Sub::Sweep {
+                scenario,
+                shares,
+                trials,
+                format,
+                output,
+                solver,
+            } => Command::Sweep(SweepCommand {
+                common,
+                scenario,
+                shares,
+                format: format.into(),
+                output,
+                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
+                sim_options: trials.sim_options(false),
+            }),
+            Sub::Report {
+                scenario,
+                out,
+                trials,
+                solver,
+            } => Command::Report(ReportCommand {
+                common,
+                scenario,
+                out,
+                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
+                sim_options: trials.sim_options(false),
+            }),
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! Runs each command: load the scenario, call the core, write the result where the user asked.
+//!
+//! This is the only place (with `scenario::load` and `report`) that touches files and the
+//! terminal. The core it calls takes values and returns values.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Diagnostic, Error};
+use crate::plan::{solve_plan, Plan, PlanOptions, PlanStatus};
+use crate::progress::{Progress, Silent};
+use crate::report::{self, Format};
+use crate::scenario::{load_scenario, Scenario};
+use crate::simulate::{simulate, SimOptions, StrategySpec};
+
+/// Options every command has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Common {
+    pub quiet: bool,
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidateCommand {
+    pub common: Common,
+    pub scenario: PathBuf,
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanCommand {
+    pub common: Common,
+    pub scenario: PathBuf,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub options: PlanOptions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulateCommand {
+    pub common: Common,
+    pub scenario: PathBuf,
+    /// The raw `--strategies` list, parsed once the scenario (and its custom names) is known.
+    pub strategies: Option<String>,
+    pub plan_file: Option<PathBuf>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub plan_options: PlanOptions,
+    pub sim_options: SimOptions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepCommand {
+    pub common: Common,
+    pub scenario: PathBuf,
+    /// The raw `--shares FROM:TO:STEP`.
+    pub shares: String,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub plan_options: PlanOptions,
+    pub sim_options: SimOptions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportCommand {
+    pub common: Common,
+    pub scenario: PathBuf,
+    pub out: PathBuf,
+    pub plan_options: PlanOptions,
+    pub sim_options: SimOptions,
+}
+
+/// One command, with everything it needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Validate(ValidateCommand),
+    Plan(PlanCommand),
+    Simulate(SimulateCommand),
+    Sweep(SweepCommand),
+    Report(ReportCommand),
+}
+
+/// Runs a command to completion.
+pub fn run(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Validate(cmd) => run_validate(&cmd),
+        Command::Plan(cmd) => run_plan(&cmd),
+        Command::Simulate(cmd) => run_simulate(&cmd),
+        Command::Sweep(cmd) => run_sweep(&cmd),
+        Command::Report(cmd) => run_report(&cmd),
+    }
+}
+
+fn run_validate(cmd: &ValidateCommand) -> Result<(), Error> {
+    let scenario = load_scenario(&cmd.scenario)?;
+    let text = if cmd.json {
+        report::validate_output::render_json(&scenario)
+    } else {
+        report::validate_output::render_table(&scenario)
+    };
+    write_output(&text, None, cmd.common.force)
+}
+
+fn run_plan(cmd: &PlanCommand) -> Result<(), Error> {
+    let scenario = load_scenario(&cmd.scenario)?;
+    check_plan_options(&scenario, &cmd.options)?;
+    let plan = solve_or_report(&scenario, &cmd.options, cmd.format)?;
+    let text = report::plan_output::render_plan(&scenario, &plan, cmd.format)?;
+    write_output(&text, cmd.output.as_deref(), cmd.common.force)
+}
+
+fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
+    let scenario = load_scenario(&cmd.scenario)?;
+    check_sim_options(&cmd.sim_options)?;
+    check_plan_options(&scenario, &cmd.plan_options)?;
+    if let Some(output) = &cmd.output {
+        refuse_overwrite(output, cmd.common.force)?;
+    }
+    let strategies = match &cmd.strategies {
+        None => StrategySpec::defaults(&scenario),
+        Some(list) => parse_strategies(list, &scenario)?,
+    };
+    let plan = if strategies.contains(&StrategySpec::Plan) {
+        Some(match &cmd.plan_file {
+            Some(path) => load_plan(path, &scenario)?,
+            None => solve_or_report(&scenario, &cmd.plan_options, cmd.format)?,
+        })
+    } else {
+        None
+    };
+    let progress = progress_for(cmd.common);
+    let simulation = simulate(
+        &scenario,
+        plan.as_ref(),
+        &strategies,
+        &cmd.sim_options,
+        progress.as_ref(),
+    )?;
+    let text = report::sim_output::render_simulation(&scenario, &simulation, cmd.format)?;
+    write_output(&text, cmd.output.as_deref(), cmd.common.force)
+}
+
+fn run_sweep(cmd: &SweepCommand) -> Result<(), Error> {
+    let scenario = load_scenario(&cmd.scenario)?;
+    check_sim_options(&cmd.sim_options)?;
+    check_plan_options(&scenario, &cmd.plan_options)?;
+    if let Some(output) = &cmd.output {
+        refuse_overwrite(output, cmd.common.force)?;
+    }
+    let shares = parse_shares(&cmd.shares)?;
+    let progress = progress_for(cmd.common);
+    let sweep = crate::sweep::sweep(
+        &scenario,
+        &shares,
+        &cmd.plan_options,
+        &cmd.sim_options,
+        progress.as_ref(),
+    )?;
+    let text = report::sim_output::render_sweep(&scenario, &sweep, cmd.format)?;
+    write_output(&text, cmd.output.as_deref(), cmd.common.force)
+}
+
+fn run_report(cmd: &ReportCommand) -> Result<(), Error> {
+    let _ = cmd;
+    Err(Error::NotImplemented("the report"))
+}
+
+/// Plans, and on infeasibility prints the JSON status first when JSON was asked for.
+fn solve_or_report(
+    scenario: &Scenario,
+    options: &PlanOptions,
+    format: Format,
+) -> Result<Plan, Error> {
+    match solve_plan(scenario, options) {
+        Err(Error::Infeasible { conflicts }) => {
+            if format == Format::Json {
+                let json = serde_json::json!({ "status": "infeasible", "conflicts": conflicts });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                );
+            }
+            Err(Error::Infeasible { conflicts })
+        }
+        other => other,
+    }
+}
+
+/// Checks `--gap`, `--time-limit` and `--stability-share` against the scenario.
+pub fn check_plan_options(scenario: &Scenario, options: &PlanOptions) -> Result<(), Error> {
+    if !(options.gap.is_finite() && options.gap >= 0.0) {
+        return Err(Error::Usage(format!(
+            "--gap: expected a non-negative relative gap such as 0.01, found {}",
+            options.gap
+        )));
+    }
+    if !(options.time_limit_secs.is_finite() && options.time_limit_secs > 0.0) {
+        return Err(Error::Usage(format!(
+            "--time-limit: expected a positive number of seconds, found {}",
+            options.time_limit_secs
+        )));
+    }
+    if let Some(share) = options.stability_share {
+        check_share(scenario, share, "--stability-share")?;
+    }
+    Ok(())
+}
+
+/// A fixed stability share must lie in [0, 1] and leave buffer + share ≤ 1.
+pub fn check_share(scenario: &Scenario, share: f64, flag: &str) -> Result<(), Error> {
+    if !(share.is_finite() && (0.0..=1.0).contains(&share)) {
+        return Err(Error::Usage(format!(
+            "{flag}: expected a share between 0 and 1, found {share}"
+        )));
+    }
+    let buffer = scenario.capacity.buffer;
+    if buffer + share > 1.0 + 1e-12 {
+        return Err(Error::Usage(format!(
+            "{flag}: buffer {buffer} + stability share {share} exceeds 1\n  hint: use a share of at most {}",
+            1.0 - buffer
+        )));
+    }
+    Ok(())
+}
+
+fn check_sim_options(options: &SimOptions) -> Result<(), Error> {
+    if options.n_trials == 0 {
+        return Err(Error::Usage(
+            "--trials: expected at least 1 trial, found 0".into(),
+        ));
+    }
+    if options.threads == Some(0) {
+        return Err(Error::Usage(
+            "--threads: expected at least 1 thread, found 0".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn parse_strategies(list: &str, scenario: &Scenario) -> Result<Vec<StrategySpec>, Error> {
+    let mut specs = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let spec = StrategySpec::parse(item, scenario)?;
+        if specs.contains(&spec) {
+            return Err(Error::Usage(format!(
+                "--strategies: `{item}` is listed twice"
+            )));
+        }
+        specs.push(spec);
+    }
+    if specs.is_empty() {
+        return Err(Error::Usage(
+            "--strategies: expected at least one strategy, found an empty list".into(),
+        ));
+    }
+    Ok(specs)
+}
+
+/// Parses `FROM:TO:STEP` into the grid of shares, inclusive of TO (within rounding).
+pub fn parse_shares(text: &str) -> Result<Vec<f64>, Error> {
+    let bad = |why: &str| {
+        Error::Usage(format!(
+            "--shares: {why}, found `{text}`\n  hint: write FROM:TO:STEP, e.g. 0:0.5:0.05"
+        ))
+    };
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.len() != 3 {
+        return Err(bad("expected three numbers separated by `:`"));
+    }
+    let nums: Vec<f64> = parts
+        .iter()
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad("expected numbers"))?;
+    let (from, to, step) = (nums[0], nums[1], nums[2]);
+    if !nums.iter().all(|x| x.is_finite())
+        || !(0.0..=1.0).contains(&from)
+        || !(0.0..=1.0).contains(&to)
+    {
+        return Err(bad("expected shares between 0 and 1"));
+    }
+    if from > to {
+        return Err(bad("expected FROM ≤ TO"));
+    }
+    if step <= 0.0 {
+        return Err(bad("expected a positive STEP"));
+    }
+    let n = ((to - from) / step + 1e-9).floor() as usize;
+    if n > 1000 {
+        return Err(bad("expected at most 1001 shares"));
+    }
+    Ok((0..=n)
+        .map(|k| ((from + k as f64 * step) * 1e9).round() / 1e9)
+        .collect())
+}
+
+/// Reads a plan saved by `plan --format json` and checks it belongs to this scenario.
+pub fn load_plan(path: &Path, scenario: &Scenario) -> Result<Plan, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read plan",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |message: String, line: Option<usize>| {
+        Error::load(
+            path,
+            Diagnostic {
+                file: path.to_path_buf(),
+                line,
+                field: None,
+                message,
+                hint: Some(
+                    "write the plan with `tradeoff plan SCENARIO --format json --output PLAN.json`"
+                        .into(),
+                ),
+            },
+        )
+    };
+    let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+        bad(
+            format!("expected a plan saved by `tradeoff plan --format json`: {e}"),
+            Some(e.line()),
+        )
+    })?;
+    if plan.status == PlanStatus::Infeasible {
+        return Err(bad("the saved plan is infeasible".into(), None));
+    }
+    let ids: Vec<&str> = plan.initiatives.iter().map(|i| i.id.as_str()).collect();
+    let expected: Vec<&str> = scenario.initiatives.iter().map(|i| i.id.as_str()).collect();
+    if ids != expected {
+        return Err(bad(
+            format!(
+                "expected the initiatives of `{}` in file order ({} of them), found {} others",
+                scenario.source.display(),
+                expected.len(),
+                ids.len()
+            ),
+            None,
+        ));
+    }
+    if plan.periods.len() != scenario.periods
+        || plan
+            .initiatives
+            .iter()
+            .any(|i| i.shares.len() != scenario.periods)
+    {
+        return Err(bad(
+            format!(
+                "expected a plan over {} periods, found {}",
+                scenario.periods,
+                plan.periods.len()
+            ),
+            None,
+        ));
+    }
+    Ok(plan)
+}
+
+/// Fails when `path` exists and `--force` was not given.
+pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Error> {
+    if path.exists() && !force {
+        return Err(Error::OutputExists(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Writes `text` to the file (refusing to overwrite without `--force`) or to stdout.
+pub fn write_output(text: &str, output: Option<&Path>, force: bool) -> Result<(), Error> {
+    match output {
+        Some(path) => {
+            refuse_overwrite(path, force)?;
+            std::fs::write(path, text).map_err(|source| Error::Io {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and `--quiet` was not given; else silence.
+pub fn progress_for(common: Common) -> Box<dyn Progress> {
+    if common.quiet || !std::io::stderr().is_terminal() {
+        Box::new(Silent)
+    } else {
+        Box::new(TerminalProgress {
+            bar: Mutex::new(None),
+        })
+    }
+}
+
+struct TerminalProgress {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, label: &str, total: u64) {
+        let bar = ProgressBar::new(total);
+        if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(label.to_string());
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Ok(slot) = self.bar.lock() {
+            if let Some(bar) = slot.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(bar) = slot.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Error types and the exit codes they map to.
+//!
+//! Exit codes (documented in the README): 0 success, 1 bad input, 2 usage error (including an
+//! output file that exists without `--force`), 3 the plan is infeasible, 4 an internal failure
+//! (a solver that failed for a reason other than infeasibility, an I/O error writing output).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem in the user's input, located as precisely as we can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file the problem is in (the scenario or its CSV).
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The field, e.g. `initiative "oauth"` › `effort.low`, or a CSV column.
+    pub field: Option<String>,
+    /// What was expected and what was found.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = self
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file.display().to_string());
+        write!(f, "{file}")?;
+        if let Some(line) = self.line {
+            write!(f, ": line {line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The scenario (or its CSV) is not valid; every problem found is listed.
+    #[error("cannot load scenario `{}`{}", path.display(), render_diagnostics(diagnostics))]
+    Load {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A command-line option is wrong; the message names the flag.
+    #[error("{0}")]
+    Usage(String),
+    /// No plan meets the hard constraints; each conflict is one sentence in the scenario's words.
+    #[error("the plan is infeasible{}", render_lines(conflicts))]
+    Infeasible { conflicts: Vec<String> },
+    /// A file we were asked to write already exists.
+    #[error("`{}` already exists\n  hint: pass --force to overwrite it", .0.display())]
+    OutputExists(PathBuf),
+    /// Reading or writing a file failed.
+    #[error("cannot {action} `{}`: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Something went wrong inside the tool (a solver failure that is not infeasibility).
+    #[error("{0}")]
+    Internal(String),
+    /// A capability a later version adds.
+    #[error("{0} is not implemented yet")]
+    NotImplemented(&'static str),
+}
+
+fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
+    diagnostics.iter().map(|d| format!("\n  {d}")).collect()
+}
+
+fn render_lines(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("\n  {l}")).collect()
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Load { .. } => 1,
+            Error::Usage(_) | Error::OutputExists(_) => 2,
+            Error::Infeasible { .. } => 3,
+            Error::Io { .. } | Error::Internal(_) | Error::NotImplemented(_) => 4,
+        }
+    }
+
+    /// A load error with a single diagnostic.
+    pub fn load(path: impl Into<PathBuf>, diagnostic: Diagnostic) -> Error {
+        Error::Load {
+            path: path.into(),
+            diagnostics: vec![diagnostic],
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `tradeoff` decides how to spend scarce engineering capacity between features, migrations,
+//! security work and technical-debt paydown.
+//!
+//! The flow is one direction: [`scenario`] loads and validates a scenario file; [`plan`] solves a
+//! mixed-integer program for a capacity plan; [`simulate`] replays sequencing strategies on
+//! sampled futures; [`sweep`] sizes the stability budget; [`report`] turns results into tables,
+//! exports, charts and an HTML page. [`cli`] is the command line over all of it.
+//!
+//! ```
+//! let scenario = tradeoff::scenario::load_scenario_str(
+//!     "example.toml",
+//!     r#"
+//!     [scenario]
+//!     periods = 4
+//!     [capacity]
+//!     per_period = 20
+//!     [[initiative]]
+//!     id = "sso"
+//!     kind = "feature"
+//!     effort = { low = 8, likely = 10, high = 18 }
+//!     value = 5000
+//!     "#,
+//! )
+//! .unwrap();
+//! assert_eq!(scenario.initiatives[0].remaining_effort_mean(), 11.0);
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod plan;
+pub mod progress;
+pub mod report;
+pub mod scenario;
+pub mod simulate;
+pub mod sweep;
+
+pub use error::Error;

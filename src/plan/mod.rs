@@ -1,0 +1,146 @@
+//! The planner: a mixed-integer program that allocates engineering capacity per period.
+//!
+//! `solve_plan` takes a validated scenario and returns a [`Plan`] value; it does no I/O and never
+//! prints. The plan is what `tradeoff plan` shows and what the simulator's `plan` strategy replays.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::error::Error;
+use crate::scenario::Scenario;
+
+/// How the planner should run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// Fix the stability share: min = max = X.
+    pub stability_share: Option<f64>,
+    /// Stop at this relative MIP gap.
+    pub gap: f64,
+    /// Stop after this many seconds.
+    pub time_limit_secs: f64,
+    /// How `marginal_value` is computed.
+    pub marginal: MarginalMethod,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            stability_share: None,
+            gap: 1e-4,
+            time_limit_secs: 60.0,
+            marginal: MarginalMethod::Estimate,
+        }
+    }
+}
+
+/// How the value of one more engineer-week is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarginalMethod {
+    /// From the LP relaxation's duals.
+    Estimate,
+    /// Re-solve with one more engineer in each period.
+    Exact,
+}
+
+/// Whether the plan's optimality is proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanStatus {
+    Optimal,
+    Feasible,
+    Infeasible,
+}
+
+/// When an initiative starts: `now` (period 1), `next` (2–4), `later` (5+), `unplanned`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bucket {
+    Now,
+    Next,
+    Later,
+    Unplanned,
+}
+
+impl Bucket {
+    /// The bucket of an item that first gets work in `start` (1-based), or none.
+    pub fn from_start(start: Option<usize>) -> Bucket {
+        match start {
+            None => Bucket::Unplanned,
+            Some(1) => Bucket::Now,
+            Some(2..=4) => Bucket::Next,
+            Some(_) => Bucket::Later,
+        }
+    }
+}
+
+/// One initiative in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedInitiative {
+    pub id: String,
+    /// First period with at least 1e-6 of its effort (1-based), or none.
+    pub start: Option<usize>,
+    /// Period by whose end it is delivered (1-based), or none.
+    pub delivery: Option<usize>,
+    pub bucket: Bucket,
+    /// x[i,t]: share of the item's effort done in each period, `shares[period_idx]`; normalised
+    /// (shares below 1e-6 dropped, summing to exactly 1 by the delivery period, all zero when
+    /// the item is not delivered in the horizon).
+    pub shares: Vec<f64>,
+    /// Mean remaining effort in engineer-weeks.
+    pub effort: f64,
+}
+
+/// One period of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedPeriod {
+    /// 1-based.
+    pub period: usize,
+    pub label: String,
+    /// C_t.
+    pub capacity: f64,
+    /// A_t = C_t (1 − buffer).
+    pub allocatable: f64,
+    /// The drag share recomputed from the deliveries by the drag law.
+    pub drag: f64,
+    /// Engineer-weeks of product-class work.
+    pub product: f64,
+    /// Engineer-weeks of stability-class work.
+    pub stability: f64,
+    /// Engineer-weeks per kind (keys are kind names).
+    pub by_kind: BTreeMap<String, f64>,
+    /// Engineer-weeks held back as strategic buffer, C_t − A_t.
+    pub buffer: f64,
+    /// A_t (1 − drag) − product − stability.
+    pub idle: f64,
+    /// Objective gained per extra engineer-week of C_t in this period.
+    pub marginal_value: f64,
+}
+
+/// A capacity plan: what `tradeoff plan` prints and `--plan PLAN.json` reads back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub status: PlanStatus,
+    /// Net value: value_earned − cost_of_delay − penalties.
+    pub objective: f64,
+    /// (bound − objective) / max(1, |objective|).
+    pub gap: f64,
+    /// Proven upper bound on the objective.
+    pub bound: f64,
+    pub value_earned: f64,
+    pub cost_of_delay: f64,
+    pub penalties: f64,
+    /// The ring-fence minimum the plan was made with (the simulator's reserved share).
+    pub stability_min: f64,
+    /// The ring-fence maximum the plan was made with.
+    pub stability_max: f64,
+    /// In scenario file order.
+    pub initiatives: Vec<PlannedInitiative>,
+    pub periods: Vec<PlannedPeriod>,
+}
+
+/// Plans the scenario. Errors: [`Error::Infeasible`] when no plan meets the hard constraints.
+pub fn solve_plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan, Error> {
+    let _ = (scenario, options);
+    Err(Error::NotImplemented("the planner"))
+}

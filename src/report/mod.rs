@@ -1,0 +1,13 @@
+//! Everything a person reads: text tables, CSV and JSON exports, charts and the HTML report.
+
+pub mod plan_output;
+pub mod sim_output;
+pub mod validate_output;
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}

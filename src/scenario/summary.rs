@@ -1,0 +1,2 @@
+//! The numbers `tradeoff validate` shows: initiatives by kind and class, effort against capacity,
+//! the longest dependency chain, deadlines.

@@ -1,0 +1,242 @@
+//! The Monte Carlo engine: replays sequencing strategies on the same sampled futures.
+//!
+//! `simulate` takes values and returns a [`Simulation`]; it does no I/O and never prints.
+//! Trial k's random stream depends only on (seed, k), so results are identical for any thread
+//! count, and every strategy is replayed on the same sampled future (common random numbers).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::progress::Progress;
+use crate::scenario::Scenario;
+
+/// A sequencing option, as named on the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StrategySpec {
+    /// Replay the plan.
+    Plan,
+    Wsjf,
+    FeaturesFirst,
+    DebtFirst,
+    /// WSJF order with the stability share fixed at X.
+    Share(f64),
+    /// Debt-first in periods K, 2K, …; features-first otherwise.
+    DebtSprint(usize),
+    /// The scenario's `[[strategy]]` at this index.
+    Custom(usize),
+}
+
+impl StrategySpec {
+    /// The strategy's name exactly as the user gives it (`share:0.25`, `debt-sprint:3`, custom names).
+    pub fn name(&self, scenario: &Scenario) -> String {
+        match self {
+            StrategySpec::Plan => "plan".into(),
+            StrategySpec::Wsjf => "wsjf".into(),
+            StrategySpec::FeaturesFirst => "features-first".into(),
+            StrategySpec::DebtFirst => "debt-first".into(),
+            StrategySpec::Share(x) => format!("share:{x}"),
+            StrategySpec::DebtSprint(k) => format!("debt-sprint:{k}"),
+            StrategySpec::Custom(idx) => scenario.strategies[*idx].name.clone(),
+        }
+    }
+
+    /// Parses one comma-separated element of `--strategies`.
+    pub fn parse(text: &str, scenario: &Scenario) -> Result<StrategySpec, Error> {
+        let usage = |msg: String| Error::Usage(msg);
+        match text {
+            "plan" => return Ok(StrategySpec::Plan),
+            "wsjf" => return Ok(StrategySpec::Wsjf),
+            "features-first" => return Ok(StrategySpec::FeaturesFirst),
+            "debt-first" => return Ok(StrategySpec::DebtFirst),
+            _ => {}
+        }
+        if let Some(x) = text.strip_prefix("share:") {
+            let share: f64 = x.parse().map_err(|_| {
+                usage(format!(
+                    "--strategies: `{text}`: expected a share between 0 and 1 after `share:`, found `{x}`"
+                ))
+            })?;
+            if !(0.0..=1.0).contains(&share) {
+                return Err(usage(format!(
+                    "--strategies: `{text}`: the share must be between 0 and 1"
+                )));
+            }
+            if share + scenario.capacity.buffer > 1.0 + 1e-12 {
+                return Err(usage(format!(
+                    "--strategies: `{text}`: buffer {} + share {share} exceeds 1",
+                    scenario.capacity.buffer
+                )));
+            }
+            return Ok(StrategySpec::Share(share));
+        }
+        if let Some(k) = text.strip_prefix("debt-sprint:") {
+            return match k.parse::<usize>() {
+                Ok(k) if k >= 1 => Ok(StrategySpec::DebtSprint(k)),
+                _ => Err(usage(format!(
+                    "--strategies: `{text}`: expected a whole number of periods ≥ 1 after `debt-sprint:`, found `{k}`"
+                ))),
+            };
+        }
+        if let Some(idx) = scenario.strategies.iter().position(|s| s.name == text) {
+            return Ok(StrategySpec::Custom(idx));
+        }
+        let mut known: Vec<String> = [
+            "plan",
+            "wsjf",
+            "features-first",
+            "debt-first",
+            "share:X",
+            "debt-sprint:K",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        known.extend(
+            scenario
+                .strategies
+                .iter()
+                .map(|s| format!("\"{}\"", s.name)),
+        );
+        Err(usage(format!(
+            "--strategies: unknown strategy `{text}`\n  hint: choose from {}",
+            known.join(", ")
+        )))
+    }
+
+    /// The default list: plan, wsjf, features-first, debt-first and the scenario's own strategies.
+    pub fn defaults(scenario: &Scenario) -> Vec<StrategySpec> {
+        let mut specs = vec![
+            StrategySpec::Plan,
+            StrategySpec::Wsjf,
+            StrategySpec::FeaturesFirst,
+            StrategySpec::DebtFirst,
+        ];
+        specs.extend((0..scenario.strategies.len()).map(StrategySpec::Custom));
+        specs
+    }
+}
+
+/// How the simulation runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOptions {
+    pub n_trials: usize,
+    pub seed: u64,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// One trial, means everywhere, no noise, expected losses instead of incident draws.
+    pub deterministic: bool,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            n_trials: 10_000,
+            seed: 42,
+            threads: None,
+            deterministic: false,
+        }
+    }
+}
+
+/// Mean, spread and quantiles of a distribution of net values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Distribution {
+    pub mean: f64,
+    /// Sample standard deviation (n − 1); 0 for one trial.
+    pub sd: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+}
+
+/// A mean only.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Mean {
+    pub mean: f64,
+}
+
+/// A P10 / P50 / P90 band.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Band {
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+/// What happened to one initiative under one strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitiativeOutcome {
+    pub id: String,
+    /// P(delivered within the horizon).
+    pub p_delivered: f64,
+    /// The smallest period k with P(delivered by k) ≥ 0.5, else null.
+    pub delivery_p50: Option<usize>,
+    /// P(delivered by the end of its deadline period); null without a deadline.
+    pub p_deadline_met: Option<f64>,
+    /// P(delivered by the end of period k), `delivered_by[period_idx]` (the delivery S-curve).
+    pub delivered_by: Vec<f64>,
+}
+
+/// A histogram of net value; bins are shared by every strategy of one simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Histogram {
+    /// Bin edges, one more than `counts`.
+    pub edges: Vec<f64>,
+    pub counts: Vec<u64>,
+}
+
+/// The outcome of one strategy over all trials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategyResult {
+    /// Exactly as given.
+    pub name: String,
+    /// The reserved stability share s the strategy ran with.
+    pub stability_share: f64,
+    pub net_value: Distribution,
+    /// P(this strategy has the highest net value in a trial), ties split equally.
+    pub p_best: f64,
+    pub value_earned: Mean,
+    pub cost_of_delay: Mean,
+    pub incident_losses: Mean,
+    pub penalties: Mean,
+    pub initiatives: Vec<InitiativeOutcome>,
+    /// Cumulative net value by the end of each period, `cumulative[period_idx]` (the fan chart).
+    pub cumulative: Vec<Band>,
+    pub histogram: Histogram,
+}
+
+/// The paired difference of net value, a − b, over the same sampled futures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedDiff {
+    pub a: String,
+    pub b: String,
+    pub mean_diff: f64,
+    /// Standard error of the mean difference; 0 for one trial.
+    pub se: f64,
+}
+
+/// Everything `tradeoff simulate` reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Simulation {
+    pub trials: usize,
+    pub seed: u64,
+    pub deterministic: bool,
+    pub strategies: Vec<StrategyResult>,
+    pub paired: Vec<PairedDiff>,
+}
+
+/// Replays `strategies` on `options.n_trials` sampled futures. `plan` is required when the list
+/// holds [`StrategySpec::Plan`].
+pub fn simulate(
+    scenario: &Scenario,
+    plan: Option<&Plan>,
+    strategies: &[StrategySpec],
+    options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<Simulation, Error> {
+    let _ = (scenario, plan, strategies, options, progress);
+    Err(Error::NotImplemented("the simulator"))
+}
