@@ -36,5 +36,6 @@ pub mod report;
 pub mod scenario;
 pub mod simulate;
 pub mod sweep;
+pub mod synthetic;
 
 pub use error::Error;

@@ -1,0 +1,7 @@
+//! Integration tests: the real binary on shipped scenarios and bad fixtures, and the library's
+//! properties across modules. One test binary, as matklad recommends.
+
+mod cli;
+mod plan;
+mod report;
+mod simulate;
