@@ -1,0 +1,427 @@
+//! Replays one strategy on one sampled future, period by period, and settles its accounts.
+//!
+//! Rules (SPEC "Simulator"): effective capacity K_t = A_t × noise_t × (1 − drag_t), the drag law
+//! with the trial's growth and the relief of items delivered by the end of t − 1; the reserved
+//! share s × K_t goes to stability items first, then everybody shares (1 − s) × K_t, both in the
+//! strategy's priority order; an item is eligible when it is not delivered and every prerequisite
+//! was delivered by the end of t − 1; it takes at most its team limit per period; it is delivered
+//! at the end of the period in which its sampled remaining effort is done (1e-9 relative).
+//!
+//! The `plan` strategy replays the plan's engineer-weeks, not its shares of the sampled effort:
+//! in period t an eligible item gets e_i × x[i,t] with e_i the plan's mean remaining effort (never
+//! more than it still needs). A plan is a budget of engineer-weeks per item and period; an item
+//! whose sampled effort is smaller finishes early, one whose effort is larger overruns and then
+//! competes for leftover capacity. When the planned amounts exceed K_t they are scaled by
+//! K_t / Σ planned, then product amounts are scaled down to (1 − s) K_t; both comparisons allow
+//! 1e-5 relative slack so the plan's own rounding (normalised shares) does not delay a delivery.
+//! Leftover capacity goes only to overruns — eligible, undelivered items whose planned work has
+//! all been scheduled by period t (received, or lost to scaling or a late prerequisite) — in plan
+//! order, within team limits, product overruns within (1 − s) K_t. Items the plan leaves out get
+//! no work; an item the plan holds back is delivered at its planned period (or never), others as
+//! soon as their work is done.
+
+use super::sampling::{Future, Model};
+use super::strategy::{Order, PlanReplay, Rule, Strategy};
+
+/// Relative slack when comparing planned amounts with capacity.
+const PLAN_SLACK: f64 = 1e-5;
+/// Relative tolerance on "the remaining effort is done".
+const DONE_TOLERANCE: f64 = 1e-9;
+
+/// Scratch state for replays, reused across trials.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    remaining: Vec<f64>,
+    tolerance: Vec<f64>,
+    given: Vec<f64>,
+    done: Vec<bool>,
+    touched: Vec<u32>,
+    waiting: Vec<u32>,
+    /// Delivery period (1-based) of each item, 0 when not delivered in the horizon.
+    pub delivered: Vec<u32>,
+    /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
+    pub capacity_weeks: Vec<f64>,
+    /// Drag share by `period_idx`.
+    pub drag: Vec<f64>,
+}
+
+impl Workspace {
+    pub fn new(model: &Model) -> Workspace {
+        Workspace {
+            remaining: vec![0.0; model.n_items],
+            tolerance: vec![0.0; model.n_items],
+            given: vec![0.0; model.n_items],
+            done: vec![false; model.n_items],
+            touched: Vec::with_capacity(model.n_items),
+            waiting: Vec::new(),
+            delivered: vec![0; model.n_items],
+            capacity_weeks: vec![0.0; model.n_periods],
+            drag: vec![0.0; model.n_periods],
+        }
+    }
+
+    fn reset(&mut self, future: &Future) {
+        for (((r, tol), e), (d, done)) in self
+            .remaining
+            .iter_mut()
+            .zip(self.tolerance.iter_mut())
+            .zip(&future.effort_weeks)
+            .zip(self.delivered.iter_mut().zip(self.done.iter_mut()))
+        {
+            *r = *e;
+            *tol = DONE_TOLERANCE * e.abs();
+            *d = 0;
+            *done = false;
+        }
+        self.given.fill(0.0);
+        self.touched.clear();
+        self.waiting.clear();
+    }
+
+    #[inline]
+    fn is_eligible(&self, model: &Model, i: usize) -> bool {
+        model
+            .requires_of(i)
+            .iter()
+            .all(|&j| self.delivered[j as usize] != 0)
+    }
+
+    /// Gives up to `budget` to the items of `list`, in order; returns what is left.
+    #[inline]
+    fn fill(&mut self, model: &Model, list: &[u32], mut budget: f64) -> f64 {
+        for &i in list {
+            if budget <= 0.0 {
+                break;
+            }
+            let i = i as usize;
+            if self.done[i] || !self.is_eligible(model, i) {
+                continue;
+            }
+            let room = model.team_limit_weeks[i] - self.given[i];
+            if room <= 0.0 {
+                continue;
+            }
+            let g = self.remaining[i].min(room).min(budget);
+            if self.given[i] == 0.0 {
+                self.touched.push(i as u32);
+            }
+            self.given[i] += g;
+            self.remaining[i] -= g;
+            budget -= g;
+            if self.remaining[i] <= self.tolerance[i] {
+                self.done[i] = true;
+            }
+        }
+        budget
+    }
+}
+
+/// The effective capacity of period t (1-based) and its drag.
+#[inline]
+fn capacity_of(model: &Model, future: &Future, period: usize, relief: f64) -> (f64, f64) {
+    let period_idx = period - 1;
+    let drag = model.drag_in(period, future.growth, relief);
+    let k = model.allocatable_weeks[period_idx] * future.capacity_factor[period_idx] * (1.0 - drag);
+    (k.max(0.0), drag)
+}
+
+/// Replays `strategy` on `future`; deliveries end up in `ws.delivered`.
+pub fn replay(model: &Model, future: &Future, strategy: &Strategy, ws: &mut Workspace) {
+    match &strategy.rule {
+        Rule::Priority {
+            orders,
+            order_of_period,
+        } => replay_priority(
+            model,
+            future,
+            strategy.stability_share,
+            orders,
+            order_of_period,
+            ws,
+        ),
+        Rule::Plan(plan) => replay_plan(model, future, strategy.stability_share, plan, ws),
+    }
+}
+
+fn replay_priority(
+    model: &Model,
+    future: &Future,
+    share: f64,
+    orders: &[Order],
+    order_of_period: &[u8],
+    ws: &mut Workspace,
+) {
+    ws.reset(future);
+    let mut relief = 0.0;
+    for period in 1..=model.n_periods {
+        let (k, drag) = capacity_of(model, future, period, relief);
+        ws.capacity_weeks[period - 1] = k;
+        ws.drag[period - 1] = drag;
+        let order = &orders[order_of_period[period - 1] as usize];
+        let reserve = share * k;
+        if reserve > 0.0 {
+            ws.fill(model, &order.stability, reserve);
+        }
+        let shared = k - reserve;
+        if shared > 0.0 {
+            ws.fill(model, &order.all, shared);
+        }
+        for idx in 0..ws.touched.len() {
+            let i = ws.touched[idx] as usize;
+            ws.given[i] = 0.0;
+            if ws.done[i] {
+                ws.delivered[i] = period as u32;
+                relief += model.debt_relief[i];
+            }
+        }
+        ws.touched.clear();
+    }
+}
+
+fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
+    ws.reset(future);
+    let n_periods = model.n_periods;
+    let mut relief = 0.0;
+    for period in 1..=n_periods {
+        let period_idx = period - 1;
+        let (k, drag) = capacity_of(model, future, period, relief);
+        ws.capacity_weeks[period_idx] = k;
+        ws.drag[period_idx] = drag;
+        // Planned amounts for eligible items, never more than they still need.
+        let mut total = 0.0;
+        let mut product = 0.0;
+        for &i in &plan.active[plan.active_start[period_idx]..plan.active_start[period_idx + 1]] {
+            let i = i as usize;
+            if ws.done[i] || !ws.is_eligible(model, i) {
+                continue;
+            }
+            let amount = plan.planned_weeks[i * n_periods + period_idx].min(ws.remaining[i]);
+            if amount <= 0.0 {
+                continue;
+            }
+            ws.given[i] = amount;
+            ws.touched.push(i as u32);
+            total += amount;
+            if !model.is_stability[i] {
+                product += amount;
+            }
+        }
+        let scale = if total > k * (1.0 + PLAN_SLACK) {
+            k / total
+        } else {
+            1.0
+        };
+        let product_cap = (1.0 - share) * k;
+        let product_scale = if product * scale > product_cap * (1.0 + PLAN_SLACK) {
+            product_cap / (product * scale)
+        } else {
+            1.0
+        };
+        let mut used = 0.0;
+        let mut product_used = 0.0;
+        for idx in 0..ws.touched.len() {
+            let i = ws.touched[idx] as usize;
+            let mut g = ws.given[i] * scale;
+            if !model.is_stability[i] {
+                g *= product_scale;
+                product_used += g;
+            }
+            ws.given[i] = g;
+            ws.remaining[i] -= g;
+            used += g;
+            if ws.remaining[i] <= ws.tolerance[i] {
+                ws.done[i] = true;
+            }
+        }
+        // Leftover capacity to overruns, in plan order.
+        let mut leftover = k - used;
+        let mut product_room = product_cap - product_used;
+        if leftover > k * PLAN_SLACK {
+            for &i in &plan.order {
+                if leftover <= 0.0 {
+                    break;
+                }
+                let i = i as usize;
+                if ws.done[i]
+                    || (period as u32) < plan.last_work_period[i]
+                    || !ws.is_eligible(model, i)
+                {
+                    continue;
+                }
+                let stability = model.is_stability[i];
+                let mut room = model.team_limit_weeks[i] - ws.given[i];
+                if !stability {
+                    room = room.min(product_room);
+                }
+                if room <= 0.0 {
+                    continue;
+                }
+                let g = ws.remaining[i].min(room).min(leftover);
+                if ws.given[i] == 0.0 {
+                    ws.touched.push(i as u32);
+                }
+                ws.given[i] += g;
+                ws.remaining[i] -= g;
+                leftover -= g;
+                if !stability {
+                    product_room -= g;
+                }
+                if ws.remaining[i] <= ws.tolerance[i] {
+                    ws.done[i] = true;
+                }
+            }
+        }
+        for idx in 0..ws.touched.len() {
+            let i = ws.touched[idx] as usize;
+            ws.given[i] = 0.0;
+            if ws.done[i] && ws.delivered[i] == 0 {
+                if plan.hold_until[i] > period as u32 {
+                    if !ws.waiting.contains(&(i as u32)) {
+                        ws.waiting.push(i as u32);
+                    }
+                } else {
+                    ws.delivered[i] = period as u32;
+                    relief += model.debt_relief[i];
+                }
+            }
+        }
+        ws.touched.clear();
+        let mut w = 0;
+        while w < ws.waiting.len() {
+            let i = ws.waiting[w] as usize;
+            if plan.hold_until[i] == period as u32 {
+                ws.delivered[i] = period as u32;
+                relief += model.debt_relief[i];
+                ws.waiting.swap_remove(w);
+            } else {
+                w += 1;
+            }
+        }
+    }
+}
+
+/// Net value and its parts for one strategy on one future.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Accounts {
+    pub value_earned: f64,
+    pub cost_of_delay: f64,
+    pub incident_losses: f64,
+    pub penalties: f64,
+}
+
+impl Accounts {
+    /// value earned − cost of delay − incident losses − penalties.
+    pub fn net_value(&self) -> f64 {
+        self.value_earned - self.cost_of_delay - self.incident_losses - self.penalties
+    }
+}
+
+/// Settles the accounts of deliveries `delivered` (period or 0) on `future`, discounted with d_t.
+///
+/// Delivered by the end of D ≤ T: value × (S_T − S_D) + one-time × d_D + terminal_periods ×
+/// value × d_T; cost of delay risk × S_min(D, T) (paid in periods 1..=D, or all T when never
+/// delivered); incidents in those same periods cost impact × d_t each; a soft deadline k missed
+/// (D = 0 or D > k) pays its penalty once, undiscounted.
+pub fn settle(model: &Model, future: &Future, delivered: &[u32]) -> Accounts {
+    let n_periods = model.n_periods;
+    let s = &model.discount_sum;
+    let d = &model.discount;
+    let mut acc = Accounts::default();
+    for (i, &period) in delivered.iter().enumerate() {
+        let p = period as usize;
+        let paid_until = if p == 0 { n_periods } else { p };
+        if p != 0 {
+            let v = future.value[i];
+            acc.value_earned += v * (s[n_periods] - s[p])
+                + future.one_time_value[i] * d[p]
+                + model.terminal_periods * v * d[n_periods];
+        }
+        acc.cost_of_delay += future.risk[i] * s[paid_until];
+        let slot = model.incident_slot[i];
+        if slot != u32::MAX {
+            acc.incident_losses +=
+                future.impact[i] * incident_discount(model, future, slot, paid_until);
+        }
+        let k = model.deadline_period[i];
+        if model.penalty[i] != 0.0 && (period == 0 || period > k) {
+            acc.penalties += model.penalty[i];
+        }
+    }
+    acc
+}
+
+/// Σ d_t over the incident periods t ≤ `until` of incident slot `slot`.
+#[inline]
+fn incident_discount(model: &Model, future: &Future, slot: u32, until: usize) -> f64 {
+    let words = model.incident_words;
+    let base = slot as usize * words;
+    let mut sum = 0.0;
+    for w in 0..words {
+        let mut mask = future.incidents[base + w];
+        let lo = w * 64;
+        if lo >= until {
+            break;
+        }
+        let span = until - lo;
+        if span < 64 {
+            mask &= (1u64 << span) - 1;
+        }
+        while mask != 0 {
+            let bit = mask.trailing_zeros() as usize;
+            sum += model.discount[lo + bit + 1];
+            mask &= mask - 1;
+        }
+    }
+    sum
+}
+
+/// Cumulative net value by the end of each period, `out[period_idx]`; the last entry equals
+/// [`settle`]'s net value. `scratch` needs `2 × (T + 2)` entries. Penalties count at the
+/// deadline period, terminal value at T.
+pub fn settle_by_period(
+    model: &Model,
+    future: &Future,
+    delivered: &[u32],
+    scratch: &mut Vec<f64>,
+    out: &mut [f64],
+) {
+    let n_periods = model.n_periods;
+    scratch.clear();
+    scratch.resize(2 * (n_periods + 2), 0.0);
+    let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+    let d = &model.discount;
+    for (i, &period) in delivered.iter().enumerate() {
+        let p = period as usize;
+        let paid_until = if p == 0 { n_periods } else { p };
+        // Cost of delay flows in periods 1..=paid_until; value flows in p+1..=T.
+        rate_change[1] -= future.risk[i];
+        rate_change[paid_until + 1] += future.risk[i];
+        if p != 0 {
+            let v = future.value[i];
+            rate_change[p + 1] += v;
+            flow[p] += future.one_time_value[i] * d[p];
+            flow[n_periods] += model.terminal_periods * v * d[n_periods];
+        }
+        let slot = model.incident_slot[i];
+        if slot != u32::MAX {
+            let base = slot as usize * model.incident_words;
+            for t in 1..=paid_until {
+                let bit = future.incidents[base + (t - 1) / 64] >> ((t - 1) % 64) & 1;
+                if bit != 0 {
+                    flow[t] -= future.impact[i] * d[t];
+                }
+            }
+        }
+        let k = model.deadline_period[i] as usize;
+        if model.penalty[i] != 0.0 && (p == 0 || p > k) {
+            flow[k.clamp(1, n_periods)] -= model.penalty[i];
+        }
+    }
+    let mut rate = 0.0;
+    let mut total = 0.0;
+    for t in 1..=n_periods {
+        rate += rate_change[t];
+        total += flow[t] + rate * d[t];
+        out[t - 1] = total;
+    }
+}
