@@ -10,6 +10,8 @@ pub mod replay;
 pub mod sampling;
 pub mod stats;
 pub mod strategy;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
