@@ -634,3 +634,72 @@ fn cumulative_value_ends_at_net_value() {
         }
     }
 }
+
+/// The comparison renders as a table (one row per strategy, the difference to the plan), CSV
+/// (one record per strategy) and JSON with SPEC's fields.
+#[test]
+fn simulation_renders_in_every_format() {
+    use crate::report::{sim_output::render_simulation, Format};
+    let mut s = noisy_scenario();
+    s.currency = "NOK".into();
+    let n = s.initiatives.len();
+    let plan = plan_of(
+        (0..n)
+            .map(|i| {
+                let e = s.initiatives[i].remaining_effort_mean();
+                if i < 4 {
+                    planned(
+                        &format!("i{i}"),
+                        vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+                        e,
+                        Some(2),
+                    )
+                } else {
+                    planned(&format!("i{i}"), vec![0.0; 6], e, None)
+                }
+            })
+            .collect(),
+        0.2,
+        0.0,
+    );
+    let sim = run(
+        &s,
+        Some(&plan),
+        &[StrategySpec::Plan, StrategySpec::Wsjf],
+        &options(1_000),
+    );
+    let table = render_simulation(&s, &sim, Format::Table).unwrap();
+    assert!(table.contains("NOK"), "{table}");
+    assert!(table.contains("vs plan ± SE"), "{table}");
+    assert!(table.contains("deadlines met"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("wsjf ")), "{table}");
+    let csv = render_simulation(&s, &sim, Format::Csv).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+    assert!(csv.starts_with("strategy,stability_share,trials,net_value_mean"));
+    let json: serde_json::Value =
+        serde_json::from_str(&render_simulation(&s, &sim, Format::Json).unwrap()).unwrap();
+    assert_eq!(json["trials"], 1_000);
+    assert_eq!(json["seed"], 7);
+    let first = &json["strategies"][0];
+    for key in [
+        "name",
+        "net_value",
+        "p_best",
+        "value_earned",
+        "cost_of_delay",
+        "incident_losses",
+        "penalties",
+        "initiatives",
+    ] {
+        assert!(!first[key].is_null(), "missing {key}");
+    }
+    for key in ["mean", "sd", "p5", "p10", "p50", "p90", "p95"] {
+        assert!(first["net_value"][key].is_number(), "missing {key}");
+    }
+    let item = &first["initiatives"][2];
+    for key in ["id", "p_delivered", "delivery_p50", "p_deadline_met"] {
+        assert!(item.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["paired"][0]["a"], "plan");
+    assert!(json["paired"][0]["se"].is_number());
+}
