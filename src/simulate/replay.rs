@@ -31,12 +31,11 @@ const DONE_TOLERANCE: f64 = 1e-9;
 /// Scratch state for replays, reused across trials.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    remaining: Vec<f64>,
-    tolerance: Vec<f64>,
-    given: Vec<f64>,
-    done: Vec<bool>,
-    touched: Vec<u32>,
-    waiting: Vec<u32>,
+    items: ItemState,
+    /// For each of the strategy's orders, a bitset by rank of the items that may take work:
+    /// not done and every prerequisite delivered (`alive[order × words + rank / 64]`).
+    alive: Vec<u64>,
+    words: usize,
     /// Delivery period (1-based) of each item, 0 when not delivered in the horizon.
     pub delivered: Vec<u32>,
     /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
@@ -45,74 +44,86 @@ pub struct Workspace {
     pub drag: Vec<f64>,
 }
 
+/// Per-item progress within one replay.
+#[derive(Debug, Clone)]
+struct ItemState {
+    remaining: Vec<f64>,
+    tolerance: Vec<f64>,
+    /// Engineer-weeks given in the current period.
+    given: Vec<f64>,
+    /// The sampled remaining effort is done (delivered at the end of the period, or held).
+    done: Vec<bool>,
+    /// Prerequisites not yet delivered by the end of the previous period.
+    unmet: Vec<u32>,
+    /// Items given work in the current period.
+    touched: Vec<u32>,
+    /// Items done but held back by the plan.
+    waiting: Vec<u32>,
+    /// Σ relief of the items delivered so far.
+    relief: f64,
+}
+
 impl Workspace {
     pub fn new(model: &Model) -> Workspace {
+        let n = model.n_items;
         Workspace {
-            remaining: vec![0.0; model.n_items],
-            tolerance: vec![0.0; model.n_items],
-            given: vec![0.0; model.n_items],
-            done: vec![false; model.n_items],
-            touched: Vec::with_capacity(model.n_items),
-            waiting: Vec::new(),
-            delivered: vec![0; model.n_items],
+            items: ItemState {
+                remaining: vec![0.0; n],
+                tolerance: vec![0.0; n],
+                given: vec![0.0; n],
+                done: vec![false; n],
+                unmet: vec![0; n],
+                touched: Vec::with_capacity(n),
+                waiting: Vec::new(),
+                relief: 0.0,
+            },
+            alive: Vec::new(),
+            words: n.div_ceil(64),
+            delivered: vec![0; n],
             capacity_weeks: vec![0.0; model.n_periods],
             drag: vec![0.0; model.n_periods],
         }
     }
 
-    fn reset(&mut self, future: &Future) {
-        for (((r, tol), e), (d, done)) in self
+    fn reset(&mut self, model: &Model, future: &Future) {
+        let st = &mut self.items;
+        for (((r, tol), e), (d, done)) in st
             .remaining
             .iter_mut()
-            .zip(self.tolerance.iter_mut())
+            .zip(st.tolerance.iter_mut())
             .zip(&future.effort_weeks)
-            .zip(self.delivered.iter_mut().zip(self.done.iter_mut()))
+            .zip(self.delivered.iter_mut().zip(st.done.iter_mut()))
         {
             *r = *e;
             *tol = DONE_TOLERANCE * e.abs();
             *d = 0;
             *done = false;
         }
-        self.given.fill(0.0);
-        self.touched.clear();
-        self.waiting.clear();
-    }
-
-    #[inline]
-    fn is_eligible(&self, model: &Model, i: usize) -> bool {
-        model
-            .requires_of(i)
-            .iter()
-            .all(|&j| self.delivered[j as usize] != 0)
-    }
-
-    /// Gives up to `budget` to the items of `list`, in order; returns what is left.
-    #[inline]
-    fn fill(&mut self, model: &Model, list: &[u32], mut budget: f64) -> f64 {
-        for &i in list {
-            if budget <= 0.0 {
-                break;
-            }
-            let i = i as usize;
-            if self.done[i] || !self.is_eligible(model, i) {
-                continue;
-            }
-            let room = model.team_limit_weeks[i] - self.given[i];
-            if room <= 0.0 {
-                continue;
-            }
-            let g = self.remaining[i].min(room).min(budget);
-            if self.given[i] == 0.0 {
-                self.touched.push(i as u32);
-            }
-            self.given[i] += g;
-            self.remaining[i] -= g;
-            budget -= g;
-            if self.remaining[i] <= self.tolerance[i] {
-                self.done[i] = true;
-            }
+        for (i, unmet) in st.unmet.iter_mut().enumerate() {
+            *unmet = (model.requires_start[i + 1] - model.requires_start[i]) as u32;
         }
-        budget
+        st.given.fill(0.0);
+        st.touched.clear();
+        st.waiting.clear();
+        st.relief = 0.0;
+    }
+
+    /// Marks item `i` delivered at the end of `period`: relief and dependents' eligibility count
+    /// from the next period on.
+    #[inline]
+    fn deliver(&mut self, model: &Model, i: usize, period: u32) {
+        self.delivered[i] = period;
+        self.items.relief += model.debt_relief[i];
+        for &d in model.dependents_of(i) {
+            self.items.unmet[d as usize] -= 1;
+        }
+    }
+}
+
+impl ItemState {
+    #[inline]
+    fn is_eligible(&self, i: usize) -> bool {
+        self.unmet[i] == 0
     }
 }
 
@@ -151,40 +162,117 @@ fn replay_priority(
     order_of_period: &[u8],
     ws: &mut Workspace,
 ) {
-    ws.reset(future);
-    let mut relief = 0.0;
+    ws.reset(model, future);
+    let words = ws.words;
+    ws.alive.clear();
+    ws.alive.resize(orders.len() * words, 0);
+    for i in 0..model.n_items {
+        if ws.items.unmet[i] == 0 {
+            set_alive(&mut ws.alive, words, orders, i);
+        }
+    }
     for period in 1..=model.n_periods {
-        let (k, drag) = capacity_of(model, future, period, relief);
+        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
         ws.capacity_weeks[period - 1] = k;
         ws.drag[period - 1] = drag;
-        let order = &orders[order_of_period[period - 1] as usize];
+        let order_idx = order_of_period[period - 1] as usize;
         let reserve = share * k;
         if reserve > 0.0 {
-            ws.fill(model, &order.stability, reserve);
+            fill(model, ws, orders, order_idx, true, reserve);
         }
         let shared = k - reserve;
         if shared > 0.0 {
-            ws.fill(model, &order.all, shared);
+            fill(model, ws, orders, order_idx, false, shared);
         }
-        for idx in 0..ws.touched.len() {
-            let i = ws.touched[idx] as usize;
-            ws.given[i] = 0.0;
-            if ws.done[i] {
-                ws.delivered[i] = period as u32;
-                relief += model.debt_relief[i];
+        // Deliveries at the end of the period; dependents may become eligible.
+        let period = period as u32;
+        for idx in 0..ws.items.touched.len() {
+            let i = ws.items.touched[idx] as usize;
+            ws.items.given[i] = 0.0;
+            if ws.items.remaining[i] <= ws.items.tolerance[i] {
+                ws.items.done[i] = true;
+                clear_alive(&mut ws.alive, words, orders, i);
+                ws.delivered[i] = period;
+                ws.items.relief += model.debt_relief[i];
+                for &d in model.dependents_of(i) {
+                    let d = d as usize;
+                    ws.items.unmet[d] -= 1;
+                    if ws.items.unmet[d] == 0 && !ws.items.done[d] {
+                        set_alive(&mut ws.alive, words, orders, d);
+                    }
+                }
             }
         }
-        ws.touched.clear();
+        ws.items.touched.clear();
     }
 }
 
+#[inline]
+fn set_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
+    for (k, order) in orders.iter().enumerate() {
+        let rank = order.rank_of[i] as usize;
+        alive[k * words + rank / 64] |= 1u64 << (rank % 64);
+    }
+}
+
+#[inline]
+fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
+    for (k, order) in orders.iter().enumerate() {
+        let rank = order.rank_of[i] as usize;
+        alive[k * words + rank / 64] &= !(1u64 << (rank % 64));
+    }
+}
+
+/// Gives up to `budget` to the alive items of order `order_idx` in rank order (stability items
+/// only when `stability_only`), each within its team limit; returns what is left.
+#[inline]
+fn fill(
+    model: &Model,
+    ws: &mut Workspace,
+    orders: &[Order],
+    order_idx: usize,
+    stability_only: bool,
+    mut budget: f64,
+) -> f64 {
+    let words = ws.words;
+    let order = &orders[order_idx];
+    let st = &mut ws.items;
+    for w in 0..words {
+        let mut bits = ws.alive[order_idx * words + w];
+        if stability_only {
+            bits &= order.stability_mask[w];
+        }
+        while bits != 0 {
+            if budget <= 0.0 {
+                return budget;
+            }
+            let rank = w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let i = order.all[rank] as usize;
+            let room = model.team_limit_weeks[i] - st.given[i];
+            if room <= 0.0 {
+                continue;
+            }
+            let g = st.remaining[i].min(room).min(budget);
+            if st.given[i] == 0.0 {
+                st.touched.push(i as u32);
+            }
+            st.given[i] += g;
+            st.remaining[i] -= g;
+            budget -= g;
+            // Whether it is done is settled at the end of the period (an item done in the
+            // reserve pass takes at most its 1e-9 remainder in the shared pass).
+        }
+    }
+    budget
+}
+
 fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
-    ws.reset(future);
+    ws.reset(model, future);
     let n_periods = model.n_periods;
-    let mut relief = 0.0;
     for period in 1..=n_periods {
         let period_idx = period - 1;
-        let (k, drag) = capacity_of(model, future, period, relief);
+        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
         ws.capacity_weeks[period_idx] = k;
         ws.drag[period_idx] = drag;
         // Planned amounts for eligible items, never more than they still need.
@@ -192,15 +280,15 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
         let mut product = 0.0;
         for &i in &plan.active[plan.active_start[period_idx]..plan.active_start[period_idx + 1]] {
             let i = i as usize;
-            if ws.done[i] || !ws.is_eligible(model, i) {
+            if ws.items.done[i] || !ws.items.is_eligible(i) {
                 continue;
             }
-            let amount = plan.planned_weeks[i * n_periods + period_idx].min(ws.remaining[i]);
+            let amount = plan.planned_weeks[i * n_periods + period_idx].min(ws.items.remaining[i]);
             if amount <= 0.0 {
                 continue;
             }
-            ws.given[i] = amount;
-            ws.touched.push(i as u32);
+            ws.items.given[i] = amount;
+            ws.items.touched.push(i as u32);
             total += amount;
             if !model.is_stability[i] {
                 product += amount;
@@ -219,18 +307,18 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
         };
         let mut used = 0.0;
         let mut product_used = 0.0;
-        for idx in 0..ws.touched.len() {
-            let i = ws.touched[idx] as usize;
-            let mut g = ws.given[i] * scale;
+        for idx in 0..ws.items.touched.len() {
+            let i = ws.items.touched[idx] as usize;
+            let mut g = ws.items.given[i] * scale;
             if !model.is_stability[i] {
                 g *= product_scale;
                 product_used += g;
             }
-            ws.given[i] = g;
-            ws.remaining[i] -= g;
+            ws.items.given[i] = g;
+            ws.items.remaining[i] -= g;
             used += g;
-            if ws.remaining[i] <= ws.tolerance[i] {
-                ws.done[i] = true;
+            if ws.items.remaining[i] <= ws.items.tolerance[i] {
+                ws.items.done[i] = true;
             }
         }
         // Leftover capacity to overruns, in plan order.
@@ -242,57 +330,55 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
                     break;
                 }
                 let i = i as usize;
-                if ws.done[i]
+                if ws.items.done[i]
                     || (period as u32) < plan.last_work_period[i]
-                    || !ws.is_eligible(model, i)
+                    || !ws.items.is_eligible(i)
                 {
                     continue;
                 }
                 let stability = model.is_stability[i];
-                let mut room = model.team_limit_weeks[i] - ws.given[i];
+                let mut room = model.team_limit_weeks[i] - ws.items.given[i];
                 if !stability {
                     room = room.min(product_room);
                 }
                 if room <= 0.0 {
                     continue;
                 }
-                let g = ws.remaining[i].min(room).min(leftover);
-                if ws.given[i] == 0.0 {
-                    ws.touched.push(i as u32);
+                let g = ws.items.remaining[i].min(room).min(leftover);
+                if ws.items.given[i] == 0.0 {
+                    ws.items.touched.push(i as u32);
                 }
-                ws.given[i] += g;
-                ws.remaining[i] -= g;
+                ws.items.given[i] += g;
+                ws.items.remaining[i] -= g;
                 leftover -= g;
                 if !stability {
                     product_room -= g;
                 }
-                if ws.remaining[i] <= ws.tolerance[i] {
-                    ws.done[i] = true;
+                if ws.items.remaining[i] <= ws.items.tolerance[i] {
+                    ws.items.done[i] = true;
                 }
             }
         }
-        for idx in 0..ws.touched.len() {
-            let i = ws.touched[idx] as usize;
-            ws.given[i] = 0.0;
-            if ws.done[i] && ws.delivered[i] == 0 {
+        for idx in 0..ws.items.touched.len() {
+            let i = ws.items.touched[idx] as usize;
+            ws.items.given[i] = 0.0;
+            if ws.items.done[i] && ws.delivered[i] == 0 {
                 if plan.hold_until[i] > period as u32 {
-                    if !ws.waiting.contains(&(i as u32)) {
-                        ws.waiting.push(i as u32);
+                    if !ws.items.waiting.contains(&(i as u32)) {
+                        ws.items.waiting.push(i as u32);
                     }
                 } else {
-                    ws.delivered[i] = period as u32;
-                    relief += model.debt_relief[i];
+                    ws.deliver(model, i, period as u32);
                 }
             }
         }
-        ws.touched.clear();
+        ws.items.touched.clear();
         let mut w = 0;
-        while w < ws.waiting.len() {
-            let i = ws.waiting[w] as usize;
+        while w < ws.items.waiting.len() {
+            let i = ws.items.waiting[w] as usize;
             if plan.hold_until[i] == period as u32 {
-                ws.delivered[i] = period as u32;
-                relief += model.debt_relief[i];
-                ws.waiting.swap_remove(w);
+                ws.deliver(model, i, period as u32);
+                ws.items.waiting.swap_remove(w);
             } else {
                 w += 1;
             }
@@ -405,10 +491,19 @@ pub fn settle_by_period(
         let slot = model.incident_slot[i];
         if slot != u32::MAX {
             let base = slot as usize * model.incident_words;
-            for t in 1..=paid_until {
-                let bit = future.incidents[base + (t - 1) / 64] >> ((t - 1) % 64) & 1;
-                if bit != 0 {
+            for w in 0..model.incident_words {
+                let lo = w * 64;
+                if lo >= paid_until {
+                    break;
+                }
+                let mut mask = future.incidents[base + w];
+                if paid_until - lo < 64 {
+                    mask &= (1u64 << (paid_until - lo)) - 1;
+                }
+                while mask != 0 {
+                    let t = lo + mask.trailing_zeros() as usize + 1;
                     flow[t] -= future.impact[i] * d[t];
+                    mask &= mask - 1;
                 }
             }
         }

@@ -7,7 +7,7 @@
 //! SplitMix64) from a bijective mix of (seed, k), so a trial's future does not depend on which
 //! thread runs it or in which order. Draws happen in a fixed order: growth, efforts, values,
 //! one-time values, risk numbers, impacts (uncertain ones only), noise per period, incidents per
-//! initiative and period.
+//! initiative and period (two periods per 64-bit draw, 32 bits each).
 
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -41,6 +41,9 @@ pub struct Model {
     /// Prerequisites as CSR: `requires[requires_start[i]..requires_start[i + 1]]`.
     pub requires_start: Vec<usize>,
     pub requires: Vec<u32>,
+    /// Reverse prerequisites as CSR: the items that require `i`.
+    pub dependents_start: Vec<usize>,
+    pub dependents: Vec<u32>,
     /// Deadline period (1-based) or 0.
     pub deadline_period: Vec<u32>,
     /// Soft-deadline penalty (0 for hard or none).
@@ -97,6 +100,8 @@ impl Model {
             debt_relief: Vec::with_capacity(n_items),
             requires_start: vec![0],
             requires: Vec::new(),
+            dependents_start: Vec::new(),
+            dependents: Vec::new(),
             deadline_period: Vec::with_capacity(n_items),
             penalty: Vec::with_capacity(n_items),
             incident_probability: Vec::with_capacity(n_items),
@@ -179,7 +184,30 @@ impl Model {
                 }
             }
         }
+        let mut n_dependents = vec![0usize; n_items];
+        for &j in &model.requires {
+            n_dependents[j as usize] += 1;
+        }
+        model.dependents_start = vec![0; n_items + 1];
+        for (j, count) in n_dependents.iter().enumerate() {
+            model.dependents_start[j + 1] = model.dependents_start[j] + count;
+        }
+        model.dependents = vec![0; model.requires.len()];
+        let mut fill = model.dependents_start.clone();
+        for i in 0..n_items {
+            for k in model.requires_start[i]..model.requires_start[i + 1] {
+                let j = model.requires[k] as usize;
+                model.dependents[fill[j]] = i as u32;
+                fill[j] += 1;
+            }
+        }
         model
+    }
+
+    /// The items that require initiative `j`.
+    #[inline]
+    pub fn dependents_of(&self, j: usize) -> &[u32] {
+        &self.dependents[self.dependents_start[j]..self.dependents_start[j + 1]]
     }
 
     /// Prerequisites of initiative `i`.
@@ -284,11 +312,17 @@ impl Future {
                 if slot == u32::MAX {
                     continue;
                 }
+                // Two periods per 64-bit draw: an incident when a 32-bit uniform < p × 2^32.
+                let threshold = p * 4_294_967_296.0;
                 let base = slot as usize * words;
-                for period_idx in 0..model.n_periods {
-                    let u = (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0);
-                    if u < p {
-                        self.incidents[base + period_idx / 64] |= 1u64 << (period_idx % 64);
+                let mut period_idx = 0;
+                while period_idx < model.n_periods {
+                    let bits = rng.next_u64();
+                    for half in [bits >> 32, bits & 0xffff_ffff] {
+                        if period_idx < model.n_periods && (half as f64) < threshold {
+                            self.incidents[base + period_idx / 64] |= 1u64 << (period_idx % 64);
+                        }
+                        period_idx += 1;
                     }
                 }
             }

@@ -12,16 +12,30 @@ use crate::scenario::{Class, Scenario};
 pub struct Order {
     pub all: Vec<u32>,
     pub stability: Vec<u32>,
+    /// Position of each item in `all`.
+    pub rank_of: Vec<u32>,
+    /// Bit r set when the item of rank r is stability-class (64 ranks per word).
+    pub stability_mask: Vec<u64>,
 }
 
 impl Order {
     fn new(all: Vec<u32>, scenario: &Scenario) -> Order {
-        let stability = all
-            .iter()
-            .copied()
-            .filter(|&i| scenario.initiatives[i as usize].class == Class::Stability)
-            .collect();
-        Order { all, stability }
+        let is_stability = |i: u32| scenario.initiatives[i as usize].class == Class::Stability;
+        let stability = all.iter().copied().filter(|&i| is_stability(i)).collect();
+        let mut rank_of = vec![0u32; all.len()];
+        let mut stability_mask = vec![0u64; all.len().div_ceil(64)];
+        for (rank, &i) in all.iter().enumerate() {
+            rank_of[i as usize] = rank as u32;
+            if is_stability(i) {
+                stability_mask[rank / 64] |= 1 << (rank % 64);
+            }
+        }
+        Order {
+            all,
+            stability,
+            rank_of,
+            stability_mask,
+        }
     }
 }
 
