@@ -288,12 +288,13 @@ impl Loader {
             return None;
         };
         let csv_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let section_line = doc.get("scenario").map_or(1, |n| n.line);
         self.with_reader(&path, |r| {
             let periods = match s.get("periods") {
                 Some(n) => r.whole(n, "scenario.periods", 1, MAX_PERIODS),
                 None => {
                     r.error(
-                        1,
+                        section_line,
                         "scenario.periods",
                         "expected the horizon length in periods, found none".into(),
                         Some("add periods = 8 under [scenario]".into()),
@@ -397,11 +398,12 @@ impl Loader {
             }
             return None;
         };
+        let section_line = doc.get("capacity").map_or(1, |n| n.line);
         self.with_reader(&path, |r| {
             let per_period = match c.get("per_period") {
                 None => {
                     r.error(
-                        1,
+                        section_line,
                         "capacity.per_period",
                         "expected engineer-weeks per period (a number or a list), found none".into(),
                         None,
