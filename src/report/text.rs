@@ -25,9 +25,9 @@ pub fn money_short(x: f64) -> String {
     }
 }
 
-/// Engineer-weeks with one decimal when not whole.
+/// Engineer-weeks: whole and grouped from 100 up, else with one decimal when not whole.
 pub fn weeks(x: f64) -> String {
-    if (x - x.round()).abs() < 0.05 {
+    if x.abs() >= 100.0 || (x - x.round()).abs() < 0.05 {
         grouped(x.round())
     } else {
         format!("{x:.1}")
@@ -64,5 +64,6 @@ mod tests {
         assert_eq!(money_short(-312_000.0), "-312K");
         assert_eq!(weeks(12.04), "12");
         assert_eq!(weeks(12.5), "12.5");
+        assert_eq!(weeks(1508.8), "1,509");
     }
 }
