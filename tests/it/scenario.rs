@@ -241,3 +241,21 @@ fn warnings_name_the_initiatives() {
     );
     assert!(all.contains("5.0× overcommitted"), "{all}");
 }
+
+#[test]
+fn deep_nesting_and_huge_integers_are_errors_not_crashes() {
+    let deep = format!(
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\nx = {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let err = load_scenario_str("deep.toml", &deep).expect_err("refused");
+    assert!(err.to_string().contains("deep.toml: line 5"), "{err}");
+    let huge = "[scenario]\nperiods = 99999999999999999999999999999999999999999\n[capacity]\nper_period = 10\n";
+    let err = load_scenario_str("huge.toml", huge).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("expected a whole number from 1 to 260"),
+        "{err}"
+    );
+}
