@@ -14,7 +14,7 @@
 
 use rayon::prelude::*;
 
-use super::replay::{replay, settle, settle_by_period, Accounts, Workspace};
+use super::replay::{replay, settle_into, Accounts, Workspace};
 use super::sampling::{Future, Model};
 use super::stats::{histogram_counts, histogram_edges, quantile, sort_values, Moments};
 use super::strategy::Strategy;
@@ -134,7 +134,13 @@ impl Worker {
             }
             for (s, strategy) in ctx.strategies.iter().enumerate() {
                 replay(model, &self.future, strategy, &mut self.ws);
-                let acc: Accounts = settle(model, &self.future, &self.ws.delivered);
+                let keep_band = trial < ctx.n_band;
+                let acc: Accounts = settle_into(
+                    model,
+                    &self.future,
+                    &self.ws.delivered,
+                    keep_band.then_some((&mut self.scratch, &mut self.cumulative[..])),
+                );
                 let net = acc.net_value();
                 self.nets[s] = net;
                 sums.net[s].push(net);
@@ -147,14 +153,7 @@ impl Worker {
                 for (i, &d) in self.ws.delivered.iter().enumerate() {
                     self.counts[base + i * (n_periods + 1) + d as usize] += 1;
                 }
-                if trial < ctx.n_band {
-                    settle_by_period(
-                        model,
-                        &self.future,
-                        &self.ws.delivered,
-                        &mut self.scratch,
-                        &mut self.cumulative,
-                    );
+                if keep_band {
                     let offset = ((trial - first) * n_strategies + s) * n_periods;
                     for (slot, value) in band_out[offset..offset + n_periods]
                         .iter_mut()

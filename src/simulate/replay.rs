@@ -59,6 +59,8 @@ struct ItemState {
     touched: Vec<u32>,
     /// Items done but held back by the plan.
     waiting: Vec<u32>,
+    /// Scratch for the items finishing in a period (one slot per item).
+    finished: Vec<u32>,
     /// Σ relief of the items delivered so far.
     relief: f64,
 }
@@ -75,6 +77,7 @@ impl Workspace {
                 unmet: vec![0; n],
                 touched: Vec::with_capacity(n),
                 waiting: Vec::new(),
+                finished: vec![0; n],
                 relief: 0.0,
             },
             alive: Vec::new(),
@@ -185,25 +188,32 @@ fn replay_priority(
             fill(model, ws, orders, order_idx, false, shared);
         }
         // Deliveries at the end of the period; dependents may become eligible.
+        // (Finished items are collected without a branch: whether an item finishes in a given
+        // period is a coin flip the branch predictor cannot learn.)
         let period = period as u32;
-        for idx in 0..ws.items.touched.len() {
-            let i = ws.items.touched[idx] as usize;
-            ws.items.given[i] = 0.0;
-            if ws.items.remaining[i] <= ws.items.tolerance[i] {
-                ws.items.done[i] = true;
-                clear_alive(&mut ws.alive, words, orders, i);
-                ws.delivered[i] = period;
-                ws.items.relief += model.debt_relief[i];
-                for &d in model.dependents_of(i) {
-                    let d = d as usize;
-                    ws.items.unmet[d] -= 1;
-                    if ws.items.unmet[d] == 0 && !ws.items.done[d] {
-                        set_alive(&mut ws.alive, words, orders, d);
-                    }
+        let st = &mut ws.items;
+        let mut n_finished = 0;
+        for idx in 0..st.touched.len() {
+            let i = st.touched[idx] as usize;
+            st.given[i] = 0.0;
+            st.finished[n_finished] = i as u32;
+            n_finished += usize::from(st.remaining[i] <= st.tolerance[i]);
+        }
+        st.touched.clear();
+        for idx in 0..n_finished {
+            let i = ws.items.finished[idx] as usize;
+            ws.items.done[i] = true;
+            clear_alive(&mut ws.alive, words, orders, i);
+            ws.delivered[i] = period;
+            ws.items.relief += model.debt_relief[i];
+            for &d in model.dependents_of(i) {
+                let d = d as usize;
+                ws.items.unmet[d] -= 1;
+                if ws.items.unmet[d] == 0 && !ws.items.done[d] {
+                    set_alive(&mut ws.alive, words, orders, d);
                 }
             }
         }
-        ws.items.touched.clear();
     }
 }
 
@@ -409,10 +419,27 @@ impl Accounts {
 /// delivered); incidents in those same periods cost impact × d_t each; a soft deadline k missed
 /// (D = 0 or D > k) pays its penalty once, undiscounted.
 pub fn settle(model: &Model, future: &Future, delivered: &[u32]) -> Accounts {
+    settle_into(model, future, delivered, None)
+}
+
+/// [`settle`], and when `cumulative` is given also the cumulative net value by the end of each
+/// period, `out[period_idx]` (its last entry equals the net value; penalties count at the
+/// deadline period, terminal value at T). The accounts are computed by the same arithmetic
+/// either way, so a trial's numbers do not depend on whether its bands are kept.
+pub fn settle_into(
+    model: &Model,
+    future: &Future,
+    delivered: &[u32],
+    mut cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
+) -> Accounts {
     let n_periods = model.n_periods;
     let s = &model.discount_sum;
     let d = &model.discount;
     let mut acc = Accounts::default();
+    if let Some((scratch, _)) = cumulative.as_mut() {
+        scratch.clear();
+        scratch.resize(2 * (n_periods + 2), 0.0);
+    }
     for (i, &period) in delivered.iter().enumerate() {
         let p = period as usize;
         let paid_until = if p == 0 { n_periods } else { p };
@@ -429,8 +456,52 @@ pub fn settle(model: &Model, future: &Future, delivered: &[u32]) -> Accounts {
                 future.impact[i] * incident_discount(model, future, slot, paid_until);
         }
         let k = model.deadline_period[i];
-        if model.penalty[i] != 0.0 && (period == 0 || period > k) {
+        let missed = model.penalty[i] != 0.0 && (period == 0 || period > k);
+        if missed {
             acc.penalties += model.penalty[i];
+        }
+        if let Some((scratch, _)) = cumulative.as_mut() {
+            let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+            // Cost of delay flows in periods 1..=paid_until; value flows in p+1..=T.
+            rate_change[1] -= future.risk[i];
+            rate_change[paid_until + 1] += future.risk[i];
+            if p != 0 {
+                let v = future.value[i];
+                rate_change[p + 1] += v;
+                flow[p] += future.one_time_value[i] * d[p];
+                flow[n_periods] += model.terminal_periods * v * d[n_periods];
+            }
+            if slot != u32::MAX {
+                let base = slot as usize * model.incident_words;
+                for w in 0..model.incident_words {
+                    let lo = w * 64;
+                    if lo >= paid_until {
+                        break;
+                    }
+                    let mut mask = future.incidents[base + w];
+                    if paid_until - lo < 64 {
+                        mask &= (1u64 << (paid_until - lo)) - 1;
+                    }
+                    while mask != 0 {
+                        let t = lo + mask.trailing_zeros() as usize + 1;
+                        flow[t] -= future.impact[i] * d[t];
+                        mask &= mask - 1;
+                    }
+                }
+            }
+            if missed {
+                flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
+            }
+        }
+    }
+    if let Some((scratch, out)) = cumulative {
+        let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+        let mut rate = 0.0;
+        let mut total = 0.0;
+        for t in 1..=n_periods {
+            rate += rate_change[t];
+            total += flow[t] + rate * d[t];
+            out[t - 1] = total;
         }
     }
     acc
@@ -459,64 +530,4 @@ fn incident_discount(model: &Model, future: &Future, slot: u32, until: usize) ->
         }
     }
     sum
-}
-
-/// Cumulative net value by the end of each period, `out[period_idx]`; the last entry equals
-/// [`settle`]'s net value. `scratch` needs `2 × (T + 2)` entries. Penalties count at the
-/// deadline period, terminal value at T.
-pub fn settle_by_period(
-    model: &Model,
-    future: &Future,
-    delivered: &[u32],
-    scratch: &mut Vec<f64>,
-    out: &mut [f64],
-) {
-    let n_periods = model.n_periods;
-    scratch.clear();
-    scratch.resize(2 * (n_periods + 2), 0.0);
-    let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
-    let d = &model.discount;
-    for (i, &period) in delivered.iter().enumerate() {
-        let p = period as usize;
-        let paid_until = if p == 0 { n_periods } else { p };
-        // Cost of delay flows in periods 1..=paid_until; value flows in p+1..=T.
-        rate_change[1] -= future.risk[i];
-        rate_change[paid_until + 1] += future.risk[i];
-        if p != 0 {
-            let v = future.value[i];
-            rate_change[p + 1] += v;
-            flow[p] += future.one_time_value[i] * d[p];
-            flow[n_periods] += model.terminal_periods * v * d[n_periods];
-        }
-        let slot = model.incident_slot[i];
-        if slot != u32::MAX {
-            let base = slot as usize * model.incident_words;
-            for w in 0..model.incident_words {
-                let lo = w * 64;
-                if lo >= paid_until {
-                    break;
-                }
-                let mut mask = future.incidents[base + w];
-                if paid_until - lo < 64 {
-                    mask &= (1u64 << (paid_until - lo)) - 1;
-                }
-                while mask != 0 {
-                    let t = lo + mask.trailing_zeros() as usize + 1;
-                    flow[t] -= future.impact[i] * d[t];
-                    mask &= mask - 1;
-                }
-            }
-        }
-        let k = model.deadline_period[i] as usize;
-        if model.penalty[i] != 0.0 && (p == 0 || p > k) {
-            flow[k.clamp(1, n_periods)] -= model.penalty[i];
-        }
-    }
-    let mut rate = 0.0;
-    let mut total = 0.0;
-    for t in 1..=n_periods {
-        rate += rate_change[t];
-        total += flow[t] + rate * d[t];
-        out[t - 1] = total;
-    }
 }

@@ -619,13 +619,13 @@ fn cumulative_value_ends_at_net_value() {
             future.sample(&model, 1, trial);
             replay(&model, &future, &strategy, &mut ws);
             let net = settle(&model, &future, &ws.delivered).net_value();
-            super::replay::settle_by_period(
+            let again = super::replay::settle_into(
                 &model,
                 &future,
                 &ws.delivered,
-                &mut scratch,
-                &mut cumulative,
+                Some((&mut scratch, &mut cumulative[..])),
             );
+            assert_eq!(again.net_value(), net);
             let last = cumulative[model.n_periods - 1];
             assert!(
                 (last - net).abs() < 1e-9 * net.abs().max(1.0),
