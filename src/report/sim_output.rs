@@ -92,6 +92,17 @@ pub fn format_money(x: f64) -> String {
     }
 }
 
+/// `text` cut to at most `max_chars` characters, ending in `…` when cut.
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
 fn format_percent(p: f64) -> String {
     format!("{:.0}%", 100.0 * p)
 }
@@ -186,9 +197,12 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
         }
         if has_deadlines {
             row.push(match deadline_rates(s) {
-                Some((mean, worst, id)) => {
-                    format!("{}, {id} {}", format_percent(mean), format_percent(worst))
-                }
+                Some((mean, worst, id)) => format!(
+                    "{}, {} {}",
+                    format_percent(mean),
+                    shorten(&id, 24),
+                    format_percent(worst)
+                ),
                 None => "-".into(),
             });
         }
