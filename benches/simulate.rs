@@ -189,5 +189,76 @@ fn bench_simulate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_simulate);
+/// The two halves of a trial on their own: sampling one future, and replaying one strategy on
+/// a future (with settlement); plus the cost of single draws for calibration.
+fn bench_parts(c: &mut Criterion) {
+    use tradeoff::simulate::replay::{replay, settle, Workspace};
+    use tradeoff::simulate::sampling::{Future, Model};
+    use tradeoff::simulate::strategy::compile_strategy;
+    let scenario = portfolio();
+    let model = Model::new(&scenario);
+    let mut future = Future::for_sampling(&model);
+    let mut group = c.benchmark_group("trial-parts/portfolio-200");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    // Calibration: 1,000 uniform 64-bit draws, and 1,000 Beta-PERT draws from the table.
+    {
+        use rand::{Rng, SeedableRng};
+        use tradeoff::simulate::pert::{pert_table, PertSampler};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
+        group.bench_function("1000-uniform-draws", |b| {
+            b.iter(|| {
+                let mut acc = 0u64;
+                for _ in 0..1000 {
+                    acc = acc.wrapping_add(rng.next_u64());
+                }
+                acc
+            })
+        });
+        let table = pert_table();
+        let sampler = PertSampler::new(&tradeoff::scenario::Estimate {
+            low: 10.0,
+            likely: 12.0,
+            high: 20.0,
+        })
+        .expect("uncertain");
+        group.bench_function("1000-pert-draws", |b| {
+            b.iter(|| {
+                let mut acc = 0.0;
+                for _ in 0..1000 {
+                    acc += sampler.sample(table, rng.next_u64());
+                }
+                acc
+            })
+        });
+    }
+    let mut trial = 0u64;
+    group.bench_function("sample-future", |b| {
+        b.iter(|| {
+            trial += 1;
+            future.sample(&model, 42, trial);
+        })
+    });
+    let mut ws = Workspace::new(&model);
+    for spec in [StrategySpec::Wsjf, StrategySpec::DebtSprint(3)] {
+        let strategy = compile_strategy(&scenario, None, &spec).expect("compiles");
+        let name = format!("replay-and-settle/{}", spec.name(&scenario));
+        let mut trial = 0u64;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                trial = (trial + 1) % 64;
+                if trial == 0 {
+                    future.sample(&model, 42, trial);
+                }
+                replay(&model, &future, &strategy, &mut ws);
+                settle(&model, &future, &ws.delivered)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_simulate, bench_parts);
 criterion_main!(benches);
