@@ -5,7 +5,7 @@
 //! Since α + β = 6, the standardised shape depends on α ∈ [1, 5] alone. We tabulate the exact
 //! quantile function Q(u; α) of Beta(α, 6 − α) once per process on a grid of 65 shapes (α step
 //! 1/16) × 1025 probabilities (u step 1/1024), and draw with one 64-bit random number and a
-//! bilinear interpolation: along u with 32 random bits, along α with the estimate's fixed weight.
+//! bilinear interpolation: along u with 24 random bits, along α with the estimate's fixed weight.
 //!
 //! Accuracy: along u the interpolated quantile function is monotone and exact at the grid points,
 //! so for a grid shape the sampled CDF is within 1/1024 of the exact one everywhere (and far
@@ -72,7 +72,7 @@ pub struct PertSampler {
     /// Offset of the lower shape row in the table.
     row_offset: usize,
     /// Weight of the upper shape row.
-    shape_weight: f64,
+    shape_weight: f32,
 }
 
 impl PertSampler {
@@ -89,23 +89,22 @@ impl PertSampler {
             low: estimate.low,
             range,
             row_offset: row * ROW_LEN,
-            shape_weight: position - row as f64,
+            shape_weight: (position - row as f64) as f32,
         })
     }
 
-    /// One draw from 64 random bits: the top 10 pick the cell, the next 32 the point inside it.
+    /// One draw from 64 random bits: the top 10 pick the cell, the next 24 the point inside it
+    /// (interpolation in `f32`, the table's precision; the result is scaled in `f64`).
     #[inline]
     pub fn sample(&self, table: &PertTable, bits: u64) -> f64 {
         let cell = (bits >> (64 - U_BITS)) as usize;
-        let frac = ((bits >> (32 - U_BITS)) as u32) as f64 * (1.0 / 4_294_967_296.0);
+        let frac = ((bits >> (40 - U_BITS)) & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0);
         let base = self.row_offset + cell;
         let q = &table.quantiles[base..base + ROW_LEN + 2];
-        let (a0, a1) = (q[0] as f64, q[1] as f64);
-        let (b0, b1) = (q[ROW_LEN] as f64, q[ROW_LEN + 1] as f64);
-        let lower = a0 + frac * (a1 - a0);
-        let upper = b0 + frac * (b1 - b0);
+        let lower = q[0] + frac * (q[1] - q[0]);
+        let upper = q[ROW_LEN] + frac * (q[ROW_LEN + 1] - q[ROW_LEN]);
         let standard = lower + self.shape_weight * (upper - lower);
-        self.low + self.range * standard
+        self.low + self.range * standard as f64
     }
 }
 
