@@ -34,6 +34,9 @@ pub const EXACT_VALUES_LIMIT: usize = 1 << 24;
 pub const BAND_VALUES_LIMIT: usize = 1 << 22;
 /// Most trials the fan-chart bands use.
 pub const BAND_TRIALS_MAX: usize = 100_000;
+/// Chunks per batch: the partial sums of one batch (a few hundred bytes per chunk) are all that
+/// is kept at once besides the stored values.
+pub const BATCH_CHUNKS: usize = 1024;
 /// Bins of the net-value histogram.
 pub const HISTOGRAM_BINS: usize = 40;
 
@@ -194,6 +197,18 @@ pub fn run(
     options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Simulation, Error> {
+    run_in_batches(scenario, strategies, options, progress, BATCH_CHUNKS)
+}
+
+/// [`run`] with `batch_chunks` chunks per batch (the results do not depend on it).
+pub fn run_in_batches(
+    scenario: &Scenario,
+    strategies: &[Strategy],
+    options: &SimOptions,
+    progress: &dyn Progress,
+    batch_chunks: usize,
+) -> Result<Simulation, Error> {
+    let batch_chunks = batch_chunks.max(1);
     let model = Model::new(scenario);
     let n_trials = if options.deterministic {
         1
@@ -223,42 +238,54 @@ pub fn run(
 
     let mut net_values = vec![0.0f64; n_store * n_strategies];
     let mut band_values = vec![0.0f32; n_band * n_strategies * n_periods];
-    let mut chunk_sums = vec![ChunkSums::new(n_strategies); n_chunks];
-    let mut jobs = Vec::with_capacity(n_chunks);
-    {
-        let mut nets = net_values.chunks_mut(CHUNK_TRIALS * n_strategies);
-        let mut bands = band_values.chunks_mut(CHUNK_TRIALS * n_strategies * n_periods.max(1));
-        for (chunk_idx, sums) in chunk_sums.iter_mut().enumerate() {
-            let net: &mut [f64] = nets.next().unwrap_or(&mut []);
-            let band: &mut [f32] = bands.next().unwrap_or(&mut []);
-            jobs.push((chunk_idx, net, band, sums));
-        }
-    }
+    let counts_len = n_strategies * model.n_items * (n_periods + 1);
+    let mut counts = vec![0u64; counts_len];
+    let mut totals = ChunkSums::new(n_strategies);
 
     progress.start("simulating", n_trials as u64);
-    let work = || {
-        jobs.into_par_iter()
-            .fold(
-                || Worker::new(&ctx),
-                |mut worker, (chunk_idx, net, band, sums)| {
-                    worker.run_chunk(&ctx, chunk_idx, net, band, sums);
-                    let done = (n_trials - chunk_idx * CHUNK_TRIALS).min(CHUNK_TRIALS);
-                    progress.advance(done as u64);
-                    worker
-                },
-            )
-            .map(|worker| worker.counts)
-            .reduce(
-                || vec![0u64; n_strategies * model.n_items * (n_periods + 1)],
-                |mut a, b| {
-                    for (x, y) in a.iter_mut().zip(&b) {
-                        *x += y;
-                    }
-                    a
-                },
-            )
+    let mut work = || {
+        let mut nets = net_values.chunks_mut(CHUNK_TRIALS * n_strategies);
+        let mut bands = band_values.chunks_mut(CHUNK_TRIALS * n_strategies * n_periods.max(1));
+        // Batches bound the partial sums kept at once; they are merged in chunk order.
+        for batch_start in (0..n_chunks).step_by(batch_chunks) {
+            let batch_end = (batch_start + batch_chunks).min(n_chunks);
+            let mut chunk_sums = vec![ChunkSums::new(n_strategies); batch_end - batch_start];
+            let mut jobs = Vec::with_capacity(chunk_sums.len());
+            for (offset, sums) in chunk_sums.iter_mut().enumerate() {
+                let net: &mut [f64] = nets.next().unwrap_or(&mut []);
+                let band: &mut [f32] = bands.next().unwrap_or(&mut []);
+                jobs.push((batch_start + offset, net, band, sums));
+            }
+            let batch_counts = jobs
+                .into_par_iter()
+                .fold(
+                    || Worker::new(&ctx),
+                    |mut worker, (chunk_idx, net, band, sums)| {
+                        worker.run_chunk(&ctx, chunk_idx, net, band, sums);
+                        let done = (n_trials - chunk_idx * CHUNK_TRIALS).min(CHUNK_TRIALS);
+                        progress.advance(done as u64);
+                        worker
+                    },
+                )
+                .map(|worker| worker.counts)
+                .reduce(
+                    || vec![0u64; counts_len],
+                    |mut a, b| {
+                        for (x, y) in a.iter_mut().zip(&b) {
+                            *x += y;
+                        }
+                        a
+                    },
+                );
+            for (x, y) in counts.iter_mut().zip(&batch_counts) {
+                *x += y;
+            }
+            for sums in &chunk_sums {
+                totals.merge(sums);
+            }
+        }
     };
-    let counts = match options.threads {
+    match options.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .build()
@@ -267,12 +294,6 @@ pub fn run(
         None => work(),
     };
     progress.finish();
-
-    let mut totals = ChunkSums::new(n_strategies);
-    for sums in &chunk_sums {
-        totals.merge(sums);
-    }
-    drop(chunk_sums);
     Ok(summarise(
         scenario,
         &model,

@@ -388,6 +388,26 @@ fn seed_reproduces_across_thread_counts() {
     assert_ne!(serde_json::to_string(&sim).unwrap(), outputs[0]);
 }
 
+/// Batches of chunks only bound memory: any batch size gives byte-identical output.
+#[test]
+fn batch_size_does_not_change_results() {
+    let s = noisy_scenario();
+    let strategies: Vec<_> = [StrategySpec::Wsjf, StrategySpec::DebtFirst]
+        .iter()
+        .map(|spec| compile_strategy(&s, None, spec).unwrap())
+        .collect();
+    let o = SimOptions {
+        threads: Some(2),
+        ..options(2_500)
+    };
+    let whole = super::engine::run_in_batches(&s, &strategies, &o, &Silent, 1024).unwrap();
+    let small = super::engine::run_in_batches(&s, &strategies, &o, &Silent, 2).unwrap();
+    assert_eq!(
+        serde_json::to_string(&whole).unwrap(),
+        serde_json::to_string(&small).unwrap()
+    );
+}
+
 /// The paired difference's standard error against a direct computation: replay both strategies
 /// on each trial's future by hand, then mean and sd (n − 1) of the differences, SE = sd / √n.
 #[test]
@@ -702,4 +722,41 @@ fn simulation_renders_in_every_format() {
     }
     assert_eq!(json["paired"][0]["a"], "plan");
     assert!(json["paired"][0]["se"].is_number());
+}
+
+/// Degenerate inputs run without panicking: no initiatives, no capacity, one period, huge
+/// noise, a single trial.
+#[test]
+fn degenerate_scenarios_do_not_panic() {
+    let empty = scenario(3, 10.0, vec![]);
+    let sim = run(
+        &empty,
+        None,
+        &StrategySpec::defaults(&empty)[1..],
+        &options(10),
+    );
+    assert_eq!(sim.strategies[0].net_value.mean, 0.0);
+    let mut starved = scenario(1, 0.0, vec![item("a", Class::Product, pert(1.0, 2.0, 3.0))]);
+    starved.capacity.noise = 5.0;
+    starved.initiatives[0].risk = Some(Risk::Incident {
+        probability: 1.0,
+        impact: fixed(10.0),
+    });
+    starved.initiatives[0].deadline = Some(Deadline::Soft {
+        period: 1,
+        penalty: 7.0,
+    });
+    let sim = run(
+        &starved,
+        None,
+        &[StrategySpec::Wsjf, StrategySpec::DebtSprint(5)],
+        &options(1),
+    );
+    let r = &sim.strategies[0];
+    assert_eq!(r.net_value.mean, -17.0);
+    assert_eq!(r.initiatives[0].p_delivered, 0.0);
+    assert_eq!(r.initiatives[0].delivery_p50, None);
+    assert_eq!(r.initiatives[0].p_deadline_met, Some(0.0));
+    assert_eq!(r.net_value.sd, 0.0);
+    assert!(simulate(&starved, None, &[StrategySpec::Plan], &options(1), &Silent).is_err());
 }
