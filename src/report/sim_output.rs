@@ -411,7 +411,18 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         out.push_str("* plan not proven optimal (time limit or gap)\n");
     }
     for s in &sweep.skipped {
-        out.push_str(&format!("skipped {:.2}: {}\n", s.share, s.reason));
+        // The first reason is enough on screen; JSON and CSV carry all of it.
+        let first = s.reason.split("; ").next().unwrap_or_default();
+        let more = if first.len() < s.reason.len() {
+            " (…)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "skipped {:.2}: {}{more}\n",
+            s.share,
+            shorten(first, 160)
+        ));
     }
     out
 }
