@@ -90,21 +90,13 @@ impl Workspace {
 
     fn reset(&mut self, model: &Model, future: &Future) {
         let st = &mut self.items;
-        for (((r, tol), e), (d, done)) in st
-            .remaining
-            .iter_mut()
-            .zip(st.tolerance.iter_mut())
-            .zip(&future.effort_weeks)
-            .zip(self.delivered.iter_mut().zip(st.done.iter_mut()))
-        {
-            *r = *e;
+        st.remaining.copy_from_slice(&future.effort_weeks);
+        for (tol, e) in st.tolerance.iter_mut().zip(&future.effort_weeks) {
             *tol = DONE_TOLERANCE * e.abs();
-            *d = 0;
-            *done = false;
         }
-        for (i, unmet) in st.unmet.iter_mut().enumerate() {
-            *unmet = (model.requires_start[i + 1] - model.requires_start[i]) as u32;
-        }
+        self.delivered.fill(0);
+        st.done.fill(false);
+        st.unmet.copy_from_slice(&model.n_requires);
         st.given.fill(0.0);
         st.touched.clear();
         st.waiting.clear();
@@ -168,11 +160,8 @@ fn replay_priority(
     ws.reset(model, future);
     let words = ws.words;
     ws.alive.clear();
-    ws.alive.resize(orders.len() * words, 0);
-    for i in 0..model.n_items {
-        if ws.items.unmet[i] == 0 {
-            set_alive(&mut ws.alive, words, orders, i);
-        }
+    for order in orders {
+        ws.alive.extend_from_slice(&order.initial_alive);
     }
     for period in 1..=model.n_periods {
         let (k, drag) = capacity_of(model, future, period, ws.items.relief);

@@ -41,6 +41,8 @@ pub struct Model {
     /// Prerequisites as CSR: `requires[requires_start[i]..requires_start[i + 1]]`.
     pub requires_start: Vec<usize>,
     pub requires: Vec<u32>,
+    /// Number of prerequisites of each item.
+    pub n_requires: Vec<u32>,
     /// Reverse prerequisites as CSR: the items that require `i`.
     pub dependents_start: Vec<usize>,
     pub dependents: Vec<u32>,
@@ -102,6 +104,7 @@ impl Model {
             requires: Vec::new(),
             dependents_start: Vec::new(),
             dependents: Vec::new(),
+            n_requires: Vec::new(),
             deadline_period: Vec::with_capacity(n_items),
             penalty: Vec::with_capacity(n_items),
             incident_probability: Vec::with_capacity(n_items),
@@ -184,6 +187,9 @@ impl Model {
                 }
             }
         }
+        model.n_requires = (0..n_items)
+            .map(|i| (model.requires_start[i + 1] - model.requires_start[i]) as u32)
+            .collect();
         let mut n_dependents = vec![0usize; n_items];
         for &j in &model.requires {
             n_dependents[j as usize] += 1;

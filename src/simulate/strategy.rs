@@ -16,6 +16,8 @@ pub struct Order {
     pub rank_of: Vec<u32>,
     /// Bit r set when the item of rank r is stability-class (64 ranks per word).
     pub stability_mask: Vec<u64>,
+    /// Bit r set when the item of rank r has no prerequisites (may take work from period 1).
+    pub initial_alive: Vec<u64>,
 }
 
 impl Order {
@@ -24,10 +26,14 @@ impl Order {
         let stability = all.iter().copied().filter(|&i| is_stability(i)).collect();
         let mut rank_of = vec![0u32; all.len()];
         let mut stability_mask = vec![0u64; all.len().div_ceil(64)];
+        let mut initial_alive = vec![0u64; all.len().div_ceil(64)];
         for (rank, &i) in all.iter().enumerate() {
             rank_of[i as usize] = rank as u32;
             if is_stability(i) {
                 stability_mask[rank / 64] |= 1 << (rank % 64);
+            }
+            if scenario.initiatives[i as usize].requires.is_empty() {
+                initial_alive[rank / 64] |= 1 << (rank % 64);
             }
         }
         Order {
@@ -35,6 +41,7 @@ impl Order {
             stability,
             rank_of,
             stability_mask,
+            initial_alive,
         }
     }
 }
