@@ -55,6 +55,8 @@ pub struct Model {
     /// Slot of an incident initiative in the per-trial incident masks, or `u32::MAX`.
     pub incident_slot: Vec<u32>,
     pub n_incident_items: usize,
+    /// p × 2^32 for each incident slot: an incident when a 32-bit uniform draw is below it.
+    pub incident_threshold: Vec<f64>,
     /// 64-bit words of incident mask per incident initiative.
     pub incident_words: usize,
     /// Mean values, the deterministic future's numbers.
@@ -110,6 +112,7 @@ impl Model {
             incident_probability: Vec::with_capacity(n_items),
             incident_slot: Vec::with_capacity(n_items),
             n_incident_items: 0,
+            incident_threshold: Vec::new(),
             incident_words: n_periods.div_ceil(64),
             mean_effort: Vec::with_capacity(n_items),
             mean_value: Vec::with_capacity(n_items),
@@ -175,6 +178,7 @@ impl Model {
                     model.incident_probability.push(probability);
                     model.incident_slot.push(model.n_incident_items as u32);
                     model.n_incident_items += 1;
+                    model.incident_threshold.push(probability * 4_294_967_296.0);
                     if let Some(s) = PertSampler::new(&impact) {
                         model.impact_draws.push((i, s));
                     }
@@ -310,26 +314,24 @@ impl Future {
                 *factor = (1.0 + model.noise * z).max(0.0);
             }
         }
-        if model.n_incident_items > 0 {
-            self.incidents.fill(0);
-            let words = model.incident_words;
-            for (i, &p) in model.incident_probability.iter().enumerate() {
-                let slot = model.incident_slot[i];
-                if slot == u32::MAX {
-                    continue;
-                }
-                // Two periods per 64-bit draw: an incident when a 32-bit uniform < p × 2^32.
-                let threshold = p * 4_294_967_296.0;
-                let base = slot as usize * words;
-                let mut period_idx = 0;
-                while period_idx < model.n_periods {
-                    let bits = rng.next_u64();
-                    for half in [bits >> 32, bits & 0xffff_ffff] {
-                        if period_idx < model.n_periods && (half as f64) < threshold {
-                            self.incidents[base + period_idx / 64] |= 1u64 << (period_idx % 64);
-                        }
-                        period_idx += 1;
-                    }
+        // Incidents: two periods per 64-bit draw, an incident when a 32-bit uniform is below
+        // p × 2^32; masks are built in a register and stored once per 64 periods.
+        let words = model.incident_words;
+        let n_periods = model.n_periods;
+        for (slot, &threshold) in model.incident_threshold.iter().enumerate() {
+            let base = slot * words;
+            let mut word = 0u64;
+            let mut period_idx = 0;
+            while period_idx < n_periods {
+                let bits = rng.next_u64();
+                let first = u64::from((((bits >> 32) as u32) as f64) < threshold);
+                let second = u64::from(((bits as u32) as f64) < threshold)
+                    & u64::from(period_idx + 1 < n_periods);
+                word |= (first | (second << 1)) << (period_idx % 64);
+                period_idx += 2;
+                if period_idx % 64 == 0 || period_idx >= n_periods {
+                    self.incidents[base + (period_idx - 1) / 64] = word;
+                    word = 0;
                 }
             }
         }
