@@ -44,13 +44,24 @@ pub struct Workspace {
     pub drag: Vec<f64>,
 }
 
+/// One item's progress in engineer-weeks.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hot {
+    /// Sampled remaining effort not yet done.
+    remaining: f64,
+    /// Given in the current period.
+    given: f64,
+    /// team × weeks_per_period (infinite without a limit).
+    team_limit: f64,
+    /// Done when `remaining` ≤ this (1e-9 of the sampled effort).
+    tolerance: f64,
+}
+
 /// Per-item progress within one replay.
 #[derive(Debug, Clone)]
 struct ItemState {
-    remaining: Vec<f64>,
-    tolerance: Vec<f64>,
-    /// Engineer-weeks given in the current period.
-    given: Vec<f64>,
+    /// What the inner loops read and write, together in one cache line per item.
+    hot: Vec<Hot>,
     /// The sampled remaining effort is done (delivered at the end of the period, or held).
     done: Vec<bool>,
     /// Prerequisites not yet delivered by the end of the previous period.
@@ -70,9 +81,7 @@ impl Workspace {
         let n = model.n_items;
         Workspace {
             items: ItemState {
-                remaining: vec![0.0; n],
-                tolerance: vec![0.0; n],
-                given: vec![0.0; n],
+                hot: vec![Hot::default(); n],
                 done: vec![false; n],
                 unmet: vec![0; n],
                 touched: Vec::with_capacity(n),
@@ -90,14 +99,22 @@ impl Workspace {
 
     fn reset(&mut self, model: &Model, future: &Future) {
         let st = &mut self.items;
-        st.remaining.copy_from_slice(&future.effort_weeks);
-        for (tol, e) in st.tolerance.iter_mut().zip(&future.effort_weeks) {
-            *tol = DONE_TOLERANCE * e.abs();
+        for ((hot, &e), &team_limit) in st
+            .hot
+            .iter_mut()
+            .zip(&future.effort_weeks)
+            .zip(&model.team_limit_weeks)
+        {
+            *hot = Hot {
+                remaining: e,
+                given: 0.0,
+                team_limit,
+                tolerance: DONE_TOLERANCE * e.abs(),
+            };
         }
         self.delivered.fill(0);
         st.done.fill(false);
         st.unmet.copy_from_slice(&model.n_requires);
-        st.given.fill(0.0);
         st.touched.clear();
         st.waiting.clear();
         st.relief = 0.0;
@@ -170,11 +187,11 @@ fn replay_priority(
         let order_idx = order_of_period[period - 1] as usize;
         let reserve = share * k;
         if reserve > 0.0 {
-            fill(model, ws, orders, order_idx, true, reserve);
+            fill(ws, orders, order_idx, true, reserve);
         }
         let shared = k - reserve;
         if shared > 0.0 {
-            fill(model, ws, orders, order_idx, false, shared);
+            fill(ws, orders, order_idx, false, shared);
         }
         // Deliveries at the end of the period; dependents may become eligible.
         // (Finished items are collected without a branch: whether an item finishes in a given
@@ -184,9 +201,9 @@ fn replay_priority(
         let mut n_finished = 0;
         for idx in 0..st.touched.len() {
             let i = st.touched[idx] as usize;
-            st.given[i] = 0.0;
+            st.hot[i].given = 0.0;
             st.finished[n_finished] = i as u32;
-            n_finished += usize::from(st.remaining[i] <= st.tolerance[i]);
+            n_finished += usize::from(st.hot[i].remaining <= st.hot[i].tolerance);
         }
         st.touched.clear();
         for idx in 0..n_finished {
@@ -226,7 +243,6 @@ fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
 /// only when `stability_only`), each within its team limit; returns what is left.
 #[inline]
 fn fill(
-    model: &Model,
     ws: &mut Workspace,
     orders: &[Order],
     order_idx: usize,
@@ -248,16 +264,17 @@ fn fill(
             let rank = w * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let i = order.all[rank] as usize;
-            let room = model.team_limit_weeks[i] - st.given[i];
+            let h = &mut st.hot[i];
+            let room = h.team_limit - h.given;
             if room <= 0.0 {
                 continue;
             }
-            let g = st.remaining[i].min(room).min(budget);
-            if st.given[i] == 0.0 {
+            let g = h.remaining.min(room).min(budget);
+            if h.given == 0.0 {
                 st.touched.push(i as u32);
             }
-            st.given[i] += g;
-            st.remaining[i] -= g;
+            h.given += g;
+            h.remaining -= g;
             budget -= g;
             // Whether it is done is settled at the end of the period (an item done in the
             // reserve pass takes at most its 1e-9 remainder in the shared pass).
@@ -282,11 +299,12 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
             if ws.items.done[i] || !ws.items.is_eligible(i) {
                 continue;
             }
-            let amount = plan.planned_weeks[i * n_periods + period_idx].min(ws.items.remaining[i]);
+            let amount =
+                plan.planned_weeks[i * n_periods + period_idx].min(ws.items.hot[i].remaining);
             if amount <= 0.0 {
                 continue;
             }
-            ws.items.given[i] = amount;
+            ws.items.hot[i].given = amount;
             ws.items.touched.push(i as u32);
             total += amount;
             if !model.is_stability[i] {
@@ -308,15 +326,15 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
         let mut product_used = 0.0;
         for idx in 0..ws.items.touched.len() {
             let i = ws.items.touched[idx] as usize;
-            let mut g = ws.items.given[i] * scale;
+            let mut g = ws.items.hot[i].given * scale;
             if !model.is_stability[i] {
                 g *= product_scale;
                 product_used += g;
             }
-            ws.items.given[i] = g;
-            ws.items.remaining[i] -= g;
+            ws.items.hot[i].given = g;
+            ws.items.hot[i].remaining -= g;
             used += g;
-            if ws.items.remaining[i] <= ws.items.tolerance[i] {
+            if ws.items.hot[i].remaining <= ws.items.hot[i].tolerance {
                 ws.items.done[i] = true;
             }
         }
@@ -336,31 +354,31 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
                     continue;
                 }
                 let stability = model.is_stability[i];
-                let mut room = model.team_limit_weeks[i] - ws.items.given[i];
+                let mut room = ws.items.hot[i].team_limit - ws.items.hot[i].given;
                 if !stability {
                     room = room.min(product_room);
                 }
                 if room <= 0.0 {
                     continue;
                 }
-                let g = ws.items.remaining[i].min(room).min(leftover);
-                if ws.items.given[i] == 0.0 {
+                let g = ws.items.hot[i].remaining.min(room).min(leftover);
+                if ws.items.hot[i].given == 0.0 {
                     ws.items.touched.push(i as u32);
                 }
-                ws.items.given[i] += g;
-                ws.items.remaining[i] -= g;
+                ws.items.hot[i].given += g;
+                ws.items.hot[i].remaining -= g;
                 leftover -= g;
                 if !stability {
                     product_room -= g;
                 }
-                if ws.items.remaining[i] <= ws.items.tolerance[i] {
+                if ws.items.hot[i].remaining <= ws.items.hot[i].tolerance {
                     ws.items.done[i] = true;
                 }
             }
         }
         for idx in 0..ws.items.touched.len() {
             let i = ws.items.touched[idx] as usize;
-            ws.items.given[i] = 0.0;
+            ws.items.hot[i].given = 0.0;
             if ws.items.done[i] && ws.delivered[i] == 0 {
                 if plan.hold_until[i] > period as u32 {
                     if !ws.items.waiting.contains(&(i as u32)) {
