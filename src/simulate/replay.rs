@@ -285,6 +285,8 @@ fn fill(
 
 fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
     ws.reset(model, future);
+    ws.alive.clear();
+    ws.alive.resize(plan.order.len().div_ceil(64), 0);
     let n_periods = model.n_periods;
     for period in 1..=n_periods {
         let period_idx = period - 1;
@@ -338,41 +340,53 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
                 ws.items.done[i] = true;
             }
         }
-        // Leftover capacity to overruns, in plan order.
+        // Leftover capacity to overruns, in plan order. The pool holds, by plan rank, the items
+        // whose planned work is all scheduled by now; done items leave it as they are met.
+        for &i in &plan.joins[plan.joins_start[period_idx]..plan.joins_start[period_idx + 1]] {
+            let rank = plan.rank_of[i as usize] as usize;
+            ws.alive[rank / 64] |= 1u64 << (rank % 64);
+        }
         let mut leftover = k - used;
         let mut product_room = product_cap - product_used;
         if leftover > k * PLAN_SLACK {
-            for &i in &plan.order {
-                if leftover <= 0.0 {
-                    break;
-                }
-                let i = i as usize;
-                if ws.items.done[i]
-                    || (period as u32) < plan.last_work_period[i]
-                    || !ws.items.is_eligible(i)
-                {
-                    continue;
-                }
-                let stability = model.is_stability[i];
-                let mut room = ws.items.hot[i].team_limit - ws.items.hot[i].given;
-                if !stability {
-                    room = room.min(product_room);
-                }
-                if room <= 0.0 {
-                    continue;
-                }
-                let g = ws.items.hot[i].remaining.min(room).min(leftover);
-                if ws.items.hot[i].given == 0.0 {
-                    ws.items.touched.push(i as u32);
-                }
-                ws.items.hot[i].given += g;
-                ws.items.hot[i].remaining -= g;
-                leftover -= g;
-                if !stability {
-                    product_room -= g;
-                }
-                if ws.items.hot[i].remaining <= ws.items.hot[i].tolerance {
-                    ws.items.done[i] = true;
+            'pool: for w in 0..ws.alive.len() {
+                let mut bits = ws.alive[w];
+                while bits != 0 {
+                    if leftover <= 0.0 {
+                        break 'pool;
+                    }
+                    let rank = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let i = plan.order[rank] as usize;
+                    if ws.items.done[i] {
+                        ws.alive[w] &= !(1u64 << (rank % 64));
+                        continue;
+                    }
+                    if !ws.items.is_eligible(i) {
+                        continue;
+                    }
+                    let stability = model.is_stability[i];
+                    let h = &mut ws.items.hot[i];
+                    let mut room = h.team_limit - h.given;
+                    if !stability {
+                        room = room.min(product_room);
+                    }
+                    if room <= 0.0 {
+                        continue;
+                    }
+                    let g = h.remaining.min(room).min(leftover);
+                    if h.given == 0.0 {
+                        ws.items.touched.push(i as u32);
+                    }
+                    h.given += g;
+                    h.remaining -= g;
+                    leftover -= g;
+                    if !stability {
+                        product_room -= g;
+                    }
+                    if h.remaining <= h.tolerance {
+                        ws.items.done[i] = true;
+                    }
                 }
             }
         }

@@ -61,6 +61,12 @@ pub struct PlanReplay {
     pub hold_until: Vec<u32>,
     /// Items the plan works on, by planned delivery period, then start, then file order.
     pub order: Vec<u32>,
+    /// Position of each item in `order` (`u32::MAX` for items the plan leaves out).
+    pub rank_of: Vec<u32>,
+    /// Items whose last planned work is in each period (they may overrun from then on):
+    /// `joins[joins_start[p]..joins_start[p + 1]]`.
+    pub joins_start: Vec<usize>,
+    pub joins: Vec<u32>,
 }
 
 /// How a strategy decides who gets capacity.
@@ -224,7 +230,22 @@ fn compile_plan(scenario: &Scenario, plan: &Plan) -> Result<PlanReplay, Error> {
         }
     }
     in_plan.sort();
-    let order = in_plan.iter().map(|&(_, _, i)| i as u32).collect();
+    let order: Vec<u32> = in_plan.iter().map(|&(_, _, i)| i as u32).collect();
+    let mut rank_of = vec![u32::MAX; n];
+    for (rank, &i) in order.iter().enumerate() {
+        rank_of[i as usize] = rank as u32;
+    }
+    let mut joins_start = vec![0];
+    let mut joins = Vec::new();
+    for period in 1..=n_periods as u32 {
+        joins.extend(
+            order
+                .iter()
+                .copied()
+                .filter(|&i| last_work_period[i as usize] == period),
+        );
+        joins_start.push(joins.len());
+    }
     let mut active_start = vec![0];
     let mut active = Vec::new();
     for period_idx in 0..n_periods {
@@ -242,5 +263,8 @@ fn compile_plan(scenario: &Scenario, plan: &Plan) -> Result<PlanReplay, Error> {
         last_work_period,
         hold_until,
         order,
+        rank_of,
+        joins_start,
+        joins,
     })
 }
