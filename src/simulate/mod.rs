@@ -29,7 +29,9 @@ use crate::scenario::Scenario;
 /// A sequencing option, as named on the command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StrategySpec {
-    /// Replay the plan.
+    /// Replay the plan: its engineer-weeks e_i × x[i,t] per item and period (e_i the plan's mean
+    /// remaining effort), scaled down when capacity is short, leftover capacity to overruns in
+    /// plan order; see `replay` for the rules.
     Plan,
     Wsjf,
     FeaturesFirst,
