@@ -119,6 +119,7 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
             let ok = match row.sense {
                 Sense::Le => rhs >= -1e-9,
                 Sense::Ge => rhs <= 1e-9,
+                Sense::Eq => rhs.abs() <= 1e-9,
             };
             if !ok {
                 return Err(SolveFailure::Infeasible);
@@ -128,6 +129,7 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
         let constraint = match row.sense {
             Sense::Le => lhs.leq(rhs),
             Sense::Ge => lhs.geq(rhs),
+            Sense::Eq => lhs.eq(rhs),
         };
         constraints.push((row_idx, constraint));
     }

@@ -6,7 +6,8 @@
 //! the ones that make a scenario infeasible.
 //!
 //! Variables: x[i,t] ∈ [0, 1] share of i's effort done in t; y[i,t] ∈ {0, 1} delivered by the
-//! end of t; g_t ≥ 0 debt drag in t. Implied bounds are applied while building (an item cannot
+//! end of t; g_t ≥ 0 debt drag in t; and w[i,t] = Σ_{τ≤t} x[i,τ], the cumulative share, so that
+//! the delivery, dependency and cut rows have two terms instead of t + 1. Implied bounds are applied while building (an item cannot
 //! be delivered before its team limit, its class's capacity and its prerequisites allow), which
 //! keeps the optimum and tightens the relaxation.
 
@@ -36,6 +37,7 @@ pub enum Group {
 pub enum Sense {
     Le,
     Ge,
+    Eq,
 }
 
 /// What a row is, for reading its dual.
@@ -96,6 +98,11 @@ impl LinearModel {
         2 * self.n_items * self.n_periods + period - 1
     }
 
+    /// Index of w[i,t] = Σ_{τ≤t} x[i,τ] (t 1-based), the cumulative share that keeps rows sparse.
+    pub fn w(&self, item_idx: usize, period: usize) -> usize {
+        (2 * self.n_items + 1) * self.n_periods + item_idx * self.n_periods + period - 1
+    }
+
     /// The objective of a full assignment, constant included.
     pub fn objective_of(&self, values: &[f64]) -> f64 {
         self.constant
@@ -118,10 +125,35 @@ impl LinearModel {
             let excess = match row.sense {
                 Sense::Le => lhs - row.rhs,
                 Sense::Ge => row.rhs - lhs,
+                Sense::Eq => (lhs - row.rhs).abs(),
             };
             worst = worst.max(excess);
         }
         worst
+    }
+}
+
+/// The least drag each period can have: every item's relief subtracted.
+fn least_drag(data: &PlanData) -> Vec<f64> {
+    let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
+    data.base_drag
+        .iter()
+        .map(|b| (b - total_relief).max(0.0))
+        .collect()
+}
+
+/// The share of effective capacity an item's class may use.
+fn class_share(data: &PlanData, stability: bool, relaxed: &BTreeSet<Group>) -> f64 {
+    if stability {
+        if relaxed.contains(&Group::RingFenceMax) {
+            1.0
+        } else {
+            data.stability_max
+        }
+    } else if relaxed.contains(&Group::RingFenceMin) {
+        1.0
+    } else {
+        1.0 - data.stability_min
     }
 }
 
@@ -131,15 +163,11 @@ impl LinearModel {
 pub fn earliest_periods(
     data: &PlanData,
     relaxed: &BTreeSet<Group>,
+    with_capacity: bool,
 ) -> (Vec<Option<usize>>, Vec<usize>) {
     let n = data.n_items();
     let t_end = data.n_periods;
-    let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
-    let min_drag: Vec<f64> = data
-        .base_drag
-        .iter()
-        .map(|b| (b - total_relief).max(0.0))
-        .collect();
+    let min_drag = least_drag(data);
     let mut earliest: Vec<Option<Option<usize>>> = vec![None; n];
     let mut start: Vec<usize> = vec![1; n];
     // Resolve in dependency order; cycles cannot occur in a validated scenario, but guard anyway.
@@ -173,21 +201,15 @@ pub fn earliest_periods(
             } else {
                 item.team_weeks
             };
-            let class_share = if item.stability {
-                if relaxed.contains(&Group::RingFenceMax) {
-                    1.0
-                } else {
-                    data.stability_max
-                }
-            } else if relaxed.contains(&Group::RingFenceMin) {
-                1.0
-            } else {
-                1.0 - data.stability_min
-            };
+            let class_share = class_share(data, item.stability, relaxed);
             let mut done = 0.0;
             let mut found = None;
             for t in first..=t_end {
-                let room = data.allocatable_weeks[t - 1] * (1.0 - min_drag[t - 1]) * class_share;
+                let room = if with_capacity {
+                    data.allocatable_weeks[t - 1] * (1.0 - min_drag[t - 1]) * class_share
+                } else {
+                    f64::INFINITY
+                };
                 done += team_weeks.min(room);
                 if done >= item.effort_weeks * (1.0 - 1e-9) {
                     found = Some(t);
@@ -206,7 +228,7 @@ pub fn earliest_periods(
 pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
     let n = data.n_items();
     let t_end = data.n_periods;
-    let n_vars = 2 * n * t_end + t_end;
+    let n_vars = 3 * n * t_end + t_end;
     let mut model = LinearModel {
         n_items: n,
         n_periods: t_end,
@@ -223,7 +245,9 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
         rows: Vec::with_capacity(4 * n * t_end),
         trivially_infeasible: false,
     };
-    let (earliest, start) = earliest_periods(data, relaxed);
+    // Implied bounds from team limits and prerequisites only: bounds that depend on capacity
+    // would hide capacity's value from the relaxation's duals (marginal_value).
+    let (earliest, start) = earliest_periods(data, relaxed, false);
 
     for (i, item) in data.items.iter().enumerate() {
         let team_share = if relaxed.contains(&Group::Team(i)) || item.effort_weeks <= 0.0 {
@@ -231,6 +255,8 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
         } else {
             (item.team_weeks / item.effort_weeks).min(1.0)
         };
+        // The most of the item one period can hold: its team limit.
+        let per_period_share = vec![team_share; t_end];
         for t in 1..=t_end {
             let x = model.x(i, t);
             let y = model.y(i, t);
@@ -239,7 +265,7 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
             model.vars[x].upper = if earliest[i].is_none() || t < start[i] {
                 0.0
             } else {
-                team_share
+                per_period_share[t - 1]
             };
             model.vars[y].binary = true;
             model.vars[y].upper = match earliest[i] {
@@ -247,11 +273,24 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                 _ => 0.0,
             };
             model.objective[y] = data.y_coefficient(i, t);
-            // delivery: y[i,t] ≤ Σ_{τ≤t} x[i,τ]
-            let mut terms = vec![(y, 1.0)];
-            terms.extend((1..=t).map(|tau| (model.x(i, tau), -1.0)));
+            // cumulative share: w[i,t] = w[i,t−1] + x[i,t]
+            let w = model.w(i, t);
+            let mut terms = vec![(w, 1.0), (x, -1.0)];
+            if t > 1 {
+                terms.push((model.w(i, t - 1), -1.0));
+            }
             model.rows.push(Row {
                 terms,
+                sense: Sense::Eq,
+                rhs: 0.0,
+                kind: RowKind::Other,
+            });
+            if earliest[i].is_none() || t < start[i] {
+                model.vars[w].upper = 0.0;
+            }
+            // delivery: y[i,t] ≤ Σ_{τ≤t} x[i,τ] = w[i,t]
+            model.rows.push(Row {
+                terms: vec![(y, 1.0), (w, -1.0)],
                 sense: Sense::Le,
                 rhs: 0.0,
                 kind: RowKind::Other,
@@ -265,22 +304,34 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                     kind: RowKind::Other,
                 });
             }
+            // Implied by the rows above for integer y (a cut for the relaxation): delivered by
+            // t means done by t − s but for what periods t − s + 1..t can hold, so
+            // (1 − Σ_{τ=t−s+1..t} cap_τ) y[i,t] ≤ Σ_{τ≤t−s} x[i,τ].
+            if model.vars[y].upper > 0.0 {
+                let mut held = 0.0;
+                for s_back in 1..t {
+                    held += per_period_share[t - s_back];
+                    if held >= 1.0 - 1e-9 {
+                        break;
+                    }
+                    let terms = vec![(y, 1.0 - held), (model.w(i, t - s_back), -1.0)];
+                    model.rows.push(Row {
+                        terms,
+                        sense: Sense::Le,
+                        rhs: 0.0,
+                        kind: RowKind::Other,
+                    });
+                }
+            }
         }
-        // work: Σ_t x[i,t] ≤ 1
-        model.rows.push(Row {
-            terms: (1..=t_end).map(|t| (model.x(i, t), 1.0)).collect(),
-            sense: Sense::Le,
-            rhs: 1.0,
-            kind: RowKind::Other,
-        });
+        // work: Σ_t x[i,t] = w[i,T] ≤ 1, the bound of w.
         // dependency (i requires j): Σ_{τ≤t} x[i,τ] ≤ y[j,t−1]
         for &j in &item.requires {
             if relaxed.contains(&Group::Dependency(i, j)) {
                 continue;
             }
             for t in 1..=t_end {
-                let mut terms: Vec<(usize, f64)> =
-                    (1..=t).map(|tau| (model.x(i, tau), 1.0)).collect();
+                let mut terms = vec![(model.w(i, t), 1.0)];
                 if t > 1 {
                     terms.push((model.y(j, t - 1), -1.0));
                 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::backend::{solve_milp, solve_relaxation, Relaxation, SolveFailure};
 use super::data::PlanData;
-use super::heuristic::{construct, improve, HeuristicPlan, Replayer, SearchBudget};
+use super::heuristic::{construct, improve, HeuristicPlan, LpGuide, Replayer, SearchBudget};
 use super::infeasible::{explain, fmt_num};
 use super::model::{build_model, LinearModel, RowKind};
 use super::normalise::{build_plan, relative_gap, RawPlan};
@@ -119,8 +119,8 @@ fn solve_data(
 
     let t0 = Instant::now();
     if let Some(relax) = &relaxation {
-        let times = lp_delivery_times(&model, &relax.values);
-        if let Some(candidate) = construct(data, &replayer, Some(&times)) {
+        let guide = lp_guide(&model, &relax.values);
+        if let Some(candidate) = construct(data, &replayer, Some(&guide)) {
             if best
                 .as_ref()
                 .is_none_or(|b| candidate.schedule.objective > b.schedule.objective)
@@ -134,16 +134,20 @@ fn solve_data(
     let target = bound_relax - options.gap * bound_relax.abs().max(1.0);
     if let Some(start) = best.take() {
         let search_until = if small {
-            Instant::now() + remaining(deadline).mul_f64(0.2)
+            Instant::now() + remaining(deadline).mul_f64(0.3)
         } else {
             Instant::now() + remaining(deadline).mul_f64(0.9)
         };
         let budget = SearchBudget {
-            max_stall: if small { 200 + 20 * n } else { 2_000 + 60 * n },
-            max_evals: if small {
-                5_000 + 200 * n
+            max_stall: if small {
+                1_000 + 50 * n
             } else {
-                400 * n + 50_000
+                5_000 + 100 * n
+            },
+            max_evals: if small {
+                20_000 + 500 * n
+            } else {
+                100_000 + 1_000 * n
             },
             deadline: search_until,
             target,
@@ -271,15 +275,21 @@ fn trivial_bound(data: &PlanData, replayer: &Replayer) -> f64 {
             .sum::<f64>()
 }
 
-/// Fractional delivery time of each item in the relaxation: Σ_t (1 − y[i,t]).
-fn lp_delivery_times(model: &LinearModel, values: &[f64]) -> Vec<f64> {
-    (0..model.n_items)
-        .map(|i| {
-            (1..=model.n_periods)
-                .map(|t| 1.0 - values[model.y(i, t)].clamp(0.0, 1.0))
-                .sum()
-        })
-        .collect()
+/// The relaxation's fractional delivery time of each item, Σ_t (1 − y[i,t]), and its target
+/// period, the first with y[i,t] ≥ 0.5.
+fn lp_guide(model: &LinearModel, values: &[f64]) -> LpGuide {
+    LpGuide {
+        delivery_time: (0..model.n_items)
+            .map(|i| {
+                (1..=model.n_periods)
+                    .map(|t| 1.0 - values[model.y(i, t)].clamp(0.0, 1.0))
+                    .sum()
+            })
+            .collect(),
+        target: (0..model.n_items)
+            .map(|i| (1..=model.n_periods).find(|&t| values[model.y(i, t)] >= 0.5))
+            .collect(),
+    }
 }
 
 /// marginal_value from the relaxation's duals: Σ rows dual × ∂(rhs − lhs)/∂C_t.

@@ -716,3 +716,29 @@ proptest! {
         check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
     }
 }
+
+#[test]
+fn marginal_value_prices_a_binding_period() {
+    // One period of 10 weeks; a: 20 weeks, one-time 100. The relaxation does half of a for 50,
+    // so a week of capacity is worth 100 / 20 = 5 (the estimate). The plan itself delivers
+    // nothing (a does not fit). Exact: one more engineer (+13 weeks) makes 23 ≥ 20 weeks, a is
+    // delivered for 100, so 100 / 13 per engineer-week.
+    let s = scenario(1, 10.0, vec![feature("a", 20.0, 0.0, 100.0)]);
+    let p = plan(&s);
+    assert!(close(p.objective, 0.0));
+    assert!(
+        (p.periods[0].marginal_value - 5.0).abs() < 1e-3,
+        "{}",
+        p.periods[0].marginal_value
+    );
+    assert_eq!(p.status, PlanStatus::Optimal);
+    let exact = solve_plan(
+        &s,
+        &PlanOptions {
+            marginal: tradeoff::plan::MarginalMethod::Exact,
+            ..exact()
+        },
+    )
+    .expect("feasible");
+    assert!((exact.periods[0].marginal_value - 100.0 / 13.0).abs() < 1e-6);
+}
