@@ -2,6 +2,7 @@
 
 pub mod plan_output;
 pub mod sim_output;
+pub mod text;
 pub mod validate_output;
 
 /// How a command prints its result.
