@@ -191,9 +191,9 @@ pub fn solve_relaxation(
         handles,
         fixed,
         objective,
-        offset,
         scale,
         constraints,
+        ..
     } = prepared;
     let run = catch_unwind(AssertUnwindSafe(move || {
         let mut problem = vars.maximise(objective).using(clarabel);
@@ -207,28 +207,28 @@ pub fn solve_relaxation(
         }
         let mut solution = problem.solve().map_err(failure_of)?;
         let values = read_values(&handles, &fixed, |v| solution.value(v));
-        let inner = solution.inner();
-        // Clarabel minimises −f: −obj_val_dual bounds f from above when the dual is feasible;
-        // take the larger of primal and dual readings and a margin for the solver's tolerance.
-        let primal = -inner.obj_val;
-        let dual = -inner.obj_val_dual;
-        let best = primal.max(dual);
-        let bound_scaled = best + 1e-7 * (1.0 + best.abs());
         let duals = solution.compute_dual();
         let row_duals: Vec<(usize, f64)> = refs
             .iter()
             .map(|(row_idx, r)| (*row_idx, duals.dual(r.clone())))
             .collect();
-        Ok::<_, SolveFailure>((values, bound_scaled, row_duals))
+        Ok::<_, SolveFailure>((values, row_duals))
     }));
-    let (values, bound_scaled, row_duals) = run.map_err(panic_message)??;
-    if !bound_scaled.is_finite() {
+    let (values, row_duals) = run.map_err(panic_message)??;
+    // The bound comes from the multipliers by weak duality, so it holds however accurately the
+    // interior point method converged (an inaccurate answer only makes it looser).
+    let mut multipliers = vec![0.0; model.rows.len()];
+    for (row_idx, d) in &row_duals {
+        multipliers[*row_idx] = d * scale;
+    }
+    let bound = model.lagrangian_bound(&multipliers);
+    if !bound.is_finite() {
         return Err(SolveFailure::Other(
             "the relaxation gave no finite bound".into(),
         ));
     }
     Ok(Relaxation {
-        bound: bound_scaled * scale + offset,
+        bound,
         values,
         row_duals: row_duals
             .into_iter()

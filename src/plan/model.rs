@@ -6,10 +6,9 @@
 //! the ones that make a scenario infeasible.
 //!
 //! Variables: x[i,t] ∈ [0, 1] share of i's effort done in t; y[i,t] ∈ {0, 1} delivered by the
-//! end of t; g_t ≥ 0 debt drag in t; and w[i,t] = Σ_{τ≤t} x[i,τ], the cumulative share, so that
-//! the delivery, dependency and cut rows have two terms instead of t + 1. Implied bounds are applied while building (an item cannot
-//! be delivered before its team limit, its class's capacity and its prerequisites allow), which
-//! keeps the optimum and tightens the relaxation.
+//! end of t; g_t ≥ 0 debt drag in t. Implied bounds and cuts are applied while building (an
+//! item cannot be delivered before its team limit and its prerequisites allow), which keeps the
+//! optimum and tightens the relaxation.
 
 use std::collections::BTreeSet;
 
@@ -98,11 +97,6 @@ impl LinearModel {
         2 * self.n_items * self.n_periods + period - 1
     }
 
-    /// Index of w[i,t] = Σ_{τ≤t} x[i,τ] (t 1-based), the cumulative share that keeps rows sparse.
-    pub fn w(&self, item_idx: usize, period: usize) -> usize {
-        (2 * self.n_items + 1) * self.n_periods + item_idx * self.n_periods + period - 1
-    }
-
     /// The objective of a full assignment, constant included.
     pub fn objective_of(&self, values: &[f64]) -> f64 {
         self.constant
@@ -112,6 +106,36 @@ impl LinearModel {
                 .zip(values)
                 .map(|(c, v)| c * v)
                 .sum::<f64>()
+    }
+
+    /// A proven upper bound from row multipliers (any sign-correct multipliers will do): by weak
+    /// duality, max c·x over the bounds of c·x + Σ_r λ_r (b_r − a_r·x), with λ_r ≥ 0 on ≤ rows,
+    /// ≤ 0 on ≥ rows and free on = rows. Every variable is bounded, so this is finite.
+    pub fn lagrangian_bound(&self, multipliers: &[f64]) -> f64 {
+        let mut reduced = self.objective.clone();
+        let mut total = self.constant;
+        for (row, &m) in self.rows.iter().zip(multipliers) {
+            let lambda = match row.sense {
+                Sense::Le => m.max(0.0),
+                Sense::Ge => m.min(0.0),
+                Sense::Eq => m,
+            };
+            if lambda == 0.0 || !lambda.is_finite() {
+                continue;
+            }
+            total += lambda * row.rhs;
+            for &(v, c) in &row.terms {
+                reduced[v] -= lambda * c;
+            }
+        }
+        for (def, r) in self.vars.iter().zip(&reduced) {
+            total += if *r > 0.0 {
+                r * def.upper
+            } else {
+                r * def.lower
+            };
+        }
+        total
     }
 
     /// The largest violation of a bound or row by an assignment (0 when feasible).
@@ -228,7 +252,7 @@ pub fn earliest_periods(
 pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
     let n = data.n_items();
     let t_end = data.n_periods;
-    let n_vars = 3 * n * t_end + t_end;
+    let n_vars = 2 * n * t_end + t_end;
     let mut model = LinearModel {
         n_items: n,
         n_periods: t_end,
@@ -273,24 +297,11 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                 _ => 0.0,
             };
             model.objective[y] = data.y_coefficient(i, t);
-            // cumulative share: w[i,t] = w[i,t−1] + x[i,t]
-            let w = model.w(i, t);
-            let mut terms = vec![(w, 1.0), (x, -1.0)];
-            if t > 1 {
-                terms.push((model.w(i, t - 1), -1.0));
-            }
+            // delivery: y[i,t] ≤ Σ_{τ≤t} x[i,τ]
+            let mut terms = vec![(y, 1.0)];
+            terms.extend((1..=t).map(|tau| (model.x(i, tau), -1.0)));
             model.rows.push(Row {
                 terms,
-                sense: Sense::Eq,
-                rhs: 0.0,
-                kind: RowKind::Other,
-            });
-            if earliest[i].is_none() || t < start[i] {
-                model.vars[w].upper = 0.0;
-            }
-            // delivery: y[i,t] ≤ Σ_{τ≤t} x[i,τ] = w[i,t]
-            model.rows.push(Row {
-                terms: vec![(y, 1.0), (w, -1.0)],
                 sense: Sense::Le,
                 rhs: 0.0,
                 kind: RowKind::Other,
@@ -314,7 +325,8 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                     if held >= 1.0 - 1e-9 {
                         break;
                     }
-                    let terms = vec![(y, 1.0 - held), (model.w(i, t - s_back), -1.0)];
+                    let mut terms = vec![(y, 1.0 - held)];
+                    terms.extend((1..=t - s_back).map(|tau| (model.x(i, tau), -1.0)));
                     model.rows.push(Row {
                         terms,
                         sense: Sense::Le,
@@ -324,14 +336,21 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                 }
             }
         }
-        // work: Σ_t x[i,t] = w[i,T] ≤ 1, the bound of w.
+        // work: Σ_t x[i,t] ≤ 1
+        model.rows.push(Row {
+            terms: (1..=t_end).map(|t| (model.x(i, t), 1.0)).collect(),
+            sense: Sense::Le,
+            rhs: 1.0,
+            kind: RowKind::Other,
+        });
         // dependency (i requires j): Σ_{τ≤t} x[i,τ] ≤ y[j,t−1]
         for &j in &item.requires {
             if relaxed.contains(&Group::Dependency(i, j)) {
                 continue;
             }
             for t in 1..=t_end {
-                let mut terms = vec![(model.w(i, t), 1.0)];
+                let mut terms: Vec<(usize, f64)> =
+                    (1..=t).map(|tau| (model.x(i, tau), 1.0)).collect();
                 if t > 1 {
                     terms.push((model.y(j, t - 1), -1.0));
                 }

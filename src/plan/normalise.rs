@@ -56,17 +56,14 @@ impl RawPlan {
         }
     }
 
-    /// The full model assignment (x, y, g, w) of this answer, for seeding a solver.
+    /// The full model assignment (x, y, g) of this answer, for seeding a solver.
     pub fn to_values(&self, data: &PlanData) -> Vec<f64> {
         let t_end = data.n_periods;
         let n = data.n_items();
-        let mut values = vec![0.0; 3 * n * t_end + t_end];
+        let mut values = vec![0.0; 2 * n * t_end + t_end];
         for i in 0..n {
-            let mut cumulative = 0.0;
             for t in 1..=t_end {
                 values[i * t_end + t - 1] = self.shares[i][t - 1];
-                cumulative += self.shares[i][t - 1];
-                values[(2 * n + 1) * t_end + i * t_end + t - 1] = cumulative;
                 if self.deliveries[i].is_some_and(|k| k <= t) {
                     values[(n + i) * t_end + t - 1] = 1.0;
                 }
