@@ -413,8 +413,8 @@ pub struct HeuristicPlan {
 pub struct LpGuide {
     /// Σ_t (1 − y[i,t]) per item.
     pub delivery_time: Vec<f64>,
-    /// First period with y[i,t] ≥ 0.5 per item.
-    pub target: Vec<Option<usize>>,
+    /// Target periods per item: the first period with y[i,t] ≥ θ, for a few thresholds θ.
+    pub targets: Vec<Vec<Option<usize>>>,
 }
 
 /// Builds the best feasible plan from the candidate orders (None when none meets the deadlines).
@@ -431,7 +431,9 @@ pub fn construct(
     let mut tries: Vec<(Vec<usize>, &Vec<Option<usize>>)> =
         orders.iter().map(|o| (o.clone(), &no_targets)).collect();
     if let (Some(g), Some(lp_order)) = (guide, orders.last()) {
-        tries.push((lp_order.clone(), &g.target));
+        for targets in &g.targets {
+            tries.push((lp_order.clone(), targets));
+        }
     }
     for (order, targets) in tries {
         let mut priority = Priority {

@@ -277,7 +277,7 @@ fn trivial_bound(data: &PlanData, replayer: &Replayer) -> f64 {
 }
 
 /// The relaxation's fractional delivery time of each item, Σ_t (1 − y[i,t]), and its target
-/// period, the first with y[i,t] ≥ 0.5.
+/// periods, the first with y[i,t] ≥ θ for θ = 0.5, 0.3, 0.7 and 0.9.
 fn lp_guide(model: &LinearModel, values: &[f64]) -> LpGuide {
     LpGuide {
         delivery_time: (0..model.n_items)
@@ -287,8 +287,13 @@ fn lp_guide(model: &LinearModel, values: &[f64]) -> LpGuide {
                     .sum()
             })
             .collect(),
-        target: (0..model.n_items)
-            .map(|i| (1..=model.n_periods).find(|&t| values[model.y(i, t)] >= 0.5))
+        targets: [0.5, 0.3, 0.7, 0.9]
+            .iter()
+            .map(|&theta| {
+                (0..model.n_items)
+                    .map(|i| (1..=model.n_periods).find(|&t| values[model.y(i, t)] >= theta))
+                    .collect()
+            })
             .collect(),
     }
 }
