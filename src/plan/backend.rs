@@ -302,6 +302,25 @@ pub fn solve_milp(
     })
 }
 
+/// An answer from a backend that reports optimality within its gap but no bound: the bound is
+/// the objective plus the gap it was given (relative to the objective without constants).
+#[cfg(any(feature = "cbc", feature = "highs"))]
+fn proven_answer(
+    model: &LinearModel,
+    values: Vec<f64>,
+    proven: bool,
+    mip_gap: f64,
+    offset: f64,
+) -> MilpAnswer {
+    let objective = model.objective_of(&values);
+    let bound = proven.then(|| objective + mip_gap * (objective - offset).abs());
+    MilpAnswer {
+        values: Some(values),
+        bound,
+        proven,
+    }
+}
+
 /// Solves the integer program with CBC (feature `cbc`), seeded with `warm` when given.
 #[cfg(feature = "cbc")]
 pub fn solve_milp_cbc(
@@ -344,16 +363,15 @@ pub fn solve_milp_cbc(
             problem.add_constraint(c);
         }
         let solution = problem.solve().map_err(failure_of)?;
-        let proven = matches!(solution.status(), good_lp::SolutionStatus::Optimal);
+        let proven = matches!(
+            solution.status(),
+            good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit
+        );
         let values = read_values(&handles, &fixed, |v| solution.value(v));
         Ok::<_, SolveFailure>((values, proven))
     }));
     let (values, proven) = run.map_err(panic_message)??;
-    Ok(MilpAnswer {
-        values: Some(values),
-        bound: None,
-        proven,
-    })
+    Ok(proven_answer(model, values, proven, mip_gap, offset))
 }
 
 /// Solves the integer program with HiGHS (feature `highs`).
@@ -391,14 +409,13 @@ pub fn solve_milp_highs(
             problem.add_constraint(c);
         }
         let solution = problem.solve().map_err(failure_of)?;
-        let proven = matches!(solution.status(), good_lp::SolutionStatus::Optimal);
+        let proven = matches!(
+            solution.status(),
+            good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit
+        );
         let values = read_values(&handles, &fixed, |v| solution.value(v));
         Ok::<_, SolveFailure>((values, proven))
     }));
     let (values, proven) = run.map_err(panic_message)??;
-    Ok(MilpAnswer {
-        values: Some(values),
-        bound: None,
-        proven,
-    })
+    Ok(proven_answer(model, values, proven, mip_gap, offset))
 }
