@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use super::backend::{solve_milp, solve_relaxation, Relaxation, SolveFailure};
+use super::backend::{solve_relaxation, Relaxation, SolveFailure};
 use super::data::PlanData;
 use super::heuristic::{construct, improve, HeuristicPlan, LpGuide, Replayer, SearchBudget};
 use super::infeasible::{explain, fmt_num};
@@ -241,7 +241,7 @@ fn run_milp(
     #[cfg(not(any(feature = "cbc", feature = "highs")))]
     {
         // microlp can overrun its limit while it finishes an LP: leave it a margin.
-        solve_milp(model, warm, mip_gap, left.as_secs_f64() * 0.85)
+        super::backend::solve_milp(model, warm, mip_gap, left.as_secs_f64() * 0.85)
     }
 }
 
