@@ -162,7 +162,33 @@ fn probe() {
     }
 }
 
+/// Plans a scenario file once and prints the report (set TRADEOFF_BENCH_SCENARIO=path).
+fn plan_file(path: &str) {
+    let scenario = match tradeoff::scenario::load_scenario(std::path::Path::new(path)) {
+        Ok(s) => s,
+        Err(e) => {
+            println!("{e}");
+            return;
+        }
+    };
+    let started = Instant::now();
+    match solve_plan_with_report(&scenario, &options(60.0, 1e-4)) {
+        Ok((plan, report)) => println!(
+            "{path}: {:?} objective {:.0} gap {:.4}% in {:.1} s; {report:?}",
+            plan.status,
+            plan.objective,
+            plan.gap * 100.0,
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) => println!("{path}: {e}"),
+    }
+}
+
 fn main() {
+    if let Ok(path) = std::env::var("TRADEOFF_BENCH_SCENARIO") {
+        plan_file(&path);
+        return;
+    }
     if std::env::var("TRADEOFF_BENCH_PROBE").is_ok() {
         probe();
         return;

@@ -344,6 +344,9 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
             kind: RowKind::Other,
         });
         // dependency (i requires j): Σ_{τ≤t} x[i,τ] ≤ y[j,t−1]
+        let periods_needed = (1..=t_end)
+            .find(|&d| d as f64 * team_share >= 1.0 - 1e-9)
+            .unwrap_or(t_end + 1);
         for &j in &item.requires {
             if relaxed.contains(&Group::Dependency(i, j)) {
                 continue;
@@ -360,6 +363,16 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                     rhs: 0.0,
                     kind: RowKind::Other,
                 });
+                // A cut implied for integer y: i needs at least `periods_needed` periods of work,
+                // all after j's delivery, so y[i,t] ≤ y[j, t − periods_needed].
+                if t > periods_needed && model.vars[model.y(i, t)].upper > 0.0 {
+                    model.rows.push(Row {
+                        terms: vec![(model.y(i, t), 1.0), (model.y(j, t - periods_needed), -1.0)],
+                        sense: Sense::Le,
+                        rhs: 0.0,
+                        kind: RowKind::Other,
+                    });
+                }
             }
         }
         // hard deadline k: y[i,k] = 1; commit: y[i,T] = 1 (monotone rows carry it forward)
