@@ -32,6 +32,10 @@ const MILP_MAX_BINARIES: usize = 3_000;
 #[cfg(any(feature = "cbc", feature = "highs"))]
 const MILP_MAX_BINARIES: usize = 200_000;
 
+/// With microlp, programs up to this size get branch and bound on the whole program; larger
+/// ones (up to `MILP_MAX_BINARIES`) get it on windows of a few periods at a time.
+const FULL_MILP_MAX_BINARIES: usize = 1_000;
+
 /// How a plan was found, and where the time went (read by the benchmarks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SolveReport {
@@ -178,7 +182,25 @@ fn solve_data(
     let closed = raw
         .as_ref()
         .is_some_and(|(_, obj)| relative_gap(bound, *obj) <= options.gap);
-    if !closed && (small || raw.is_none()) && remaining(deadline) > Duration::from_millis(10) {
+    let full_milp = report.n_binaries <= FULL_MILP_MAX_BINARIES
+        || cfg!(any(feature = "cbc", feature = "highs"));
+    if !closed && small && !full_milp && remaining(deadline) > Duration::from_millis(100) {
+        if let Some((current, objective)) = raw.take() {
+            let t0 = Instant::now();
+            let guide = relaxation.as_ref().map(|r| lp_guide(&model, &r.values));
+            let (better, improved) =
+                improve_by_windows(data, &model, current, objective, guide.as_ref(), deadline);
+            if improved {
+                report.source = "milp";
+            }
+            raw = Some(better);
+            report.milp = t0.elapsed();
+        }
+    }
+    if !closed
+        && ((small && full_milp) || raw.is_none())
+        && remaining(deadline) > Duration::from_millis(10)
+    {
         let t0 = Instant::now();
         let warm = raw.as_ref().map(|(r, _)| r.to_values(data));
         let mip_gap = milp_gap(options.gap, &model, raw.as_ref().map(|(_, o)| *o));
@@ -248,6 +270,71 @@ fn run_milp(
         // microlp can overrun its limit while it finishes an LP: leave it a margin.
         super::backend::solve_milp(model, warm, mip_gap, left.as_secs_f64() * 0.85)
     }
+}
+
+/// Large neighbourhood search with branch and bound: for each window of three periods, every
+/// item delivered outside the window (or, undelivered, aimed outside it by the relaxation)
+/// keeps its deliveries, the rest is re-planned by microlp from the current plan. A result is
+/// kept only when it meets every row of the full program and raises the objective.
+fn improve_by_windows(
+    data: &PlanData,
+    model: &LinearModel,
+    current: RawPlan,
+    objective: f64,
+    guide: Option<&LpGuide>,
+    deadline: Instant,
+) -> ((RawPlan, f64), bool) {
+    let t_end = data.n_periods;
+    let width = 3.min(t_end);
+    let starts: Vec<usize> = (1..=t_end + 1 - width).collect();
+    let mut best = (current, objective);
+    let mut improved = false;
+    for (done, &first) in starts.iter().enumerate() {
+        let left = remaining(deadline).as_secs_f64();
+        let share = left / (starts.len() - done) as f64;
+        if share < 0.05 {
+            break;
+        }
+        let in_window = |t: usize| t >= first && t < first + width;
+        let values = best.0.to_values(data);
+        let mut sub = model.clone();
+        for i in 0..data.n_items() {
+            let free = match best.0.deliveries[i] {
+                Some(d) => in_window(d),
+                None => guide
+                    .and_then(|g| g.targets.first())
+                    .and_then(|targets| targets[i])
+                    .is_some_and(in_window),
+            };
+            if free {
+                continue;
+            }
+            for t in 1..=t_end {
+                let y = sub.y(i, t);
+                let v = values[y]
+                    .round()
+                    .clamp(sub.vars[y].lower, sub.vars[y].upper);
+                sub.vars[y].lower = v;
+                sub.vars[y].upper = v;
+            }
+        }
+        let Ok(answer) = super::backend::solve_milp(&sub, Some(&values), 1e-4, share * 0.85) else {
+            continue;
+        };
+        let Some(new_values) = answer.values else {
+            continue;
+        };
+        if model.max_violation(&new_values) > 1e-5 {
+            continue;
+        }
+        let candidate = RawPlan::from_values(data, &new_values);
+        let new_objective = data.parts_for(&candidate.deliveries).objective();
+        if new_objective > best.1 + 1e-9 * best.1.abs().max(1.0) {
+            best = (candidate, new_objective);
+            improved = true;
+        }
+    }
+    (best, improved)
 }
 
 fn remaining(deadline: Instant) -> Duration {

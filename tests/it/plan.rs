@@ -940,3 +940,17 @@ deadline = 1
     assert_eq!(json["status"], "infeasible");
     assert!(json["conflicts"].as_array().is_some_and(|c| !c.is_empty()));
 }
+
+#[test]
+fn mid_size_plans_respect_every_constraint() {
+    // Large enough (over a thousand free binaries) for branch and bound on windows of periods.
+    let s = tradeoff::synthetic::portfolio(150, 10, 5);
+    let options = PlanOptions {
+        time_limit_secs: 4.0,
+        gap: 1e-4,
+        ..PlanOptions::default()
+    };
+    let p = solve_plan(&s, &options).expect("generated portfolios are feasible");
+    check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
+    assert!(p.gap >= 0.0 && p.bound >= p.objective);
+}
