@@ -272,7 +272,7 @@ fn run_milp(
     }
 }
 
-/// Large neighbourhood search with branch and bound: for each window of three periods, every
+/// Large neighbourhood search with branch and bound: for each window of two periods, every
 /// item delivered outside the window (or, undelivered, aimed outside it by the relaxation)
 /// keeps its deliveries, the rest is re-planned by microlp from the current plan. A result is
 /// kept only when it meets every row of the full program and raises the objective.
@@ -285,8 +285,11 @@ fn improve_by_windows(
     deadline: Instant,
 ) -> ((RawPlan, f64), bool) {
     let t_end = data.n_periods;
-    let width = 3.min(t_end);
-    let starts: Vec<usize> = (1..=t_end + 1 - width).collect();
+    let width = 2.min(t_end);
+    // Two passes over the windows: a change in one window opens moves in its neighbours.
+    let starts: Vec<usize> = (1..=t_end + 1 - width)
+        .chain(1..=t_end + 1 - width)
+        .collect();
     let mut best = (current, objective);
     let mut improved = false;
     for (done, &first) in starts.iter().enumerate() {
