@@ -7,7 +7,9 @@
 //! 3. improve the heuristic plan by local search until it is within `--gap` of the bound, the
 //!    search stalls or its share of the time is spent;
 //! 4. when the program is small enough for branch and bound to help, run microlp (or CBC /
-//!    HiGHS when compiled in) seeded with the best plan, for the time left.
+//!    HiGHS when compiled in) seeded with the best plan, for the time left; mid-size programs
+//!    get microlp on windows of two periods at a time instead (a large neighbourhood search);
+//!    the largest keep the heuristic plan, which meets the gap on the benchmarks' portfolios.
 //!
 //! The status is `optimal` only when the gap to a proven bound is at most `--gap`; the gap and
 //! the bound are always on the objective the user sees (its constant term included).
