@@ -426,6 +426,9 @@ fn fill_dual_marginals(
 }
 
 /// marginal_value by re-solving with one more engineer (weeks_per_period) in each period.
+///
+/// The T re-solves share one more `--time-limit` between them (at least a second each), so
+/// `--marginal exact` takes about twice as long as planning alone.
 fn fill_exact_marginals(
     scenario: &Scenario,
     data: &PlanData,
@@ -434,10 +437,14 @@ fn fill_exact_marginals(
 ) {
     let extra = scenario.weeks_per_period;
     let keep = 1.0 - scenario.capacity.buffer;
+    let each = PlanOptions {
+        time_limit_secs: (options.time_limit_secs / data.n_periods.max(1) as f64).max(1.0),
+        ..options.clone()
+    };
     for t in 0..data.n_periods {
         let mut more = data.clone();
         more.allocatable_weeks[t] += extra * keep;
-        let objective = match solve_data(scenario, &more, options) {
+        let objective = match solve_data(scenario, &more, &each) {
             Ok((p, _, _)) => p.objective,
             Err(_) => plan.objective,
         };
