@@ -6,6 +6,7 @@ pub mod html;
 pub mod plan_output;
 pub mod sensitivity;
 pub mod sim_output;
+pub mod text;
 pub mod validate_output;
 
 /// How a command prints its result.

@@ -1,13 +1,142 @@
 //! `tradeoff validate` output: a short readable summary, or the same as JSON.
 
+use std::fmt::Write;
+
+use super::text::{money, weeks};
+use crate::scenario::summary::{summarize, Summary};
 use crate::scenario::Scenario;
 
+/// The summary as text a leader reads in a few seconds.
 pub fn render_table(scenario: &Scenario) -> String {
-    let _ = scenario;
-    String::new()
+    let s = summarize(scenario);
+    let mut out = String::new();
+    let _ = write_table(&mut out, &s, scenario);
+    out
 }
 
+fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::Result {
+    writeln!(out, "{} — valid", s.name)?;
+    writeln!(
+        out,
+        "  horizon      {} periods ({} … {}), {} per period",
+        s.periods,
+        s.first_period,
+        s.last_period,
+        scenario.period_label.as_str()
+    )?;
+    let kinds: Vec<String> = s.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let classes: Vec<String> = s.by_class.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    writeln!(
+        out,
+        "  initiatives  {}: {}",
+        s.initiatives,
+        kinds.join(", ")
+    )?;
+    writeln!(out, "               by class: {}", classes.join(", "))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  demand       {} engineer-weeks of remaining work (mean)",
+        weeks(s.effort_weeks)
+    )?;
+    writeln!(
+        out,
+        "  capacity     {} engineer-weeks allocatable after the {:.0}% buffer",
+        weeks(s.allocatable_weeks),
+        scenario.capacity.buffer * 100.0
+    )?;
+    if s.effective_weeks < s.allocatable_weeks - 1e-9 {
+        writeln!(
+            out,
+            "               {} after debt drag if no debt is paid down",
+            weeks(s.effective_weeks)
+        )?;
+    }
+    writeln!(
+        out,
+        "  overcommit   {:.2}× — {}",
+        s.overcommitment,
+        if s.overcommitment > 1.0 {
+            "not everything fits: the plan must choose"
+        } else {
+            "everything could fit, if sequencing allows"
+        }
+    )?;
+    writeln!(
+        out,
+        "  ring-fence   stability share {:.0}%–{:.0}% of effective capacity",
+        scenario.capacity.stability_min * 100.0,
+        scenario.capacity.stability_max * 100.0
+    )?;
+    if s.longest_chain.len() > 1 {
+        writeln!(
+            out,
+            "  longest dependency chain ({}): {}",
+            s.longest_chain.len(),
+            s.longest_chain.join(" → ")
+        )?;
+    }
+    if !s.deadlines.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "  deadlines and commitments")?;
+        let width = s.deadlines.iter().map(|d| d.id.len()).max().unwrap_or(0);
+        for d in &s.deadlines {
+            let what = match (d.kind, d.penalty) {
+                ("soft", Some(p)) => format!("soft, penalty {}", money(p, &s.currency)),
+                ("commit", _) => "commitment (within the horizon)".to_string(),
+                _ => "hard".to_string(),
+            };
+            writeln!(
+                out,
+                "    {:<width$}  by {:<10}  {:>7} of at most {:>7} engineer-weeks  {}",
+                d.id,
+                d.label,
+                weeks(d.effort_weeks),
+                weeks(d.max_weeks_by_then),
+                what,
+            )?;
+        }
+    }
+    if !s.warnings.is_empty() {
+        writeln!(out)?;
+        for w in &s.warnings {
+            writeln!(out, "  warning: {w}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The same summary as JSON.
 pub fn render_json(scenario: &Scenario) -> String {
-    let _ = scenario;
-    String::new()
+    let s = summarize(scenario);
+    let by_kind: serde_json::Map<String, serde_json::Value> = s
+        .by_kind
+        .iter()
+        .map(|(k, n)| (k.as_str().to_string(), (*n).into()))
+        .collect();
+    let by_class: serde_json::Map<String, serde_json::Value> = s
+        .by_class
+        .iter()
+        .map(|(c, n)| (c.as_str().to_string(), (*n).into()))
+        .collect();
+    let json = serde_json::json!({
+        "valid": true,
+        "name": s.name,
+        "periods": s.periods,
+        "labels": scenario.labels,
+        "currency": s.currency,
+        "initiatives": s.initiatives,
+        "by_kind": by_kind,
+        "by_class": by_class,
+        "effort_weeks": s.effort_weeks,
+        "allocatable_weeks": s.allocatable_weeks,
+        "effective_weeks": s.effective_weeks,
+        "overcommitment": s.overcommitment,
+        "longest_chain": s.longest_chain,
+        "deadlines": s.deadlines,
+        "warnings": s.warnings,
+    });
+    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    text.push('\n');
+    text
 }

@@ -3,8 +3,11 @@
 //! Only `load` touches files. Everything downstream takes a [`Scenario`] value that has passed
 //! every check of the specification.
 
+mod fields;
+mod labels;
 pub mod load;
 pub mod model;
+mod raw;
 pub mod summary;
 
 pub use load::{load_scenario, load_scenario_str};

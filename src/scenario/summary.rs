@@ -1,2 +1,160 @@
-//! The numbers `tradeoff validate` shows: initiatives by kind and class, effort against capacity,
-//! the longest dependency chain, deadlines.
+//! The numbers `tradeoff validate` shows: initiatives by kind and class, mean remaining effort
+//! against allocatable capacity, the longest dependency chain, deadlines and commitments.
+
+use serde::Serialize;
+
+use super::model::{Class, Deadline, Kind, Scenario};
+
+/// A short description of a scenario for a leader's first look.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub name: String,
+    pub periods: usize,
+    pub first_period: String,
+    pub last_period: String,
+    pub currency: String,
+    pub initiatives: usize,
+    /// (kind, count), every kind present.
+    pub by_kind: Vec<(Kind, usize)>,
+    /// (class, count).
+    pub by_class: Vec<(Class, usize)>,
+    /// Σ mean remaining effort, engineer-weeks.
+    pub effort_weeks: f64,
+    /// Σ_t A_t = Σ_t C_t (1 − buffer), engineer-weeks.
+    pub allocatable_weeks: f64,
+    /// Σ_t A_t (1 − base drag), the capacity left if no debt is paid down.
+    pub effective_weeks: f64,
+    /// effort / allocatable.
+    pub overcommitment: f64,
+    /// The longest chain of `requires`, first prerequisite first.
+    pub longest_chain: Vec<String>,
+    pub deadlines: Vec<DeadlineLine>,
+    pub warnings: Vec<String>,
+}
+
+/// A deadline or commitment, with how much of the capacity before it the item would need.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineLine {
+    pub id: String,
+    /// "hard", "soft" or "commit".
+    pub kind: &'static str,
+    pub period: usize,
+    pub label: String,
+    pub penalty: Option<f64>,
+    pub effort_weeks: f64,
+    /// Σ_{t ≤ period} min(A_t, team × weeks_per_period): the most that could be done by then.
+    pub max_weeks_by_then: f64,
+}
+
+/// Summarises a validated scenario.
+pub fn summarize(s: &Scenario) -> Summary {
+    let by_kind = Kind::ALL
+        .into_iter()
+        .map(|k| (k, s.initiatives.iter().filter(|i| i.kind == k).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let by_class = [Class::Product, Class::Stability]
+        .into_iter()
+        .map(|c| (c, s.initiatives.iter().filter(|i| i.class == c).count()))
+        .collect();
+    let effort_weeks: f64 = s
+        .initiatives
+        .iter()
+        .map(|i| i.remaining_effort_mean())
+        .sum();
+    let allocatable_weeks = s.total_allocatable();
+    let effective_weeks = (1..=s.periods)
+        .map(|t| s.allocatable(t) * (1.0 - s.debt.base_drag(t, s.debt.growth.mean()).max(0.0)))
+        .sum();
+    let mut deadlines = Vec::new();
+    for i in &s.initiatives {
+        let team_cap = i.team_limit_weeks(s.weeks_per_period);
+        let fit = |k: usize| -> f64 { (1..=k).map(|t| s.allocatable(t).min(team_cap)).sum() };
+        let mut push = |kind, period: usize, penalty| {
+            deadlines.push(DeadlineLine {
+                id: i.id.clone(),
+                kind,
+                period,
+                label: s.label(period).to_string(),
+                penalty,
+                effort_weeks: i.remaining_effort_mean(),
+                max_weeks_by_then: fit(period),
+            })
+        };
+        match i.deadline {
+            Some(Deadline::Hard { period }) => push("hard", period, None),
+            Some(Deadline::Soft { period, penalty }) => push("soft", period, Some(penalty)),
+            None => {}
+        }
+        if i.commit {
+            push("commit", s.periods, None);
+        }
+    }
+    deadlines.sort_by_key(|d| d.period);
+    Summary {
+        name: s.name.clone(),
+        periods: s.periods,
+        first_period: s.label(1).to_string(),
+        last_period: s.label(s.periods).to_string(),
+        currency: s.currency.clone(),
+        initiatives: s.initiatives.len(),
+        by_kind,
+        by_class,
+        effort_weeks,
+        allocatable_weeks,
+        effective_weeks,
+        overcommitment: if allocatable_weeks > 0.0 {
+            effort_weeks / allocatable_weeks
+        } else {
+            f64::INFINITY
+        },
+        longest_chain: longest_chain(s),
+        deadlines,
+        warnings: s.warnings.clone(),
+    }
+}
+
+/// The longest path through `requires` (the scenario is acyclic once validated).
+fn longest_chain(s: &Scenario) -> Vec<String> {
+    let n = s.initiatives.len();
+    // depth[i] = length of the longest chain ending at i; computed in dependency order.
+    let mut depth: Vec<Option<usize>> = vec![None; n];
+    let mut prev: Vec<Option<usize>> = vec![None; n];
+    fn visit(
+        i: usize,
+        s: &Scenario,
+        depth: &mut [Option<usize>],
+        prev: &mut [Option<usize>],
+    ) -> usize {
+        if let Some(d) = depth[i] {
+            return d;
+        }
+        depth[i] = Some(1); // guards against a cycle, which validation already rejected
+        let mut best = (1, None);
+        for &j in &s.initiatives[i].requires {
+            let d = visit(j, s, depth, prev) + 1;
+            if d > best.0 {
+                best = (d, Some(j));
+            }
+        }
+        depth[i] = Some(best.0);
+        prev[i] = best.1;
+        best.0
+    }
+    let mut end = None;
+    let mut best = 0;
+    for i in 0..n {
+        let d = visit(i, s, &mut depth, &mut prev);
+        if d > best {
+            best = d;
+            end = Some(i);
+        }
+    }
+    let mut chain = Vec::new();
+    while let Some(i) = end {
+        chain.push(s.initiatives[i].id.clone());
+        end = prev[i];
+    }
+    chain.reverse();
+    chain
+}

@@ -4,4 +4,5 @@
 mod cli;
 mod plan;
 mod report;
+mod scenario;
 mod simulate;

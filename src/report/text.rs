@@ -1,0 +1,69 @@
+//! Number formatting shared by every text table: money with the scenario's currency, weeks.
+
+/// Money with thousands separators and the currency code, e.g. `EUR 1,240,000` or `-12,500`.
+pub fn money(x: f64, currency: &str) -> String {
+    let body = grouped(x.round());
+    if currency.is_empty() {
+        body
+    } else {
+        format!("{currency} {body}")
+    }
+}
+
+/// Money in compact form for tight columns: 1.24M, 312K, 950.
+pub fn money_short(x: f64) -> String {
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if a >= 1e9 {
+        format!("{sign}{:.2}B", a / 1e9)
+    } else if a >= 1e6 {
+        format!("{sign}{:.2}M", a / 1e6)
+    } else if a >= 1e4 {
+        format!("{sign}{:.0}K", a / 1e3)
+    } else {
+        format!("{sign}{:.0}", a)
+    }
+}
+
+/// Engineer-weeks: whole and grouped from 100 up, else with one decimal when not whole.
+pub fn weeks(x: f64) -> String {
+    if x.abs() >= 100.0 || (x - x.round()).abs() < 0.05 {
+        grouped(x.round())
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// An integer-valued number with `,` between thousands.
+fn grouped(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 && digits != "0" {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands() {
+        assert_eq!(money(1_240_000.4, "EUR"), "EUR 1,240,000");
+        assert_eq!(money(-12_500.0, ""), "-12,500");
+        assert_eq!(money(999.0, "USD"), "USD 999");
+        assert_eq!(money_short(1_240_000.0), "1.24M");
+        assert_eq!(money_short(-312_000.0), "-312K");
+        assert_eq!(weeks(12.04), "12");
+        assert_eq!(weeks(12.5), "12.5");
+        assert_eq!(weeks(1508.8), "1,509");
+    }
+}

@@ -1,0 +1,261 @@
+//! Integration tests: the loader never panics, and CSV and TOML initiatives load alike.
+
+use proptest::prelude::*;
+use tradeoff::scenario::{load_scenario_str, Deadline, Estimate, Risk};
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = load_scenario_str("fuzz.toml", &text);
+    }
+
+    #[test]
+    fn toml_shaped_documents_never_panic(doc in toml_document()) {
+        match load_scenario_str("fuzz.toml", &doc) {
+            Ok(s) => {
+                prop_assert!(s.periods >= 1);
+                prop_assert_eq!(s.capacity.per_period.len(), s.periods);
+                prop_assert_eq!(s.labels.len(), s.periods);
+            }
+            Err(e) => {
+                prop_assert_eq!(e.exit_code(), 1);
+                let text = e.to_string();
+                prop_assert!(text.starts_with("cannot load scenario"), "{}", text);
+                prop_assert!(text.contains("fuzz.toml"), "{}", text);
+            }
+        }
+    }
+}
+
+/// Values that probe every edge: NaN, infinities, huge and negative numbers, wrong types, nesting.
+fn toml_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("nan".to_string()),
+        Just("inf".to_string()),
+        Just("-inf".to_string()),
+        Just("1e308".to_string()),
+        Just("-1".to_string()),
+        Just("0".to_string()),
+        Just("0.5".to_string()),
+        Just("true".to_string()),
+        Just("\"feature\"".to_string()),
+        Just("\"2027-Q1\"".to_string()),
+        Just("\"a\"".to_string()),
+        Just("1979-05-27".to_string()),
+        (0i64..400).prop_map(|n| n.to_string()),
+        (-1e6f64..1e6).prop_map(|x| format!("{x:?}")),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4)
+                .prop_map(|v| format!("[{}]", v.join(", "))),
+            proptest::collection::vec((key(), inner), 0..4).prop_map(|kv| {
+                let body: Vec<String> = kv.into_iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                format!("{{ {} }}", body.join(", "))
+            }),
+        ]
+    })
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("periods"),
+        Just("per_period"),
+        Just("buffer"),
+        Just("stability_share"),
+        Just("min"),
+        Just("max"),
+        Just("id"),
+        Just("kind"),
+        Just("effort"),
+        Just("low"),
+        Just("likely"),
+        Just("high"),
+        Just("value"),
+        Just("risk_if_deferred"),
+        Just("probability"),
+        Just("impact"),
+        Just("deadline"),
+        Just("period"),
+        Just("penalty"),
+        Just("requires"),
+        Just("team"),
+        Just("progress"),
+        Just("start"),
+        Just("period_label"),
+        Just("drag"),
+        Just("growth"),
+        Just("ceiling"),
+        Just("order"),
+        Just("name"),
+        Just("commit"),
+        Just("bogus"),
+    ]
+    .prop_map(str::to_string)
+}
+
+fn section() -> impl Strategy<Value = String> {
+    let header = prop_oneof![
+        Just("[scenario]"),
+        Just("[capacity]"),
+        Just("[debt]"),
+        Just("[[initiative]]"),
+        Just("[[objective]]"),
+        Just("[[strategy]]"),
+        Just("[other]"),
+    ];
+    (
+        header,
+        proptest::collection::vec((key(), toml_value()), 0..6),
+    )
+        .prop_map(|(h, kv)| {
+            let body: Vec<String> = kv.into_iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("{h}\n{}\n", body.join("\n"))
+        })
+}
+
+fn toml_document() -> impl Strategy<Value = String> {
+    proptest::collection::vec(section(), 0..7).prop_map(|sections| {
+        // A valid core often, so later checks (cross references, pre-checks) get exercised too.
+        format!(
+            "[scenario]\nperiods = 3\n[capacity]\nper_period = 10\n{}",
+            sections.join("")
+        )
+    })
+}
+
+#[test]
+fn csv_and_toml_initiatives_load_alike() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let toml_text = r#"
+[scenario]
+periods = 4
+[capacity]
+per_period = 40
+[[initiative]]
+id = "oauth"
+kind = "migration"
+effort = { low = 10, likely = 12, high = 20 }
+team = 2
+value = 20000
+risk_if_deferred = { probability = 0.02, impact = { low = 100000, likely = 250000, high = 700000 } }
+deadline = { period = 3, penalty = 50000 }
+requires = ["db"]
+commit = true
+debt_relief = 0.05
+[[initiative]]
+id = "db"
+kind = "infrastructure"
+effort = 8
+risk_if_deferred = 1500
+deadline = 2
+"#;
+    let csv_scenario =
+        "[scenario]\nperiods = 4\ninitiatives = \"items.csv\"\n[capacity]\nper_period = 40\n";
+    let csv = "id,kind,effort_low,effort_likely,effort_high,effort,team,value,risk_if_deferred,risk_if_deferred_probability,risk_if_deferred_impact_low,risk_if_deferred_impact_likely,risk_if_deferred_impact_high,deadline,deadline_period,deadline_penalty,requires,commit,debt_relief\n\
+oauth,migration,10,12,20,,2,20000,,0.02,100000,250000,700000,,3,50000,db,true,0.05\n\
+db,infrastructure,,,,8,,,1500,,,,,2,,,,,\n";
+    std::fs::write(dir.path().join("items.csv"), csv).expect("write csv");
+    let from_toml = load_scenario_str(dir.path().join("a.toml"), toml_text).expect("toml loads");
+    let from_csv = load_scenario_str(dir.path().join("b.toml"), csv_scenario).expect("csv loads");
+    for (a, b) in from_toml.initiatives.iter().zip(&from_csv.initiatives) {
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.kind, b.kind);
+        assert_eq!(a.class, b.class);
+        assert_eq!(a.effort, b.effort);
+        assert_eq!(a.team, b.team);
+        assert_eq!(a.value, b.value);
+        assert_eq!(a.risk, b.risk);
+        assert_eq!(a.deadline, b.deadline);
+        assert_eq!(a.requires, b.requires);
+        assert_eq!(a.commit, b.commit);
+        assert_eq!(a.debt_relief, b.debt_relief);
+    }
+    let oauth = &from_csv.initiatives[0];
+    assert_eq!(
+        oauth.effort,
+        Estimate {
+            low: 10.0,
+            likely: 12.0,
+            high: 20.0
+        }
+    );
+    assert!(matches!(oauth.risk, Some(Risk::Incident { probability, .. }) if probability == 0.02));
+    assert_eq!(
+        oauth.deadline,
+        Some(Deadline::Soft {
+            period: 3,
+            penalty: 50000.0
+        })
+    );
+    assert_eq!(oauth.requires, vec![1]);
+    assert_eq!(
+        from_csv.initiatives[1].deadline,
+        Some(Deadline::Hard { period: 2 })
+    );
+    assert_eq!(from_csv.initiatives[1].origin.line, 3);
+}
+
+#[test]
+fn defaults_follow_period_label() {
+    let s = load_scenario_str(
+        "d.toml",
+        "[scenario]\nperiods = 3\nperiod_label = \"sprint\"\nstart = \"2027-W05\"\n[capacity]\nper_period = 10\n[[initiative]]\nid = \"x\"\nkind = \"security\"\neffort = 4\nvalue = 1\n",
+    )
+    .expect("loads");
+    assert_eq!(s.weeks_per_period, 2.0);
+    assert_eq!(s.periods_per_year, 26.0);
+    assert_eq!(s.labels, ["2027-W05", "2027-W07", "2027-W09"]);
+    assert_eq!(s.capacity.stability_min, 0.0);
+    assert_eq!(s.capacity.stability_max, 1.0);
+    assert_eq!(s.debt.ceiling, 1.0);
+    assert_eq!(s.initiatives[0].name, "x");
+    assert_eq!(s.initiatives[0].team, None);
+    assert_eq!(s.name, "d");
+    let fixed = load_scenario_str(
+        "e.toml",
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = [10, 12]\nstability_share = 0.25\n",
+    )
+    .expect("loads");
+    assert_eq!(fixed.capacity.stability_min, 0.25);
+    assert_eq!(fixed.capacity.stability_max, 0.25);
+    assert_eq!(fixed.weeks_per_period, 13.0);
+    assert_eq!(fixed.labels, ["P1", "P2"]);
+}
+
+#[test]
+fn warnings_name_the_initiatives() {
+    let s = load_scenario_str(
+        "w.toml",
+        "[scenario]\nperiods = 1\n[capacity]\nper_period = 10\n[[objective]]\nid = \"grow\"\n[[initiative]]\nid = \"idle\"\nkind = \"feature\"\neffort = 50\n",
+    )
+    .expect("loads with warnings");
+    let all = s.warnings.join("\n");
+    assert!(all.contains("linked to no objective: `idle`"), "{all}");
+    assert!(
+        all.contains("neither value, one-time value nor risk"),
+        "{all}"
+    );
+    assert!(all.contains("5.0× overcommitted"), "{all}");
+}
+
+#[test]
+fn deep_nesting_and_huge_integers_are_errors_not_crashes() {
+    let deep = format!(
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\nx = {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let err = load_scenario_str("deep.toml", &deep).expect_err("refused");
+    assert!(err.to_string().contains("deep.toml: line 5"), "{err}");
+    let huge = "[scenario]\nperiods = 99999999999999999999999999999999999999999\n[capacity]\nper_period = 10\n";
+    let err = load_scenario_str("huge.toml", huge).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("expected a whole number from 1 to 260"),
+        "{err}"
+    );
+}
