@@ -145,7 +145,7 @@ pub fn draw<DB: DrawingBackend>(
     for (item, cell) in data.items.iter().zip(cells.iter()) {
         let mut chart = ChartBuilder::on(cell)
             .margin_top(74)
-            .margin_right(24)
+            .margin_right(44)
             .x_label_area_size(60)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..periods as f64, 0.0..1.0)

@@ -26,10 +26,16 @@ pub const HEADER: i32 = 118;
 pub const LEFT: i32 = 40;
 
 /// Draws the chart's title at the top left.
-pub fn title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str) -> Result<(), String> {
+pub fn title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    width: i32,
+) -> Result<(), String> {
     let style = style::bold(style::TITLE_SIZE).color(&style::INK);
-    root.draw(&Text::new(title.to_string(), (LEFT, 24), style))
-        .map_err(err)
+    // Bold glyphs run about 0.68 em wide on average; keep the title inside the canvas.
+    let max_chars = ((width - 2 * LEFT) as f64 / (style::TITLE_SIZE * 0.68)) as usize;
+    let title = style::truncate(title, max_chars.max(10));
+    root.draw(&Text::new(title, (LEFT, 24), style)).map_err(err)
 }
 
 /// Draws the line under the title that says how to read the chart.

@@ -112,7 +112,7 @@ pub fn draw<DB: DrawingBackend>(
         let color = style::series_color(k);
         let mut chart = ChartBuilder::on(cell)
             .margin_top(48)
-            .margin_right(20)
+            .margin_right(44)
             .x_label_area_size(64)
             .y_label_area_size(130)
             .build_cartesian_2d(0.0..periods as f64, data.y_range.0..data.y_range.1)

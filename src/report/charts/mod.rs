@@ -65,7 +65,7 @@ impl Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         root.fill(&WHITE).map_err(draw::err)?;
         let size = (self.width as i32, self.height as i32);
-        draw::title(root, &self.title)?;
+        draw::title(root, &self.title, size.0)?;
         match &self.body {
             Body::Outcome(d) => outcome::draw(d, root, size),
             Body::Fan(d) => fan::draw(d, root, size),
@@ -343,6 +343,56 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
         assert!(bytes.len() > 10_000);
+    }
+
+    fn shipped_scenarios() -> Vec<Scenario> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        paths.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| crate::scenario::load_scenario(p).unwrap())
+            .collect()
+    }
+
+    /// Results shaped like each shipped scenario (its items, periods, labels and currency).
+    #[test]
+    fn every_chart_draws_for_every_shipped_scenario_shape() {
+        let scenarios = shipped_scenarios();
+        assert!(!scenarios.is_empty());
+        for scenario in &scenarios {
+            let plan = fixture::plan(scenario);
+            let sim = fixture::simulation(scenario);
+            for chart in all_charts(
+                scenario,
+                &plan,
+                &sim,
+                &fixture::sweep(),
+                &fixture::sensitivity(),
+            ) {
+                let svg = chart.svg().unwrap();
+                assert!(
+                    svg.contains(&scenario.name),
+                    "{} {}",
+                    scenario.name,
+                    chart.name
+                );
+                if let Ok(dir) = std::env::var("TRADEOFF_CHART_DIR") {
+                    let stem = scenario
+                        .source
+                        .file_stem()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    let path =
+                        std::path::Path::new(&dir).join(format!("{stem}-{}.png", chart.name));
+                    chart.write_png(&path).unwrap();
+                }
+            }
+        }
     }
 
     /// Writes the fixture's charts where `TRADEOFF_CHART_DIR` points, to look at them.
