@@ -31,10 +31,23 @@ pub fn title<DB: DrawingBackend>(
     title: &str,
     width: i32,
 ) -> Result<(), String> {
-    let style = style::bold(style::TITLE_SIZE).color(&style::INK);
-    // Bold glyphs run about 0.68 em wide on average; keep the title inside the canvas.
-    let max_chars = ((width - 2 * LEFT) as f64 / (style::TITLE_SIZE * 0.68)) as usize;
-    let title = style::truncate(title, max_chars.max(10));
+    // Shrink a long title a little, then cut it, so it stays inside the canvas.
+    let room = (width - 2 * LEFT).max(100) as u32;
+    let fits = |text: &str, size: f64| {
+        root.estimate_text_size(text, &style::bold(size).color(&style::INK))
+            .map_or(true, |(w, _)| w <= room)
+    };
+    let mut size = style::TITLE_SIZE;
+    while size > 30.0 && !fits(title, size) {
+        size -= 2.0;
+    }
+    let mut title = title.to_string();
+    let mut keep = title.chars().count();
+    while keep > 10 && !fits(&title, size) {
+        keep -= 1;
+        title = style::truncate(&title, keep);
+    }
+    let style = style::bold(size).color(&style::INK);
     root.draw(&Text::new(title, (LEFT, 24), style)).map_err(err)
 }
 
