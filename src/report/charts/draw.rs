@@ -20,6 +20,8 @@ pub fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
+const WHITE_INK: RGBColor = RGBColor(255, 255, 255);
+
 /// The height taken by the title and subtitle.
 pub const HEADER: i32 = 118;
 /// Left margin of the title and notes.
@@ -337,7 +339,16 @@ pub fn legend<DB: DrawingBackend>(
         let cy = y + row / 2;
         let (sx0, sx1) = (x, x + 44);
         match swatch {
-            Swatch::Fill(c, h) => block(root, (sx0, cy - 12), (sx1, cy + 12), c, *h, &WHITE)?,
+            Swatch::Fill(c, h) => {
+                // Light fills get a grey hatch, dark ones a white one, as in the charts.
+                let light = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 > 200.0;
+                let ink = if light {
+                    RGBColor(170, 170, 170)
+                } else {
+                    WHITE_INK
+                };
+                block(root, (sx0, cy - 12), (sx1, cy + 12), c, *h, &ink)?
+            }
             Swatch::Outline(c) => {
                 root.draw(&Rectangle::new(
                     [(sx0, cy - 12), (sx1, cy + 12)],
@@ -425,7 +436,7 @@ pub fn legend_row<DB: DrawingBackend>(
 }
 
 /// Draws tick labels under an axis at evenly spaced pixel positions, keeping every k-th so
-/// they never overlap, with a short tick mark above each.
+/// they never overlap.
 pub fn axis_labels<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     items: &[(Px, String)],
@@ -439,17 +450,16 @@ pub fn axis_labels<DB: DrawingBackend>(
         .map(|(_, t)| text_width(t, style::TICK_SIZE))
         .max()
         .unwrap_or(0);
-    let step = ((widest + 18) / spacing + 1).max(1) as usize;
-    let step = if (widest + 18) <= spacing { 1 } else { step };
+    let need = widest + 10;
+    let step = if need <= spacing {
+        1
+    } else {
+        (need / spacing + 1).max(1) as usize
+    };
     for (k, ((x, y), text)) in items.iter().enumerate() {
         if k % step != 0 {
             continue;
         }
-        root.draw(&PathElement::new(
-            vec![(*x, *y), (*x, *y + 6)],
-            style::MUTED.stroke_width(2),
-        ))
-        .map_err(err)?;
         label(
             root,
             text,
@@ -475,13 +485,15 @@ pub fn boxed_label<DB: DrawingBackend>(
     v: VPos,
     bold_text: bool,
 ) -> Result<(), String> {
-    let w = text_width(text, size)
-        + if bold_text {
-            text_width(text, size) / 10
-        } else {
-            0
-        };
-    let th = (size * 0.85) as i32;
+    let font = if bold_text {
+        style::bold(size)
+    } else {
+        style::font(size)
+    };
+    let (w, th) = root
+        .estimate_text_size(text, &font.color(color))
+        .map(|(w, h)| (w as i32, h as i32))
+        .unwrap_or((text_width(text, size), (size * 0.85) as i32));
     let x0 = match h {
         HPos::Left => x,
         HPos::Center => x - w / 2,

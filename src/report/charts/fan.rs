@@ -17,6 +17,8 @@ pub struct Panel {
 }
 
 pub struct Data {
+    /// The scenario counts value earned after the horizon (in the last period).
+    pub terminal: bool,
     pub currency: String,
     pub trials: usize,
     pub labels: Vec<String>,
@@ -66,6 +68,7 @@ pub fn prepare(scenario: &Scenario, sim: &Simulation) -> Data {
             (lo.min(b.p10).min(b.p50), hi.max(b.p90).max(b.p50))
         });
     Data {
+        terminal: scenario.terminal_periods > 0,
         currency: scenario.currency.clone(),
         trials: sim.trials,
         labels: scenario.labels.clone(),
@@ -95,8 +98,13 @@ pub fn draw<DB: DrawingBackend>(
     draw::subtitle(
         root,
         &format!(
-            "Net value earned so far, by the end of each period · shaded: P10–P90 of {} sampled futures · line: median (P50)",
-            data.trials
+            "Net value so far, by the end of each period · shaded: P10–P90 of {} sampled futures · line: median{}",
+            data.trials,
+            if data.terminal {
+                " · the last period adds the value earned after the horizon"
+            } else {
+                ""
+            }
         ),
     )?;
     if data.panels.is_empty() {

@@ -59,12 +59,17 @@ pub fn draw<DB: DrawingBackend>(
     if data.rows.is_empty() {
         return draw::empty_message(root, (w, h), "No share of the sweep could be planned.");
     }
-    let (smin, smax) = data
-        .rows
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
-            (a.min(r.share), b.max(r.share))
-        });
+    // The grid: planned and skipped shares together, so a skipped stretch shows as a gap.
+    let mut grid: Vec<f64> = data.rows.iter().map(|r| r.share).collect();
+    grid.extend(data.skipped.iter().copied());
+    grid.sort_by(f64::total_cmp);
+    let (smin, smax) = (grid[0], grid[grid.len() - 1]);
+    let step = grid
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 1e-9)
+        .fold(f64::INFINITY, f64::min);
+    let step = if step.is_finite() { step } else { 0.05 };
     let x_range = if smax > smin {
         let pad = (smax - smin) * 0.03;
         (smin - pad, smax + pad)
@@ -120,6 +125,18 @@ pub fn draw<DB: DrawingBackend>(
             RGBColor(236, 236, 236).filled(),
         ))
         .map_err(err)?;
+    }
+    for &share in &data.skipped {
+        let a = px((share - step / 2.0).max(x_range.0), y_range.1);
+        let b = px((share + step / 2.0).min(x_range.1), y_range.0);
+        draw::block(
+            root,
+            a,
+            b,
+            &RGBColor(250, 250, 250),
+            style::Hatch::Backward,
+            &RGBColor(218, 218, 218),
+        )?;
     }
     let band: Vec<Px> = data
         .rows
@@ -232,6 +249,13 @@ pub fn draw<DB: DrawingBackend>(
             Swatch::Fill(RGBColor(236, 236, 236), style::Hatch::None),
         ),
     ];
+    let mut entries = entries;
+    if !data.skipped.is_empty() {
+        entries.push((
+            "not plannable (infeasible)".to_string(),
+            Swatch::Fill(RGBColor(235, 235, 235), style::Hatch::Backward),
+        ));
+    }
     draw::legend(root, (w - legend_w + 30, HEADER + 10), &entries, 28)?;
     Ok(())
 }

@@ -124,11 +124,11 @@ pub fn draw<DB: DrawingBackend>(
         return draw::empty_message(root, (w, h), "The plan has no initiatives.");
     }
     let n = data.rows.len() as f64;
-    let legend_w = 330;
+    let legend_w = 270;
     let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
     let mut chart = ChartBuilder::on(&area)
         .x_label_area_size(60)
-        .y_label_area_size(440)
+        .y_label_area_size(540)
         .build_cartesian_2d(0.0..periods as f64, 0.0..n)
         .map_err(err)?;
     chart
@@ -167,7 +167,7 @@ pub fn draw<DB: DrawingBackend>(
             Row::Group(bucket, count) => {
                 let (a, _) = px(0.0, yc);
                 root.draw(&PathElement::new(
-                    vec![(a - 430, ypx + 16), (xb, ypx + 16)],
+                    vec![(a - 530, ypx + 16), (xb, ypx + 16)],
                     style::MUTED.stroke_width(1),
                 ))
                 .map_err(err)?;
@@ -178,7 +178,7 @@ pub fn draw<DB: DrawingBackend>(
                         bucket_title(*bucket),
                         if *count == 1 { "" } else { "s" }
                     ),
-                    (left - 430, ypx + 4),
+                    (left - 530, ypx + 4),
                     style::LEGEND_SIZE,
                     &style::INK,
                     HPos::Left,
@@ -189,7 +189,7 @@ pub fn draw<DB: DrawingBackend>(
                 let mark = if item.commit { " ●" } else { "" };
                 draw::label(
                     root,
-                    &format!("{}{mark}", style::truncate(&item.name, 34)),
+                    &format!("{}{mark}", style::truncate(&item.name, 42)),
                     (left - 14, ypx),
                     style::TICK_SIZE,
                     &style::INK,
@@ -269,6 +269,6 @@ pub fn draw<DB: DrawingBackend>(
         Swatch::Fill(style::okabe_ito::VERMILLION, style::Hatch::None),
     ));
     entries.push(("● committed".into(), Swatch::Outline(WHITE)));
-    draw::legend(root, (w - legend_w + 20, HEADER + 10), &entries, 24)?;
+    draw::legend(root, (w - legend_w + 20, HEADER + 10), &entries, 18)?;
     Ok(())
 }

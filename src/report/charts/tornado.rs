@@ -55,7 +55,7 @@ pub fn draw<DB: DrawingBackend>(
     draw::subtitle(
         root,
         &format!(
-            "Strategy `{}`, one input changed at a time, {how} · base {}",
+            "Strategy “{}”, one input changed at a time, the plan held fixed, {how} · base {}",
             data.strategy,
             style::money(data.base, &data.currency)
         ),
@@ -82,7 +82,7 @@ pub fn draw<DB: DrawingBackend>(
     let cur = data.currency.clone();
     let mut chart = ChartBuilder::on(&area)
         .x_label_area_size(90)
-        .y_label_area_size(420)
+        .y_label_area_size(500)
         .build_cartesian_2d(x_range.0..x_range.1, 0.0..n)
         .map_err(err)?;
     chart
@@ -108,7 +108,7 @@ pub fn draw<DB: DrawingBackend>(
         let (left, ypx) = px(x_range.0, yc);
         draw::label(
             root,
-            &style::truncate(&row.label, 34),
+            &style::truncate(&row.label, 42),
             (left - 16, ypx),
             style::LEGEND_SIZE,
             &style::INK,
