@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::bundle::{reliability, ReportData};
 use super::charts::style::{compact, money, percent};
-use super::charts::Chart;
+use super::charts::{pressing_items, Chart};
 use crate::plan::{Bucket, PlanStatus};
 use crate::scenario::{Deadline, Scenario};
 
@@ -74,6 +74,7 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; font-size: 1
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 th { border-bottom: 2px solid var(--ink); font-weight: bold; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.d { white-space: nowrap; }
 tr.pick td { background: var(--soft); font-weight: bold; }
 .warn { color: #a34a00; }
 figure { margin: 18px 0 26px; }
@@ -210,9 +211,7 @@ fn summary(out: &mut String, data: &ReportData) {
 
     // Deadlines and commitments under the recommended strategy.
     let outcomes = &data.simulation.strategies[rec.index].initiatives;
-    let due: Vec<usize> = (0..s.initiatives.len())
-        .filter(|&i| due_text(s, i).is_some())
-        .collect();
+    let due = pressing_items(s);
     if !due.is_empty() {
         let _ = writeln!(
             out,
@@ -376,7 +375,7 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
             let it = s.initiatives.get(i);
             let _ = writeln!(
                 out,
-                "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{} ({})</td><td class=\"n\">{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{} ({})</td><td class=\"n\">{:.1}</td><td class=\"d\">{}</td><td class=\"d\">{}</td><td>{}</td><td>{}</td></tr>",
                 escape(it.map_or(&pi.id, |it| &it.name)),
                 escape(&pi.id),
                 it.map_or("", |it| it.kind.as_str()),

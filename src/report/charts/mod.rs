@@ -17,6 +17,8 @@ mod sweep;
 mod timeline;
 mod tornado;
 
+pub use delivery::pressing_items;
+
 use std::path::Path;
 
 use plotters::coord::Shift;
