@@ -142,6 +142,9 @@ pub fn draw<DB: DrawingBackend>(
     let body = root.margin(top as u32, 10, 10, 30);
     let cells = body.split_evenly((rows, cols));
     let periods = data.labels.len();
+    // Item names as long as the panel is wide (bold glyphs ≈ 0.62 em).
+    let cell_w = (w - 40) / cols as i32;
+    let name_chars = ((cell_w - 110) as f64 / (style::LEGEND_SIZE * 0.62)).max(12.0) as usize;
     for (item, cell) in data.items.iter().zip(cells.iter()) {
         let mut chart = ChartBuilder::on(cell)
             .margin_top(74)
@@ -199,7 +202,7 @@ pub fn draw<DB: DrawingBackend>(
         )?;
         draw::bold_label(
             root,
-            &style::truncate(&item.name, 40),
+            &style::truncate(&item.name, name_chars),
             (x0, ty - 38),
             style::LEGEND_SIZE,
             &style::INK,
