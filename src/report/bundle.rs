@@ -410,3 +410,104 @@ pub fn write_report(
         recommended: data.recommendation.map(|r| r.strategy),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::charts::fixture;
+
+    #[test]
+    fn recommends_the_best_mean_among_reliable_strategies() {
+        let scenario = fixture::scenario(8);
+        let sim = fixture::simulation(&scenario);
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        // plan and debt-first meet the GDPR deadline in 50% of futures, the others far less.
+        assert_eq!(rec.strategy, "plan");
+        assert_eq!(
+            rec.runner_up.as_ref().map(|u| u.strategy.as_str()),
+            Some("debt-first")
+        );
+        let excluded: Vec<&str> = rec.excluded.iter().map(|e| e.strategy.as_str()).collect();
+        assert_eq!(excluded, ["wsjf", "features-first", "CTO proposal"]);
+        assert!((rec.deadline_reliability.unwrap() - 0.5).abs() < 1e-9);
+        assert!(rec
+            .reason
+            .starts_with("plan has the highest expected net value"));
+    }
+
+    #[test]
+    fn without_deadlines_the_highest_mean_wins() {
+        let mut scenario = fixture::scenario(8);
+        for it in &mut scenario.initiatives {
+            it.deadline = None;
+            it.commit = false;
+        }
+        let mut sim = fixture::simulation(&scenario);
+        sim.strategies[2].net_value.mean = 9e9;
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        assert_eq!(rec.strategy, "features-first");
+        assert_eq!(rec.deadline_reliability, None);
+        assert!(rec.excluded.is_empty());
+    }
+
+    #[test]
+    fn ties_go_to_the_better_bad_case() {
+        let scenario = fixture::scenario(8);
+        let mut sim = fixture::simulation(&scenario);
+        let plan_mean = sim.strategies[0].net_value.mean;
+        sim.strategies[3].net_value.mean = plan_mean;
+        sim.strategies[3].net_value.p10 = sim.strategies[0].net_value.p10 + 1.0;
+        assert_eq!(recommend(&scenario, &sim).unwrap().strategy, "debt-first");
+    }
+
+    #[test]
+    fn no_strategy_means_no_recommendation() {
+        let scenario = fixture::scenario(4);
+        let mut sim = fixture::simulation(&scenario);
+        sim.strategies.clear();
+        assert!(recommend(&scenario, &sim).is_none());
+    }
+
+    #[test]
+    fn a_non_empty_folder_is_refused_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            check_dir(dir.path(), false).is_ok(),
+            "an empty folder is fine"
+        );
+        assert!(
+            check_dir(&dir.path().join("new"), false).is_ok(),
+            "a new folder is fine"
+        );
+        std::fs::write(dir.path().join("x"), "x").unwrap();
+        match check_dir(dir.path(), false) {
+            Err(Error::OutputExists(p)) => assert_eq!(p, dir.path()),
+            other => panic!("expected OutputExists, got {other:?}"),
+        }
+        assert!(check_dir(dir.path(), true).is_ok());
+    }
+
+    #[test]
+    fn results_json_carries_every_part() {
+        let scenario = fixture::scenario(8);
+        let simulation = fixture::simulation(&scenario);
+        let data = ReportData {
+            scenario: &scenario,
+            plan: fixture::plan(&scenario),
+            recommendation: recommend(&scenario, &simulation),
+            simulation,
+            sweep: fixture::sweep(),
+            sensitivity: fixture::sensitivity(),
+        };
+        let json: serde_json::Value = serde_json::from_str(&results_json(&data).unwrap()).unwrap();
+        assert_eq!(json["scenario"]["file"], "fixture.toml");
+        assert_eq!(json["recommendation"]["strategy"], "plan");
+        assert_eq!(
+            json["simulation"]["strategies"].as_array().unwrap().len(),
+            5
+        );
+        assert_eq!(json["sweep"]["best_p50"], 0.25);
+        assert_eq!(json["sensitivity"]["rows"].as_array().unwrap().len(), 6);
+        assert_eq!(json["plan"]["status"], "optimal");
+    }
+}
