@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tradeoff::plan::PlanOptions;
 use tradeoff::progress::Silent;
-use tradeoff::report::bundle::write_report;
+use tradeoff::report::bundle::{compute, write_bundle, write_report};
 use tradeoff::simulate::SimOptions;
 
 fn report_fintech(c: &mut Criterion) {
@@ -34,6 +34,11 @@ fn report_fintech(c: &mut Criterion) {
             )
             .expect("the report is written")
         })
+    });
+    // The drawing and writing half alone: seven charts as SVG and PNG, the page, the exports.
+    let data = compute(&scenario, &PlanOptions::default(), &sim, &Silent).expect("computes");
+    group.bench_function("fintech-expansion, charts and files only", |b| {
+        b.iter(|| write_bundle(out.path(), &data, &Silent).expect("the folder is written"))
     });
     group.finish();
 }

@@ -230,7 +230,7 @@ fn summary(out: &mut String, data: &ReportData) {
             });
             let median = o
                 .and_then(|o| o.delivery_p50)
-                .and_then(|p| s.labels.get(p - 1).cloned())
+                .and_then(|p| p.checked_sub(1).and_then(|k| s.labels.get(k)).cloned())
                 .unwrap_or_else(|| "not in the horizon".into());
             let met_text = met.map_or("–".to_string(), percent);
             let class = if met.is_some_and(|m| m < 0.8) {
@@ -324,7 +324,12 @@ fn status_text(status: PlanStatus, gap: f64) -> String {
 }
 
 fn bucket_heading(s: &Scenario, bucket: Bucket) -> String {
-    let label = |p: usize| s.labels.get(p - 1).cloned().unwrap_or_default();
+    let label = |p: usize| {
+        p.checked_sub(1)
+            .and_then(|k| s.labels.get(k))
+            .cloned()
+            .unwrap_or_default()
+    };
     match bucket {
         Bucket::Now => format!("Now — starts in {}", label(1)),
         Bucket::Next if s.periods >= 2 => {
@@ -342,7 +347,7 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
     let p = &data.plan;
     let cur = &s.currency;
     let label = |k: Option<usize>| {
-        k.and_then(|k| s.labels.get(k - 1).cloned())
+        k.and_then(|k| k.checked_sub(1).and_then(|k| s.labels.get(k)).cloned())
             .unwrap_or_else(|| "–".into())
     };
     out.push_str("<section id=\"plan\">\n<h2>The plan: Now, Next, Later</h2>\n");
