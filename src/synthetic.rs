@@ -1,1 +1,185 @@
 //! Generated portfolios of any size, for benchmarks and property tests (deterministic per seed).
+//!
+//! A portfolio looks like a real roadmap: mostly features, some debt paydown that relieves drag,
+//! migrations and infrastructure, security items with incident risk, compliance items with
+//! deadlines; a sixth of the items require an earlier one; efforts are three-point estimates;
+//! the capacity covers a bit more than half of the work, so the plan has to choose. Hard
+//! deadlines are few, on small items without prerequisites and late enough to be met, so every
+//! generated portfolio has a feasible plan.
+
+use std::path::PathBuf;
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::scenario::{
+    Capacity, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel, Risk, Scenario,
+};
+
+/// A portfolio of `n_initiatives` over `n_periods` quarters starting 2027-Q1.
+pub fn portfolio(n_initiatives: usize, n_periods: usize, seed: u64) -> Scenario {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5eed_7ade_0ff5);
+    let n_periods = n_periods.max(1);
+    let weeks_per_period = 13.0;
+    let mut initiatives = Vec::with_capacity(n_initiatives);
+    for idx in 0..n_initiatives {
+        let roll: f64 = rng.random();
+        let kind = match roll {
+            r if r < 0.45 => Kind::Feature,
+            r if r < 0.60 => Kind::Debt,
+            r if r < 0.70 => Kind::Migration,
+            r if r < 0.80 => Kind::Infrastructure,
+            r if r < 0.92 => Kind::Security,
+            _ => Kind::Compliance,
+        };
+        let likely: f64 = (rng.random_range(4.0..40.0_f64)).round();
+        let effort = Estimate {
+            low: (likely * 0.8).round().max(1.0),
+            likely,
+            high: (likely * rng.random_range(1.2..2.0_f64)).round(),
+        };
+        let team = f64::from(rng.random_range(1..=5u32));
+        let weekly = rng.random_range(150.0..1_500.0_f64);
+        let (value, risk, debt_relief) = match kind {
+            Kind::Feature => (likely * weekly, None, 0.0),
+            Kind::Compliance => (
+                likely * weekly * 0.3,
+                Some(Risk::PerPeriod(Estimate::fixed(
+                    (likely * weekly * 0.4).round(),
+                ))),
+                0.0,
+            ),
+            Kind::Debt => (
+                likely * weekly * 0.1,
+                None,
+                (rng.random_range(0.004..0.02_f64) * 1_000.0).round() / 1_000.0,
+            ),
+            Kind::Security => (
+                0.0,
+                Some(Risk::Incident {
+                    probability: (rng.random_range(0.01..0.08_f64) * 1_000.0).round() / 1_000.0,
+                    impact: Estimate::fixed((likely * weekly * 8.0).round()),
+                }),
+                0.0,
+            ),
+            Kind::Migration | Kind::Infrastructure => (
+                likely * weekly * 0.5,
+                Some(Risk::PerPeriod(Estimate::fixed(
+                    (likely * weekly * 0.2).round(),
+                ))),
+                (rng.random_range(0.0..0.01_f64) * 1_000.0).round() / 1_000.0,
+            ),
+        };
+        let one_time_value = if kind == Kind::Feature && rng.random_bool(0.3) {
+            (likely * weekly * 3.0).round()
+        } else {
+            0.0
+        };
+        // A sixth require one earlier item.
+        let requires = if idx > 0 && rng.random_bool(1.0 / 6.0) {
+            vec![rng.random_range(0..idx)]
+        } else {
+            Vec::new()
+        };
+        // Deadlines: a few hard ones on small items without prerequisites, a few soft ones.
+        let team_weeks = team * weeks_per_period;
+        let mean_effort = effort.mean();
+        let earliest = (mean_effort / team_weeks).ceil() as usize + 1;
+        let deadline = if requires.is_empty()
+            && mean_effort <= 20.0
+            && earliest < n_periods
+            && rng.random_bool(0.02)
+        {
+            let from = earliest.max(n_periods.div_ceil(2));
+            Some(Deadline::Hard {
+                period: rng.random_range(from..=n_periods),
+            })
+        } else if kind == Kind::Compliance || rng.random_bool(0.03) {
+            Some(Deadline::Soft {
+                period: rng.random_range(1..=n_periods),
+                penalty: (likely * weekly * 2.0).round(),
+            })
+        } else {
+            None
+        };
+        initiatives.push(Initiative {
+            id: format!("{}-{idx:04}", kind.as_str()),
+            name: format!("{} {idx}", kind.as_str()),
+            kind,
+            class: kind.default_class(),
+            effort,
+            progress: if rng.random_bool(0.1) { 0.25 } else { 0.0 },
+            team: Some(team),
+            value: Estimate::fixed(value.round()),
+            one_time_value: Estimate::fixed(one_time_value),
+            risk,
+            deadline,
+            requires,
+            objectives: Vec::new(),
+            commit: false,
+            business_outcome: None,
+            debt_relief,
+            origin: Origin {
+                file: PathBuf::from("synthetic.toml"),
+                line: idx + 1,
+            },
+        });
+    }
+    let total_effort: f64 = initiatives.iter().map(|i| i.remaining_effort_mean()).sum();
+    let buffer = 0.10;
+    // Capacity for a bit more than half of the work, rounded to whole engineers.
+    let per_period = ((0.55 * total_effort / n_periods as f64 / (1.0 - buffer)) / weeks_per_period)
+        .ceil()
+        .max(1.0)
+        * weeks_per_period;
+    Scenario {
+        name: format!("synthetic {n_initiatives}x{n_periods} (seed {seed})"),
+        periods: n_periods,
+        period_label: PeriodLabel::Quarter,
+        labels: (0..n_periods)
+            .map(|k| format!("{}-Q{}", 2027 + k / 4, k % 4 + 1))
+            .collect(),
+        weeks_per_period,
+        discount_rate: 0.08,
+        periods_per_year: 4.0,
+        terminal_periods: 4,
+        currency: "EUR".into(),
+        capacity: Capacity {
+            per_period: vec![per_period; n_periods],
+            buffer,
+            stability_min: 0.15,
+            stability_max: 0.5,
+            noise: 0.08,
+        },
+        debt: Debt {
+            drag: 0.08,
+            growth: Estimate::fixed(0.005),
+            ceiling: 0.3,
+        },
+        objectives: Vec::new(),
+        initiatives,
+        strategies: Vec::new(),
+        warnings: Vec::new(),
+        source: PathBuf::from("synthetic.toml"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_portfolio() {
+        assert_eq!(portfolio(30, 8, 7), portfolio(30, 8, 7));
+        assert_ne!(portfolio(30, 8, 7), portfolio(30, 8, 8));
+    }
+
+    #[test]
+    fn requirements_point_backwards() {
+        let s = portfolio(200, 12, 1);
+        for (i, init) in s.initiatives.iter().enumerate() {
+            assert!(init.requires.iter().all(|&j| j < i));
+        }
+        assert_eq!(s.capacity.per_period.len(), 12);
+    }
+}

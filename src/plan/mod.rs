@@ -9,6 +9,16 @@ use std::collections::BTreeMap;
 use crate::error::Error;
 use crate::scenario::Scenario;
 
+pub mod backend;
+pub mod data;
+pub mod heuristic;
+pub mod infeasible;
+pub mod model;
+pub mod normalise;
+pub mod solve;
+
+pub use solve::{build_program, SolveReport};
+
 /// How the planner should run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanOptions {
@@ -141,6 +151,5 @@ pub struct Plan {
 
 /// Plans the scenario. Errors: [`Error::Infeasible`] when no plan meets the hard constraints.
 pub fn solve_plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan, Error> {
-    let _ = (scenario, options);
-    Err(Error::NotImplemented("the planner"))
+    solve::solve_plan(scenario, options)
 }

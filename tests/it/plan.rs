@@ -1,1 +1,718 @@
-//! Integration tests: plan.
+//! Integration tests: the planner on hand-computed scenarios, brute force and plan properties.
+//!
+//! Hand-made scenarios are built in code so each test shows every number its arithmetic uses.
+//! Unless a test says otherwise: no discounting, no terminal value, no buffer, no drag, no
+//! ring-fence, quarters of 13 weeks.
+
+use std::path::PathBuf;
+
+use good_lp::solvers::microlp::microlp;
+use good_lp::{variable, Expression, ProblemVariables, SolverModel};
+use proptest::prelude::*;
+
+use tradeoff::plan::{solve_plan, Bucket, Plan, PlanOptions, PlanStatus};
+use tradeoff::scenario::{
+    Capacity, Class, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel, Risk,
+    Scenario,
+};
+use tradeoff::Error;
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+
+fn scenario(periods: usize, capacity: f64, initiatives: Vec<Initiative>) -> Scenario {
+    Scenario {
+        name: "hand-made".into(),
+        periods,
+        period_label: PeriodLabel::Quarter,
+        labels: (1..=periods).map(|k| format!("P{k}")).collect(),
+        weeks_per_period: 13.0,
+        discount_rate: 0.0,
+        periods_per_year: 4.0,
+        terminal_periods: 0,
+        currency: "EUR".into(),
+        capacity: Capacity {
+            per_period: vec![capacity; periods],
+            buffer: 0.0,
+            stability_min: 0.0,
+            stability_max: 1.0,
+            noise: 0.0,
+        },
+        debt: Debt::NONE,
+        objectives: Vec::new(),
+        initiatives,
+        strategies: Vec::new(),
+        warnings: Vec::new(),
+        source: PathBuf::from("hand-made.toml"),
+    }
+}
+
+fn item(id: &str, kind: Kind, effort: f64) -> Initiative {
+    Initiative {
+        id: id.into(),
+        name: id.into(),
+        kind,
+        class: kind.default_class(),
+        effort: Estimate::fixed(effort),
+        progress: 0.0,
+        team: None,
+        value: Estimate::ZERO,
+        one_time_value: Estimate::ZERO,
+        risk: None,
+        deadline: None,
+        requires: Vec::new(),
+        objectives: Vec::new(),
+        commit: false,
+        business_outcome: None,
+        debt_relief: 0.0,
+        origin: Origin::default(),
+    }
+}
+
+fn feature(id: &str, effort: f64, value: f64, one_time: f64) -> Initiative {
+    let mut i = item(id, Kind::Feature, effort);
+    i.value = Estimate::fixed(value);
+    i.one_time_value = Estimate::fixed(one_time);
+    i
+}
+
+fn exact() -> PlanOptions {
+    PlanOptions {
+        gap: 0.0,
+        time_limit_secs: 30.0,
+        ..PlanOptions::default()
+    }
+}
+
+fn plan(s: &Scenario) -> Plan {
+    match solve_plan(s, &exact()) {
+        Ok(p) => p,
+        Err(e) => panic!("planning failed: {e}"),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+fn delivery(p: &Plan, id: &str) -> Option<usize> {
+    p.initiatives
+        .iter()
+        .find(|i| i.id == id)
+        .and_then(|i| i.delivery)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-computed scenarios
+
+#[test]
+fn knapsack_in_one_period() {
+    // One period of 10 engineer-weeks; only one-time values count (no period after delivery).
+    // a: 6 weeks, 60; b: 5 weeks, 40; c: 5 weeks, 35.
+    // a+b = 11 > 10 and a+c = 11 > 10, so the choices are {a} = 60 or {b, c} = 75.
+    let s = scenario(
+        1,
+        10.0,
+        vec![
+            feature("a", 6.0, 0.0, 60.0),
+            feature("b", 5.0, 0.0, 40.0),
+            feature("c", 5.0, 0.0, 35.0),
+        ],
+    );
+    let p = plan(&s);
+    assert!(close(p.objective, 75.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "a"), None);
+    assert_eq!(delivery(&p, "b"), Some(1));
+    assert_eq!(delivery(&p, "c"), Some(1));
+    assert_eq!(p.status, PlanStatus::Optimal);
+    assert_eq!(p.initiatives[0].bucket, Bucket::Unplanned);
+    assert_eq!(p.initiatives[1].bucket, Bucket::Now);
+    // value earned 75, no cost of delay, no penalties
+    assert!(close(p.value_earned, 75.0) && p.cost_of_delay == 0.0 && p.penalties == 0.0);
+}
+
+#[test]
+fn dependency_forces_an_order() {
+    // Three periods of 10 weeks; a and b take 10 weeks each, so one item per period.
+    // a: 10 per period; b: 100 per period, but b requires a.
+    // Without the dependency: b in P1 earns 100 in P2 and P3 (200), a in P2 earns 10 in P3: 210.
+    // With it: a in P1 earns 10 × 2 = 20, b in P2 earns 100 × 1 = 100: 120.
+    let mut b = feature("b", 10.0, 100.0, 0.0);
+    b.requires = vec![0];
+    let s = scenario(3, 10.0, vec![feature("a", 10.0, 10.0, 0.0), b]);
+    let p = plan(&s);
+    assert!(close(p.objective, 120.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "a"), Some(1));
+    assert_eq!(delivery(&p, "b"), Some(2));
+    assert_eq!(p.initiatives[1].start, Some(2));
+}
+
+#[test]
+fn team_limit_spreads_work_over_periods() {
+    // 100 weeks of capacity, but a (30 weeks) has team = 1: at most 1 × 13 weeks per period.
+    // 13 + 13 + 4 = 30, so a is delivered in P3; its one-time value 100 is the objective.
+    let mut a = feature("a", 30.0, 0.0, 100.0);
+    a.team = Some(1.0);
+    let s = scenario(3, 100.0, vec![a]);
+    let p = plan(&s);
+    assert!(close(p.objective, 100.0));
+    let a = &p.initiatives[0];
+    assert_eq!((a.start, a.delivery), (Some(1), Some(3)));
+    let expected = [13.0 / 30.0, 13.0 / 30.0, 4.0 / 30.0];
+    for (got, want) in a.shares.iter().zip(expected) {
+        assert!((got - want).abs() < 1e-6, "shares {:?}", a.shares);
+    }
+    assert!((p.periods[0].product - 13.0).abs() < 1e-6);
+}
+
+#[test]
+fn hard_deadline_overrides_value() {
+    // Two periods of 10 weeks, items of 10 weeks: one per period.
+    // a: 100 per period; b: 1 per period, hard deadline P1.
+    // Free choice would be a first (100 in P2). The deadline puts b in P1 (1 in P2), a in P2
+    // (nothing left of the horizon): objective 1.
+    let mut b = feature("b", 10.0, 1.0, 0.0);
+    b.deadline = Some(Deadline::Hard { period: 1 });
+    let s = scenario(2, 10.0, vec![feature("a", 10.0, 100.0, 0.0), b]);
+    let p = plan(&s);
+    assert!(close(p.objective, 1.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "b"), Some(1));
+}
+
+#[test]
+fn soft_deadline_worth_missing() {
+    // As above, but b's deadline is soft with penalty 50.
+    // a first: 100 − 50 (b misses P1) = 50; b first: 1. Missing the deadline is worth it.
+    let mut b = feature("b", 10.0, 1.0, 0.0);
+    b.deadline = Some(Deadline::Soft {
+        period: 1,
+        penalty: 50.0,
+    });
+    let s = scenario(2, 10.0, vec![feature("a", 10.0, 100.0, 0.0), b.clone()]);
+    let p = plan(&s);
+    assert!(close(p.objective, 50.0), "objective {}", p.objective);
+    assert!(close(p.penalties, 50.0));
+    assert_eq!(delivery(&p, "a"), Some(1));
+    // With penalty 150: a first gives 100 − 150 = −50, b first gives 1: now b goes first.
+    b.deadline = Some(Deadline::Soft {
+        period: 1,
+        penalty: 150.0,
+    });
+    let s = scenario(2, 10.0, vec![feature("a", 10.0, 100.0, 0.0), b]);
+    let p = plan(&s);
+    assert!(close(p.objective, 1.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "b"), Some(1));
+}
+
+#[test]
+fn drag_relief_pays_off() {
+    // Three periods of 10 weeks with a constant drag of 0.5: 5 effective weeks per period.
+    // f1, f2: 10 weeks, one-time 100 each. d: debt, 5 weeks, relief 0.5.
+    // Without d: 15 effective weeks in all, one feature: 100.
+    // d in P1 (5 weeks), then drag 0 from P2: 10 + 10 weeks, both features: 200.
+    let mut s = scenario(
+        3,
+        10.0,
+        vec![
+            feature("f1", 10.0, 0.0, 100.0),
+            feature("f2", 10.0, 0.0, 100.0),
+            {
+                let mut d = item("d", Kind::Debt, 5.0);
+                d.debt_relief = 0.5;
+                d
+            },
+        ],
+    );
+    s.debt = Debt {
+        drag: 0.5,
+        growth: Estimate::ZERO,
+        ceiling: 1.0,
+    };
+    let p = plan(&s);
+    assert!(close(p.objective, 200.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "d"), Some(1));
+    assert!((p.periods[0].drag - 0.5).abs() < 1e-12);
+    assert_eq!(p.periods[1].drag, 0.0);
+    assert!((p.periods[0].stability - 5.0).abs() < 1e-6);
+}
+
+#[test]
+fn discounting_flips_an_order() {
+    // Two periods of 10 weeks, one item per period, one period per year.
+    // a: one-time 1000 at delivery; b: 50 per period once delivered.
+    // (a, b): 1000 d1; (b, a): 50 d2 + 1000 d2 (b earns in P2, a is paid in P2).
+    // r = 0: 1000 vs 1050, b first. r = 10%: d1 = 1/1.1, d2 = 1/1.21:
+    // 909.09 vs 867.77, a first.
+    let mut s = scenario(
+        2,
+        10.0,
+        vec![
+            feature("a", 10.0, 0.0, 1000.0),
+            feature("b", 10.0, 50.0, 0.0),
+        ],
+    );
+    s.periods_per_year = 1.0;
+    let p = plan(&s);
+    assert!(close(p.objective, 1050.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "b"), Some(1));
+    s.discount_rate = 0.10;
+    let p = plan(&s);
+    assert!(
+        close(p.objective, 1000.0 / 1.1),
+        "objective {}",
+        p.objective
+    );
+    assert_eq!(delivery(&p, "a"), Some(1));
+}
+
+#[test]
+fn ring_fence_reserves_stability_capacity() {
+    // One period of 10 weeks, stability_share.min = 0.4: product work ≤ 6 weeks.
+    // f: 8 weeks, 100 (does not fit the product side); g: 6 weeks, 50; d: debt, 4 weeks, 10.
+    // Best: g + d = 60 (without the reserve it would be f alone, 100).
+    let mut d = item("d", Kind::Debt, 4.0);
+    d.one_time_value = Estimate::fixed(10.0);
+    let mut s = scenario(
+        1,
+        10.0,
+        vec![
+            feature("f", 8.0, 0.0, 100.0),
+            feature("g", 6.0, 0.0, 50.0),
+            d,
+        ],
+    );
+    let free = plan(&s);
+    assert!(close(free.objective, 100.0));
+    s.capacity.stability_min = 0.4;
+    let p = plan(&s);
+    assert!(close(p.objective, 60.0), "objective {}", p.objective);
+    assert!(p.periods[0].product <= 6.0 + 1e-6);
+    assert_eq!(p.stability_min, 0.4);
+    // --stability-share 0.3 sets min = max = 0.3: d (4 weeks) no longer fits in 3, and
+    // product gets 7 weeks: g alone (50).
+    let fixed = solve_plan(
+        &s,
+        &PlanOptions {
+            stability_share: Some(0.3),
+            ..exact()
+        },
+    )
+    .expect("feasible");
+    assert!(
+        close(fixed.objective, 50.0),
+        "objective {}",
+        fixed.objective
+    );
+    assert_eq!((fixed.stability_min, fixed.stability_max), (0.3, 0.3));
+}
+
+#[test]
+fn commitment_is_delivered_at_a_loss() {
+    // One period of 10 weeks. a: committed, 10 weeks, one-time −20 (a net cost);
+    // b: 10 weeks, one-time 100. Only one fits, and the commitment wins: objective −20.
+    let mut a = feature("a", 10.0, 0.0, -20.0);
+    a.commit = true;
+    let s = scenario(1, 10.0, vec![a, feature("b", 10.0, 0.0, 100.0)]);
+    let p = plan(&s);
+    assert!(close(p.objective, -20.0), "objective {}", p.objective);
+    assert_eq!(delivery(&p, "a"), Some(1));
+    assert_eq!(p.initiatives[1].bucket, Bucket::Unplanned);
+    assert!(p.initiatives[1].shares.iter().all(|s| *s == 0.0));
+}
+
+#[test]
+fn cost_of_delay_counts_until_delivery() {
+    // Two periods of 10 weeks; a: 10 weeks, cost of delay 30 per period while undelivered.
+    // Delivered in P1: pays 30 in P1 only (t − 1 < 1); objective −30, value earned 0.
+    let mut a = item("a", Kind::Security, 10.0);
+    a.risk = Some(Risk::PerPeriod(Estimate::fixed(30.0)));
+    let s = scenario(2, 10.0, vec![a]);
+    let p = plan(&s);
+    assert!(close(p.objective, -30.0), "objective {}", p.objective);
+    assert!(close(p.cost_of_delay, 30.0));
+}
+
+#[test]
+fn infeasible_deadline_names_the_dependency() {
+    // b (5 weeks, hard deadline P1) requires a (10 weeks): b's work can start only in P2.
+    let mut b = feature("b", 5.0, 0.0, 0.0);
+    b.requires = vec![0];
+    b.deadline = Some(Deadline::Hard { period: 1 });
+    let s = scenario(2, 20.0, vec![feature("a", 10.0, 0.0, 0.0), b]);
+    match solve_plan(&s, &exact()) {
+        Err(Error::Infeasible { conflicts }) => {
+            let text = conflicts.join("\n");
+            assert!(text.contains("`b` must be delivered by period 1"), "{text}");
+            assert!(text.contains("`b` requires `a`"), "{text}");
+        }
+        other => panic!("expected infeasible, got {other:?}"),
+    }
+}
+
+#[test]
+fn infeasible_team_limit_is_explained_with_numbers() {
+    // gdpr (40 weeks, team 1) must be done by P2: at most 2 × 13 = 26 weeks fit.
+    let mut g = item("gdpr-export", Kind::Compliance, 40.0);
+    g.team = Some(1.0);
+    g.deadline = Some(Deadline::Hard { period: 2 });
+    let s = scenario(3, 100.0, vec![g]);
+    match solve_plan(&s, &exact()) {
+        Err(Error::Infeasible { conflicts }) => {
+            let text = conflicts.join("\n");
+            assert!(
+                text.contains("`gdpr-export` must be delivered by period 2")
+                    && text.contains("needs 40 engineer-weeks and at most 26 fit before then")
+                    && text.contains("team = 1, weeks_per_period = 13"),
+                "{text}"
+            );
+        }
+        other => panic!("expected infeasible, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent checks: the objective from deliveries, plan feasibility, brute force
+
+/// value earned, cost of delay and penalties of a set of deliveries, straight from SPEC's words.
+fn parts_from_deliveries(s: &Scenario, deliveries: &[Option<usize>]) -> (f64, f64, f64) {
+    let t_end = s.periods;
+    let d = |t: usize| s.discount(t);
+    let (mut value, mut delay, mut penalties) = (0.0, 0.0, 0.0);
+    for (init, del) in s.initiatives.iter().zip(deliveries) {
+        let v = init.value.mean();
+        let c = init.cost_of_delay_mean();
+        for t in 1..=t_end {
+            // earns v in every period after its delivery period
+            if del.is_some_and(|k| k < t) {
+                value += d(t) * v;
+            }
+            // pays c in every period it starts undelivered
+            if del.is_none_or(|k| k >= t) {
+                delay += d(t) * c;
+            }
+        }
+        if let Some(k) = del {
+            value += d(*k) * init.one_time_value.mean();
+            value += d(t_end) * v * f64::from(s.terminal_periods);
+        }
+        if let Some(Deadline::Soft { period, penalty }) = init.deadline {
+            if del.is_none_or(|k| k > period) {
+                penalties += penalty;
+            }
+        }
+    }
+    (value, delay, penalties)
+}
+
+/// Every constraint of the program, checked on a normalised plan.
+fn check_plan(s: &Scenario, p: &Plan, share_min: f64, share_max: f64) {
+    let t_end = s.periods;
+    let tol = 1e-6;
+    let deliveries: Vec<Option<usize>> = p.initiatives.iter().map(|i| i.delivery).collect();
+    let growth = s.debt.growth.mean();
+    for t in 1..=t_end {
+        let relief: f64 = s
+            .initiatives
+            .iter()
+            .zip(&deliveries)
+            .filter(|(_, d)| d.is_some_and(|k| k < t))
+            .map(|(i, _)| i.debt_relief)
+            .sum();
+        let drag = s.debt.drag_after_relief(t, growth, relief);
+        let effective = s.allocatable(t) * (1.0 - drag);
+        let (mut product, mut stability) = (0.0, 0.0);
+        for (i, init) in s.initiatives.iter().enumerate() {
+            let weeks = p.initiatives[i].shares[t - 1] * init.remaining_effort_mean();
+            assert!(weeks >= 0.0);
+            if let Some(team) = init.team {
+                assert!(
+                    weeks <= team * s.weeks_per_period * (1.0 + tol) + tol,
+                    "team limit of {}",
+                    init.id
+                );
+            }
+            if weeks > 0.0 {
+                for &j in &init.requires {
+                    assert!(
+                        deliveries[j].is_some_and(|k| k < t),
+                        "{} works before its prerequisite",
+                        init.id
+                    );
+                }
+            }
+            match init.class {
+                Class::Product => product += weeks,
+                Class::Stability => stability += weeks,
+            }
+        }
+        let scale = effective.max(1.0);
+        assert!(
+            product + stability <= effective + tol * scale,
+            "capacity in period {t}"
+        );
+        assert!(
+            product <= (1.0 - share_min) * effective + tol * scale,
+            "reserve in period {t}"
+        );
+        assert!(
+            stability <= share_max * effective + tol * scale,
+            "stability cap in period {t}"
+        );
+        assert!((p.periods[t - 1].drag - drag).abs() < 1e-9);
+        let idle = effective - product - stability;
+        assert!((p.periods[t - 1].idle - idle).abs() < 1e-6 * scale);
+    }
+    for (init, planned) in s.initiatives.iter().zip(&p.initiatives) {
+        let sum: f64 = planned.shares.iter().sum();
+        match planned.delivery {
+            Some(k) => {
+                assert!((sum - 1.0).abs() < 1e-9, "{} shares sum to {sum}", init.id);
+                assert!(planned.shares[k..].iter().all(|x| *x == 0.0));
+            }
+            None => assert_eq!(sum, 0.0),
+        }
+        assert!(planned.shares.iter().all(|x| *x == 0.0 || *x >= 1e-6));
+        if let Some(Deadline::Hard { period }) = init.deadline {
+            assert!(
+                planned.delivery.is_some_and(|k| k <= period),
+                "{} misses its deadline",
+                init.id
+            );
+        }
+        if init.commit {
+            assert!(planned.delivery.is_some());
+        }
+    }
+    let (value, delay, penalties) = parts_from_deliveries(s, &deliveries);
+    assert!(
+        close(p.value_earned, value),
+        "value {} vs {value}",
+        p.value_earned
+    );
+    assert!(close(p.cost_of_delay, delay));
+    assert!(close(p.penalties, penalties));
+    assert!(close(p.objective, value - delay - penalties));
+    assert!(p.bound >= p.objective - 1e-9 * p.objective.abs().max(1.0));
+    assert!(p.gap >= 0.0);
+}
+
+/// Whether some shares meet every constraint for the given deliveries (an LP written apart from
+/// the planner's model: the drag is fixed by the deliveries).
+#[allow(clippy::needless_range_loop)]
+fn schedule_is_feasible(s: &Scenario, deliveries: &[Option<usize>]) -> bool {
+    let t_end = s.periods;
+    let n = s.initiatives.len();
+    // Quick necessary checks first.
+    for (i, init) in s.initiatives.iter().enumerate() {
+        match init.deadline {
+            Some(Deadline::Hard { period }) if deliveries[i].is_none_or(|k| k > period) => {
+                return false
+            }
+            _ => {}
+        }
+        if init.commit && deliveries[i].is_none() {
+            return false;
+        }
+        if let Some(k) = deliveries[i] {
+            for &j in &init.requires {
+                if deliveries[j].is_none_or(|kj| kj >= k) {
+                    return false;
+                }
+            }
+        }
+    }
+    let growth = s.debt.growth.mean();
+    let mut vars = ProblemVariables::new();
+    let mut x = vec![vec![None; t_end]; n];
+    for i in 0..n {
+        let Some(k) = deliveries[i] else { continue };
+        let init = &s.initiatives[i];
+        let e = init.remaining_effort_mean();
+        let cap = init
+            .team
+            .map_or(1.0, |team| (team * s.weeks_per_period / e).min(1.0));
+        for t in 1..=k {
+            let ready = init
+                .requires
+                .iter()
+                .all(|&j| deliveries[j].is_some_and(|kj| kj < t));
+            if ready {
+                x[i][t - 1] = Some(vars.add(variable().min(0.0).max(cap)));
+            }
+        }
+    }
+    let mut constraints = Vec::new();
+    for i in 0..n {
+        if deliveries[i].is_some() {
+            let mut total = Expression::from(0.0);
+            for v in x[i].iter().flatten() {
+                total += *v;
+            }
+            constraints.push(total.eq(1.0));
+        }
+    }
+    for t in 1..=t_end {
+        let relief: f64 = (0..n)
+            .filter(|&j| deliveries[j].is_some_and(|k| k < t))
+            .map(|j| s.initiatives[j].debt_relief)
+            .sum();
+        let effective = s.allocatable(t) * (1.0 - s.debt.drag_after_relief(t, growth, relief));
+        let mut all = Expression::from(0.0);
+        let mut product = Expression::from(0.0);
+        let mut stability = Expression::from(0.0);
+        for i in 0..n {
+            if let Some(v) = x[i][t - 1] {
+                let e = s.initiatives[i].remaining_effort_mean();
+                all.add_mul(e, v);
+                match s.initiatives[i].class {
+                    Class::Product => product.add_mul(e, v),
+                    Class::Stability => stability.add_mul(e, v),
+                }
+            }
+        }
+        constraints.push(all.leq(effective));
+        constraints.push(product.leq((1.0 - s.capacity.stability_min) * effective));
+        constraints.push(stability.leq(s.capacity.stability_max * effective));
+    }
+    let problem = vars
+        .minimise(Expression::from(0.0))
+        .using(microlp)
+        .with_all(constraints);
+    problem.solve().is_ok()
+}
+
+/// The best objective over every delivery schedule (None when none is feasible).
+fn brute_force(s: &Scenario) -> Option<f64> {
+    let n = s.initiatives.len();
+    let t_end = s.periods;
+    let mut best: Option<f64> = None;
+    let mut choice = vec![0usize; n]; // 0 = never, k = delivered by the end of k
+    loop {
+        let deliveries: Vec<Option<usize>> = choice.iter().map(|&c| (c > 0).then_some(c)).collect();
+        let (v, c, p) = parts_from_deliveries(s, &deliveries);
+        let objective = v - c - p;
+        if best.is_none_or(|b| objective > b + 1e-9) && schedule_is_feasible(s, &deliveries) {
+            best = Some(objective);
+        }
+        // next choice vector
+        let mut pos = 0;
+        loop {
+            if pos == n {
+                return best;
+            }
+            choice[pos] += 1;
+            if choice[pos] <= t_end {
+                break;
+            }
+            choice[pos] = 0;
+            pos += 1;
+        }
+    }
+}
+
+/// A random small scenario: up to 6 initiatives, at most 3 periods ((T + 1)^n ≤ 1024).
+fn small_scenario() -> impl Strategy<Value = Scenario> {
+    (1usize..=6, 1usize..=3)
+        .prop_filter("brute force stays small", |(n, t)| {
+            (t + 1).pow(*n as u32) <= 1024
+        })
+        .prop_flat_map(|(n, t)| {
+            let item = (
+                1u32..=20,                  // effort
+                0u32..=60,                  // value per period
+                -20i32..=120,               // one-time value
+                0u32..=15,                  // cost of delay
+                prop::option::of(1u32..=2), // team
+                any::<bool>(),              // stability class
+                0u32..=10,                  // selector for deadlines and commitments
+                0u32..=20,                  // relief in %
+                any::<u8>(),                // selector for the dependency
+            );
+            (
+                Just(t),
+                prop::collection::vec(item, n),
+                8u32..=30, // capacity per period
+                0u32..=3,  // stability min in tenths
+                6u32..=10, // stability max in tenths
+                0u32..=30, // drag in %
+                0u32..=20, // discount rate in %
+                0u32..=2,  // terminal periods
+            )
+        })
+        .prop_map(|(t, items, cap, smin, smax, drag, rate, terminal)| {
+            let n = items.len();
+            let initiatives = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, (e, v, o, c, team, stab, sel, relief, dep))| {
+                    let mut it = item(
+                        &format!("i{i}"),
+                        if stab { Kind::Debt } else { Kind::Feature },
+                        f64::from(e),
+                    );
+                    it.value = Estimate::fixed(f64::from(v));
+                    it.one_time_value = Estimate::fixed(f64::from(o));
+                    it.risk = (c > 0).then(|| Risk::PerPeriod(Estimate::fixed(f64::from(c))));
+                    it.team = team.map(f64::from);
+                    it.debt_relief = f64::from(relief) / 100.0;
+                    match sel {
+                        0 => {
+                            it.deadline = Some(Deadline::Hard {
+                                period: 1 + (dep as usize) % t,
+                            })
+                        }
+                        1 | 2 => {
+                            it.deadline = Some(Deadline::Soft {
+                                period: 1 + (dep as usize) % t,
+                                penalty: f64::from(o.unsigned_abs() + 10),
+                            })
+                        }
+                        3 => it.commit = true,
+                        _ => {}
+                    }
+                    if i > 0 && dep % 3 == 0 {
+                        it.requires = vec![(dep as usize / 3) % i];
+                    }
+                    it
+                })
+                .collect();
+            let mut s = scenario(t, f64::from(cap), initiatives);
+            let _ = n;
+            s.weeks_per_period = 4.0;
+            s.capacity.stability_min = f64::from(smin) / 10.0;
+            s.capacity.stability_max = f64::from(smax) / 10.0;
+            s.debt = Debt {
+                drag: f64::from(drag) / 100.0,
+                growth: Estimate::fixed(0.05),
+                ceiling: 0.4,
+            };
+            s.discount_rate = f64::from(rate) / 100.0;
+            s.terminal_periods = terminal;
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+
+    #[test]
+    fn optimum_equals_brute_force(s in small_scenario()) {
+        let expected = brute_force(&s);
+        match (solve_plan(&s, &exact()), expected) {
+            (Ok(p), Some(best)) => {
+                prop_assert!(close(p.objective, best), "planner {} vs brute force {best}", p.objective);
+                check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
+            }
+            (Err(Error::Infeasible { conflicts }), None) => prop_assert!(!conflicts.is_empty()),
+            (got, want) => prop_assert!(false, "planner {got:?} vs brute force {want:?}"),
+        }
+    }
+
+    #[test]
+    fn generated_plans_respect_every_constraint(n in 5usize..30, t in 1usize..7, seed in 0u64..1000) {
+        let s = tradeoff::synthetic::portfolio(n, t, seed);
+        let options = PlanOptions { time_limit_secs: 1.0, gap: 1e-3, ..PlanOptions::default() };
+        let p = solve_plan(&s, &options).expect("generated portfolios are feasible");
+        check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
+    }
+}

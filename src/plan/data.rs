@@ -1,0 +1,214 @@
+//! The planner's numbers: a scenario reduced to the arrays the program and the heuristic read.
+//!
+//! Everything here is a mean (efforts, values, costs of delay) or a derived per-period figure
+//! (allocatable capacity, the drag law before relief, discount factors). The objective of a set
+//! of deliveries is computed here, on the user's objective (constant term included), so every
+//! solver path reports the same number for the same deliveries.
+
+use crate::scenario::{Class, Scenario};
+
+/// One initiative as the planner sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemData {
+    /// e_i: mean remaining effort, engineer-weeks.
+    pub effort_weeks: f64,
+    /// v_i: value per period once delivered.
+    pub value: f64,
+    /// c_i: expected cost of delay per period while undelivered.
+    pub cost_of_delay: f64,
+    /// o_i: value realised at delivery.
+    pub one_time_value: f64,
+    /// The most engineer-weeks the item can absorb in one period (team × weeks_per_period).
+    pub team_weeks: f64,
+    pub stability: bool,
+    /// Indexes of the initiatives this one requires.
+    pub requires: Vec<usize>,
+    /// Hard deadline period k (1-based): delivered by the end of k.
+    pub hard_deadline: Option<usize>,
+    /// Soft deadline (period, penalty).
+    pub soft_deadline: Option<(usize, f64)>,
+    /// Must be delivered within the horizon.
+    pub commit: bool,
+    /// Drag removed for good once delivered.
+    pub debt_relief: f64,
+}
+
+/// The scenario reduced to plain numbers, with the ring-fence the plan is made with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanData {
+    /// T.
+    pub n_periods: usize,
+    pub items: Vec<ItemData>,
+    /// A_t, `allocatable_weeks[period_idx]`.
+    pub allocatable_weeks: Vec<f64>,
+    /// min(ceiling, drag + growth × (t − 1)), `base_drag[period_idx]`.
+    pub base_drag: Vec<f64>,
+    /// d_t for t = 0..=T, `discount[t]`.
+    pub discount: Vec<f64>,
+    pub terminal_periods: f64,
+    pub stability_min: f64,
+    pub stability_max: f64,
+    pub weeks_per_period: f64,
+}
+
+/// The objective split as the report shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ObjectiveParts {
+    pub value_earned: f64,
+    pub cost_of_delay: f64,
+    pub penalties: f64,
+}
+
+impl ObjectiveParts {
+    /// value_earned − cost_of_delay − penalties.
+    pub fn objective(&self) -> f64 {
+        self.value_earned - self.cost_of_delay - self.penalties
+    }
+}
+
+impl PlanData {
+    /// Reduces a scenario; `stability_share` (from `--stability-share`) sets min = max.
+    pub fn from_scenario(scenario: &Scenario, stability_share: Option<f64>) -> PlanData {
+        let n_periods = scenario.periods;
+        let growth = scenario.debt.growth.mean();
+        let items = scenario
+            .initiatives
+            .iter()
+            .map(|init| {
+                let (hard_deadline, soft_deadline) = match init.deadline {
+                    Some(crate::scenario::Deadline::Hard { period }) => (Some(period), None),
+                    Some(crate::scenario::Deadline::Soft { period, penalty }) => {
+                        (None, Some((period, penalty)))
+                    }
+                    None => (None, None),
+                };
+                ItemData {
+                    effort_weeks: init.remaining_effort_mean(),
+                    value: init.value.mean(),
+                    cost_of_delay: init.cost_of_delay_mean(),
+                    one_time_value: init.one_time_value.mean(),
+                    team_weeks: init.team_limit_weeks(scenario.weeks_per_period),
+                    stability: init.class == Class::Stability,
+                    requires: init.requires.clone(),
+                    hard_deadline,
+                    soft_deadline,
+                    commit: init.commit,
+                    debt_relief: init.debt_relief,
+                }
+            })
+            .collect();
+        let (stability_min, stability_max) = match stability_share {
+            Some(x) => (x, x),
+            None => (
+                scenario.capacity.stability_min,
+                scenario.capacity.stability_max,
+            ),
+        };
+        PlanData {
+            n_periods,
+            items,
+            allocatable_weeks: (1..=n_periods).map(|t| scenario.allocatable(t)).collect(),
+            base_drag: (1..=n_periods)
+                .map(|t| scenario.debt.base_drag(t, growth))
+                .collect(),
+            discount: (0..=n_periods).map(|t| scenario.discount(t)).collect(),
+            terminal_periods: f64::from(scenario.terminal_periods),
+            stability_min,
+            stability_max,
+            weeks_per_period: scenario.weeks_per_period,
+        }
+    }
+
+    pub fn n_items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The drag in period t (1-based) by the drag law, given each item's delivery period.
+    pub fn drag_for(&self, period: usize, deliveries: &[Option<usize>]) -> f64 {
+        let relief: f64 = self
+            .items
+            .iter()
+            .zip(deliveries)
+            .filter(|(_, d)| matches!(d, Some(k) if *k < period))
+            .map(|(item, _)| item.debt_relief)
+            .sum();
+        (self.base_drag[period - 1] - relief).max(0.0)
+    }
+
+    /// The objective's coefficient on y[i,t] (t 1-based) once the objective is written over y.
+    ///
+    /// Σ_{t<T} d_{t+1} (v + c) y_t + Σ_t d_t o (y_t − y_{t−1}) + d_T v terminal y_T + p y_k, so
+    /// y_t (t < T) gets d_{t+1}(v + c) + o (d_t − d_{t+1}) and y_T gets d_T (o + v terminal);
+    /// a soft deadline adds p to y_k.
+    pub fn y_coefficient(&self, item_idx: usize, period: usize) -> f64 {
+        let item = &self.items[item_idx];
+        let d = &self.discount;
+        let t_end = self.n_periods;
+        let mut coef = if period < t_end {
+            d[period + 1] * (item.value + item.cost_of_delay)
+                + item.one_time_value * (d[period] - d[period + 1])
+        } else {
+            d[t_end] * (item.one_time_value + item.value * self.terminal_periods)
+        };
+        if let Some((k, penalty)) = item.soft_deadline {
+            if k == period {
+                coef += penalty;
+            }
+        }
+        coef
+    }
+
+    /// The objective's constant term: −Σ_i p_i − Σ_i Σ_t d_t c_i.
+    pub fn objective_constant(&self) -> f64 {
+        let discount_sum: f64 = self.discount[1..].iter().sum();
+        -self
+            .items
+            .iter()
+            .map(|item| {
+                item.soft_deadline.map_or(0.0, |(_, p)| p) + item.cost_of_delay * discount_sum
+            })
+            .sum::<f64>()
+    }
+
+    /// What delivering item i by the end of `period` adds to the objective over never delivering it.
+    pub fn delivery_gain(&self, item_idx: usize, period: usize) -> f64 {
+        (period..=self.n_periods)
+            .map(|t| self.y_coefficient(item_idx, t))
+            .sum()
+    }
+
+    /// The objective's parts for one item delivered at `delivery` (or never).
+    pub fn item_parts(&self, item_idx: usize, delivery: Option<usize>) -> ObjectiveParts {
+        let item = &self.items[item_idx];
+        let d = &self.discount;
+        let t_end = self.n_periods;
+        let mut parts = ObjectiveParts::default();
+        // Cost of delay is paid in every period t with t − 1 < delivery.
+        let paid_until = delivery.unwrap_or(t_end).min(t_end);
+        parts.cost_of_delay = item.cost_of_delay * d[1..=paid_until].iter().sum::<f64>();
+        if let Some(k) = delivery {
+            let later: f64 = d[(k + 1).min(t_end + 1)..=t_end].iter().sum();
+            parts.value_earned = item.value * later
+                + item.one_time_value * d[k]
+                + d[t_end] * item.value * self.terminal_periods;
+        }
+        if let Some((k, penalty)) = item.soft_deadline {
+            if delivery.is_none_or(|del| del > k) {
+                parts.penalties = penalty;
+            }
+        }
+        parts
+    }
+
+    /// The objective's parts for a full set of deliveries (one entry per item).
+    pub fn parts_for(&self, deliveries: &[Option<usize>]) -> ObjectiveParts {
+        let mut total = ObjectiveParts::default();
+        for (idx, delivery) in deliveries.iter().enumerate() {
+            let p = self.item_parts(idx, *delivery);
+            total.value_earned += p.value_earned;
+            total.cost_of_delay += p.cost_of_delay;
+            total.penalties += p.penalties;
+        }
+        total
+    }
+}

@@ -1,0 +1,453 @@
+//! A fast plan without a solver: list scheduling over a priority order, improved by local search.
+//!
+//! The replay fills each period's effective capacity A_t (1 − drag_t) in priority order, giving
+//! each eligible item (selected, not yet delivered, every prerequisite delivered in an earlier
+//! period) as much as its team limit, its class's side of the ring-fence and the capacity left
+//! allow. Every replayed schedule is a feasible point of the program when it meets the hard
+//! deadlines and commitments, so its objective is a valid incumbent for branch and bound.
+//!
+//! The search is deterministic: a fixed-seed generator and an evaluation budget; the wall clock
+//! only cuts it short.
+
+use std::time::Instant;
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::data::PlanData;
+
+/// A replayed schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Delivery period of each item (1-based) or none.
+    pub deliveries: Vec<Option<usize>>,
+    /// Engineer-weeks of each item in each period, `work_weeks[item_idx * T + period_idx]`.
+    pub work_weeks: Vec<f64>,
+    /// The user's objective for these deliveries.
+    pub objective: f64,
+    /// Hard deadlines and commitments missed (0 when the schedule is a feasible plan).
+    pub n_missed: usize,
+}
+
+/// A priority order and which items may get work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priority {
+    pub order: Vec<usize>,
+    pub selected: Vec<bool>,
+}
+
+/// Everything the replay reads, precomputed once.
+pub struct Replayer<'a> {
+    data: &'a PlanData,
+    /// gain[i * (T + 1) + t]: objective added by delivering i by the end of t (t = 0 unused).
+    gain: Vec<f64>,
+    constant: f64,
+    /// The period by which each item must be delivered (hard deadline or commitment).
+    must_by: Vec<Option<usize>>,
+}
+
+impl<'a> Replayer<'a> {
+    pub fn new(data: &'a PlanData) -> Replayer<'a> {
+        let t_end = data.n_periods;
+        let mut gain = vec![0.0; data.n_items() * (t_end + 1)];
+        for i in 0..data.n_items() {
+            // Suffix sums of the objective's y-coefficients.
+            let mut acc = 0.0;
+            for t in (1..=t_end).rev() {
+                acc += data.y_coefficient(i, t);
+                gain[i * (t_end + 1) + t] = acc;
+            }
+        }
+        let must_by = data
+            .items
+            .iter()
+            .map(|item| match (item.hard_deadline, item.commit) {
+                (Some(k), _) => Some(k),
+                (None, true) => Some(t_end),
+                (None, false) => None,
+            })
+            .collect();
+        Replayer {
+            data,
+            gain,
+            constant: data.objective_constant(),
+            must_by,
+        }
+    }
+
+    /// The period by which item i must be delivered, if any.
+    pub fn must_by(&self, item_idx: usize) -> Option<usize> {
+        self.must_by[item_idx]
+    }
+
+    /// What delivering item i by the end of t adds to the objective.
+    pub fn gain(&self, item_idx: usize, period: usize) -> f64 {
+        self.gain[item_idx * (self.data.n_periods + 1) + period]
+    }
+
+    /// The objective of a set of deliveries.
+    pub fn objective_of(&self, deliveries: &[Option<usize>]) -> f64 {
+        self.constant
+            + deliveries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| d.map(|t| self.gain(i, t)))
+                .sum::<f64>()
+    }
+
+    /// Replays a priority order period by period.
+    pub fn replay(&self, priority: &Priority, keep_work: bool) -> Schedule {
+        let data = self.data;
+        let t_end = data.n_periods;
+        let n = data.n_items();
+        let mut remaining: Vec<f64> = data.items.iter().map(|i| i.effort_weeks).collect();
+        let mut deliveries: Vec<Option<usize>> = vec![None; n];
+        let mut work_weeks = if keep_work {
+            vec![0.0; n * t_end]
+        } else {
+            Vec::new()
+        };
+        let mut active: Vec<usize> = priority
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| priority.selected[i])
+            .collect();
+        let mut relief = 0.0;
+        for t in 1..=t_end {
+            let drag = (data.base_drag[t - 1] - relief).max(0.0);
+            let effective = data.allocatable_weeks[t - 1] * (1.0 - drag);
+            let mut total_left = effective;
+            let mut product_left = (1.0 - data.stability_min) * effective;
+            let mut stability_left = data.stability_max * effective;
+            let mut delivered_now = false;
+            for &i in &active {
+                if total_left <= 1e-12 {
+                    break;
+                }
+                let item = &data.items[i];
+                if !item
+                    .requires
+                    .iter()
+                    .all(|&j| deliveries[j].is_some_and(|k| k < t))
+                {
+                    continue;
+                }
+                let class_left = if item.stability {
+                    &mut stability_left
+                } else {
+                    &mut product_left
+                };
+                let room = total_left
+                    .min(*class_left)
+                    .min(item.team_weeks)
+                    .min(remaining[i]);
+                if room <= 1e-12 {
+                    continue;
+                }
+                remaining[i] -= room;
+                *class_left -= room;
+                total_left -= room;
+                if keep_work {
+                    work_weeks[i * t_end + t - 1] = room;
+                }
+                if remaining[i] <= 1e-9 * item.effort_weeks.max(1.0) {
+                    remaining[i] = 0.0;
+                    deliveries[i] = Some(t);
+                    delivered_now = true;
+                }
+            }
+            if delivered_now {
+                active.retain(|&i| {
+                    if deliveries[i] == Some(t) {
+                        relief += data.items[i].debt_relief;
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
+        }
+        // Work on items that are never delivered earns nothing: drop it.
+        if keep_work {
+            for (i, d) in deliveries.iter().enumerate() {
+                if d.is_none() {
+                    work_weeks[i * t_end..(i + 1) * t_end].fill(0.0);
+                }
+            }
+        }
+        let n_missed = (0..n)
+            .filter(|&i| match (self.must_by[i], deliveries[i]) {
+                (Some(k), Some(d)) => d > k,
+                (Some(_), None) => true,
+                (None, _) => false,
+            })
+            .count();
+        Schedule {
+            objective: self.objective_of(&deliveries),
+            deliveries,
+            work_weeks,
+            n_missed,
+        }
+    }
+}
+
+/// Items worth selecting at the start: forced, relieving drag, worth delivering, or required
+/// by one of those.
+fn initial_selection(data: &PlanData, replayer: &Replayer) -> Vec<bool> {
+    let n = data.n_items();
+    let mut selected: Vec<bool> = (0..n)
+        .map(|i| {
+            replayer.must_by(i).is_some()
+                || data.items[i].debt_relief > 0.0
+                || (1..=data.n_periods).any(|t| replayer.gain(i, t) > 0.0)
+        })
+        .collect();
+    close_under_requirements(data, &mut selected);
+    selected
+}
+
+fn close_under_requirements(data: &PlanData, selected: &mut [bool]) {
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..data.n_items() {
+            if selected[i] {
+                for &j in &data.items[i].requires {
+                    if !selected[j] {
+                        selected[j] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Puts every prerequisite (transitively) before the items that need it, keeping the order
+/// otherwise.
+fn respect_requirements(data: &PlanData, order: &[usize]) -> Vec<usize> {
+    let n = data.n_items();
+    let mut placed = vec![false; n];
+    let mut out = Vec::with_capacity(n);
+    fn place(i: usize, data: &PlanData, placed: &mut [bool], out: &mut Vec<usize>, depth: usize) {
+        if placed[i] || depth > data.n_items() {
+            return;
+        }
+        placed[i] = true;
+        for &j in &data.items[i].requires {
+            place(j, data, placed, out, depth + 1);
+        }
+        // Prerequisites were pushed first; now the item itself.
+        out.push(i);
+    }
+    for &i in order {
+        place(i, data, &mut placed, &mut out, 0);
+    }
+    out
+}
+
+/// Sorts items by a score, highest first, ties in file order.
+fn order_by(n: usize, score: impl Fn(usize) -> f64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
+    order
+}
+
+/// Candidate orders: value density, WSJF, deadlines first, and (when given) the relaxation's
+/// fractional delivery times.
+pub fn candidate_orders(
+    data: &PlanData,
+    replayer: &Replayer,
+    lp_delivery_time: Option<&[f64]>,
+) -> Vec<Vec<usize>> {
+    let n = data.n_items();
+    let density = |i: usize| {
+        let best = (1..=data.n_periods)
+            .map(|t| replayer.gain(i, t))
+            .fold(f64::NEG_INFINITY, f64::max);
+        best / data.items[i].effort_weeks.max(1e-9)
+    };
+    let wsjf = |i: usize| {
+        let item = &data.items[i];
+        (item.value + item.cost_of_delay) / item.effort_weeks.max(1e-9)
+    };
+    let mut orders = vec![order_by(n, density), order_by(n, wsjf)];
+    // Deadlines first (earliest first), then density.
+    let t_end = data.n_periods as f64;
+    orders.push(order_by(n, |i| match replayer.must_by(i) {
+        Some(k) => 1e12 * (t_end + 2.0 - k as f64) + density(i).clamp(-1e11, 1e11),
+        None => density(i).clamp(-1e11, 1e11),
+    }));
+    if let Some(times) = lp_delivery_time {
+        orders.push(order_by(n, |i| {
+            -times[i] + 1e-9 * density(i).clamp(-1e6, 1e6)
+        }));
+    }
+    orders
+        .into_iter()
+        .map(|o| respect_requirements(data, &o))
+        .collect()
+}
+
+/// Moves missed deadline items (and their prerequisites) earlier until the replay meets every
+/// hard deadline and commitment, or gives up.
+fn repair(data: &PlanData, replayer: &Replayer, priority: &mut Priority) -> Schedule {
+    let n = data.n_items();
+    let mut schedule = replayer.replay(priority, false);
+    let mut rounds = 0;
+    while schedule.n_missed > 0 && rounds < 40 * n.max(1) {
+        rounds += 1;
+        // The missed item with the earliest due period.
+        let Some(i) = (0..n)
+            .filter(|&i| match (replayer.must_by(i), schedule.deliveries[i]) {
+                (Some(k), Some(d)) => d > k,
+                (Some(_), None) => true,
+                _ => false,
+            })
+            .min_by_key(|&i| (replayer.must_by(i), i))
+        else {
+            break;
+        };
+        priority.selected[i] = true;
+        let mut stack = vec![i];
+        while let Some(j) = stack.pop() {
+            for &r in &data.items[j].requires {
+                if !priority.selected[r] {
+                    priority.selected[r] = true;
+                    stack.push(r);
+                }
+            }
+        }
+        let pos = priority.order.iter().position(|&x| x == i).unwrap_or(0);
+        if pos == 0 {
+            // Already first: moving it cannot help; give up on this order.
+            break;
+        }
+        let new_pos = pos - pos.div_ceil(2).max(1);
+        let item = priority.order.remove(pos);
+        priority.order.insert(new_pos, item);
+        priority.order = respect_requirements(data, &priority.order);
+        schedule = replayer.replay(priority, false);
+    }
+    schedule
+}
+
+/// The result of the heuristic: the best feasible priority found and its schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeuristicPlan {
+    pub priority: Priority,
+    pub schedule: Schedule,
+}
+
+/// Builds the best feasible plan from the candidate orders (None when none meets the deadlines).
+pub fn construct(
+    data: &PlanData,
+    replayer: &Replayer,
+    lp_delivery_time: Option<&[f64]>,
+) -> Option<HeuristicPlan> {
+    let selected = initial_selection(data, replayer);
+    let mut best: Option<HeuristicPlan> = None;
+    for order in candidate_orders(data, replayer, lp_delivery_time) {
+        let mut priority = Priority {
+            order,
+            selected: selected.clone(),
+        };
+        let schedule = repair(data, replayer, &mut priority);
+        if schedule.n_missed == 0
+            && best
+                .as_ref()
+                .is_none_or(|b| schedule.objective > b.schedule.objective)
+        {
+            best = Some(HeuristicPlan { priority, schedule });
+        }
+    }
+    best
+}
+
+/// When to stop the local search.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchBudget {
+    /// Stop after this many replays without a strict improvement.
+    pub max_stall: usize,
+    /// Stop after this many replays in all.
+    pub max_evals: usize,
+    /// Stop at this instant.
+    pub deadline: Instant,
+    /// Stop once the objective reaches this (e.g. the bound minus the gap asked for).
+    pub target: f64,
+}
+
+/// Improves a feasible plan by local search over priority orders and selections.
+pub fn improve(
+    data: &PlanData,
+    replayer: &Replayer,
+    start: HeuristicPlan,
+    budget: SearchBudget,
+    seed: u64,
+) -> HeuristicPlan {
+    let n = data.n_items();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut current = start;
+    let mut stall = 0usize;
+    let forced: Vec<bool> = (0..n).map(|i| replayer.must_by(i).is_some()).collect();
+    let evals = if n < 2 { 0 } else { budget.max_evals };
+    for eval in 0..evals {
+        if stall >= budget.max_stall || current.schedule.objective >= budget.target {
+            break;
+        }
+        if eval % 64 == 0 && Instant::now() >= budget.deadline {
+            break;
+        }
+        let mut candidate = current.priority.clone();
+        let kind = rng.random_range(0..10u32);
+        if kind < 2 {
+            // Toggle whether an item gets work.
+            let i = rng.random_range(0..n);
+            if forced[i] {
+                stall += 1;
+                continue;
+            }
+            candidate.selected[i] = !candidate.selected[i];
+        } else {
+            // Move one item: near its place most of the time, anywhere otherwise.
+            let from = rng.random_range(0..n);
+            let to = if kind < 7 {
+                let w = 6usize.min(n - 1);
+                let lo = from.saturating_sub(w);
+                let hi = (from + w).min(n - 1);
+                rng.random_range(lo..=hi)
+            } else {
+                rng.random_range(0..n)
+            };
+            if from == to || !candidate.selected[candidate.order[from]] {
+                stall += 1;
+                continue;
+            }
+            let item = candidate.order.remove(from);
+            candidate.order.insert(to, item);
+        }
+        let schedule = replayer.replay(&candidate, false);
+        if schedule.n_missed > 0 {
+            stall += 1;
+            continue;
+        }
+        let better = schedule.objective
+            > current.schedule.objective + 1e-9 * (1.0 + current.schedule.objective.abs());
+        if better || schedule.objective >= current.schedule.objective {
+            stall = if better { 0 } else { stall + 1 };
+            current = HeuristicPlan {
+                priority: candidate,
+                schedule,
+            };
+        } else {
+            stall += 1;
+        }
+    }
+    // Keep the work of the final schedule.
+    let schedule = replayer.replay(&current.priority, true);
+    HeuristicPlan {
+        priority: current.priority,
+        schedule,
+    }
+}

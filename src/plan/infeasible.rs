@@ -1,0 +1,299 @@
+//! Explains an infeasible scenario: which deadlines, commitments, dependency chains, team limits
+//! or ring-fence bounds conflict, in the scenario's words.
+//!
+//! The conflict is found by relaxing constraint groups (a deletion filter): starting from every
+//! group, a group is left out for good when the program stays infeasible without it. What
+//! remains is a minimal set of groups that cannot hold together. Groups of items that no
+//! deadline or commitment depends on never take part (such items can simply get no work), so
+//! they are left out without a check.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use super::backend::{solve_milp, SolveFailure};
+use super::data::PlanData;
+use super::heuristic::{construct, Replayer};
+use super::model::{build_model, earliest_periods, Group};
+use crate::scenario::Scenario;
+
+/// The scenario's data with the groups in `relaxed` left out.
+pub fn relax_data(data: &PlanData, relaxed: &BTreeSet<Group>) -> PlanData {
+    let mut out = data.clone();
+    for group in relaxed {
+        match *group {
+            Group::Deadline(i) => out.items[i].hard_deadline = None,
+            Group::Commit(i) => out.items[i].commit = false,
+            Group::Dependency(i, j) => out.items[i].requires.retain(|&r| r != j),
+            Group::Team(i) => out.items[i].team_weeks = f64::INFINITY,
+            Group::RingFenceMin => out.stability_min = 0.0,
+            Group::RingFenceMax => out.stability_max = 1.0,
+        }
+    }
+    out
+}
+
+/// Whether the program holds with `relaxed` left out; `None` when the time ran out undecided.
+pub fn is_feasible(data: &PlanData, relaxed: &BTreeSet<Group>, deadline: Instant) -> Option<bool> {
+    let data = relax_data(data, relaxed);
+    let mut model = build_model(&data, &BTreeSet::new());
+    if model.trivially_infeasible {
+        return Some(false);
+    }
+    let replayer = Replayer::new(&data);
+    if construct(&data, &replayer, None).is_some() {
+        return Some(true);
+    }
+    // Pure feasibility: no objective, stop at the first integer point.
+    model.objective.iter_mut().for_each(|c| *c = 0.0);
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
+    if left <= 0.0 {
+        return None;
+    }
+    match solve_milp(&model, None, 1.0, left.min(10.0)) {
+        Ok(answer) => Some(answer.values.is_some()),
+        Err(SolveFailure::Infeasible) => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// Every group present in the scenario that a deadline or commitment can depend on.
+fn related_groups(data: &PlanData) -> Vec<Group> {
+    let n = data.n_items();
+    let t_end = data.n_periods;
+    // Items with a hard deadline or commitment and everything they require, transitively.
+    let mut related = vec![false; n];
+    let mut stack: Vec<usize> = (0..n)
+        .filter(|&i| data.items[i].hard_deadline.is_some() || data.items[i].commit)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if related[i] {
+            continue;
+        }
+        related[i] = true;
+        stack.extend(data.items[i].requires.iter().copied());
+    }
+    let mut groups = Vec::new();
+    for (i, item) in data.items.iter().enumerate() {
+        if item.hard_deadline.is_some_and(|k| k <= t_end) {
+            groups.push(Group::Deadline(i));
+        }
+        if item.commit {
+            groups.push(Group::Commit(i));
+        }
+    }
+    for (i, item) in data.items.iter().enumerate() {
+        if !related[i] {
+            continue;
+        }
+        for &j in &item.requires {
+            groups.push(Group::Dependency(i, j));
+        }
+        if item.team_weeks.is_finite() {
+            groups.push(Group::Team(i));
+        }
+    }
+    if data.stability_min > 0.0 {
+        groups.push(Group::RingFenceMin);
+    }
+    if data.stability_max < 1.0 {
+        groups.push(Group::RingFenceMax);
+    }
+    groups
+}
+
+/// All groups that exist in the scenario (relaxing every one always leaves a feasible program).
+fn all_groups(data: &PlanData) -> BTreeSet<Group> {
+    let mut out = BTreeSet::new();
+    for (i, item) in data.items.iter().enumerate() {
+        if item.hard_deadline.is_some() {
+            out.insert(Group::Deadline(i));
+        }
+        if item.commit {
+            out.insert(Group::Commit(i));
+        }
+        for &j in &item.requires {
+            out.insert(Group::Dependency(i, j));
+        }
+        if item.team_weeks.is_finite() {
+            out.insert(Group::Team(i));
+        }
+    }
+    out.insert(Group::RingFenceMin);
+    out.insert(Group::RingFenceMax);
+    out
+}
+
+/// Finds a minimal set of conflicting groups and explains each in the scenario's words.
+pub fn explain(scenario: &Scenario, data: &PlanData, deadline: Instant) -> Vec<String> {
+    let related: BTreeSet<Group> = related_groups(data).into_iter().collect();
+    // Start with every unrelated group relaxed: they cannot be part of a minimal conflict.
+    let mut relaxed: BTreeSet<Group> = all_groups(data).difference(&related).copied().collect();
+    // Try to leave out the groups that are least often the "cause" first, so the deadlines and
+    // commitments a user set are what the message names.
+    let mut order: Vec<Group> = related.iter().copied().collect();
+    order.sort_by_key(|g| match g {
+        Group::Team(_) => 0,
+        Group::RingFenceMax => 1,
+        Group::Dependency(..) => 2,
+        Group::RingFenceMin => 3,
+        Group::Commit(_) => 4,
+        Group::Deadline(_) => 5,
+    });
+    let mut kept = Vec::new();
+    for group in order {
+        relaxed.insert(group);
+        match is_feasible(data, &relaxed, deadline) {
+            Some(false) => {} // still infeasible without it: not needed
+            Some(true) | None => {
+                relaxed.remove(&group);
+                kept.push(group);
+            }
+        }
+    }
+    if kept.is_empty() {
+        return vec![
+            "no plan meets every hard deadline, commitment, dependency, team limit and \
+             ring-fence bound together"
+                .to_string(),
+        ];
+    }
+    describe(scenario, data, &kept)
+}
+
+/// A number for a message: integers without decimals, others with up to two.
+pub fn fmt_num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round())
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<String> {
+    let relaxed_none = BTreeSet::new();
+    let (_, start) = earliest_periods(data, &relaxed_none);
+    let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
+    let wpp = fmt_num(scenario.weeks_per_period);
+    let id = |i: usize| format!("`{}`", scenario.initiatives[i].id);
+    // The most of item i's effort that fits by the end of k on its own.
+    let fits_by = |i: usize, k: usize, with_team: bool| -> f64 {
+        let item = &data.items[i];
+        let share = if item.stability {
+            data.stability_max
+        } else {
+            1.0 - data.stability_min
+        };
+        (start[i]..=k.min(data.n_periods))
+            .map(|t| {
+                let room = data.allocatable_weeks[t - 1]
+                    * (1.0 - (data.base_drag[t - 1] - total_relief).max(0.0))
+                    * share;
+                if with_team {
+                    room.min(item.team_weeks)
+                } else {
+                    room
+                }
+            })
+            .sum()
+    };
+    let mut lines = Vec::new();
+    let mut due_items = Vec::new();
+    for group in groups {
+        let line = match *group {
+            Group::Deadline(i) | Group::Commit(i) => {
+                let item = &data.items[i];
+                let (k, what) = match *group {
+                    Group::Deadline(_) => (item.hard_deadline.unwrap_or(data.n_periods), "deadline"),
+                    _ => (data.n_periods, "commitment"),
+                };
+                due_items.push((i, k));
+                let with_team = groups.contains(&Group::Team(i));
+                let fits = fits_by(i, k, with_team);
+                let mut line = format!(
+                    "{} must be delivered by period {} ({}, {})",
+                    id(i),
+                    k,
+                    scenario.label(k.clamp(1, data.n_periods)),
+                    what
+                );
+                if fits + 1e-9 < item.effort_weeks {
+                    line.push_str(&format!(
+                        ", but it needs {} engineer-weeks and at most {} fit before then",
+                        fmt_num(item.effort_weeks),
+                        fmt_num(fits)
+                    ));
+                    if with_team {
+                        if let Some(team) = scenario.initiatives[i].team {
+                            line.push_str(&format!(
+                                " (team = {}, weeks_per_period = {})",
+                                fmt_num(team),
+                                wpp
+                            ));
+                        }
+                    }
+                } else {
+                    line.push_str(&format!(
+                        " and needs {} engineer-weeks",
+                        fmt_num(item.effort_weeks)
+                    ));
+                }
+                line
+            }
+            Group::Dependency(i, j) => format!(
+                "{} requires {}, so its work starts only after {} is delivered (needs {} engineer-weeks)",
+                id(i),
+                id(j),
+                id(j),
+                fmt_num(data.items[j].effort_weeks)
+            ),
+            Group::Team(i) => match scenario.initiatives[i].team {
+                Some(team) => format!(
+                    "{} has team = {}: at most {} engineer-weeks per period (weeks_per_period = {})",
+                    id(i),
+                    fmt_num(team),
+                    fmt_num(data.items[i].team_weeks),
+                    wpp
+                ),
+                None => continue,
+            },
+            Group::RingFenceMin => format!(
+                "the stability reserve (stability_share.min = {}) keeps that share of effective \
+                 capacity away from product work",
+                fmt_num(data.stability_min)
+            ),
+            Group::RingFenceMax => format!(
+                "stability work gets at most stability_share.max = {} of effective capacity",
+                fmt_num(data.stability_max)
+            ),
+        };
+        lines.push(line);
+    }
+    if due_items.len() >= 2 {
+        let k = due_items
+            .iter()
+            .map(|(_, k)| *k)
+            .max()
+            .unwrap_or(data.n_periods);
+        let need: f64 = due_items
+            .iter()
+            .map(|(i, _)| data.items[*i].effort_weeks)
+            .sum();
+        let capacity: f64 = (1..=k.min(data.n_periods))
+            .map(|t| {
+                data.allocatable_weeks[t - 1]
+                    * (1.0 - (data.base_drag[t - 1] - total_relief).max(0.0))
+            })
+            .sum();
+        lines.push(format!(
+            "together they need {} engineer-weeks by period {} and the effective capacity up to \
+             then is {} engineer-weeks, shared by class and period",
+            fmt_num(need),
+            k,
+            fmt_num(capacity)
+        ));
+    }
+    lines
+}

@@ -1,0 +1,384 @@
+//! The mixed-integer program of the specification, written as plain rows before any solver sees it.
+//!
+//! Building the program apart from solving it lets the planner time the two apart, hand the same
+//! program to different backends (microlp for the integer program, clarabel for the relaxation,
+//! CBC or HiGHS when compiled in), and leave out whole groups of constraints when it looks for
+//! the ones that make a scenario infeasible.
+//!
+//! Variables: x[i,t] ∈ [0, 1] share of i's effort done in t; y[i,t] ∈ {0, 1} delivered by the
+//! end of t; g_t ≥ 0 debt drag in t. Implied bounds are applied while building (an item cannot
+//! be delivered before its team limit, its class's capacity and its prerequisites allow), which
+//! keeps the optimum and tightens the relaxation.
+
+use std::collections::BTreeSet;
+
+use super::data::PlanData;
+
+/// A family of constraints that can be left out when looking for a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    /// The hard deadline of an item.
+    Deadline(usize),
+    /// The commitment of an item (delivered by T).
+    Commit(usize),
+    /// Item `.0` requires item `.1`.
+    Dependency(usize, usize),
+    /// The team limit of an item.
+    Team(usize),
+    /// The stability reserve (share min).
+    RingFenceMin,
+    /// The stability cap (share max).
+    RingFenceMax,
+}
+
+/// How a row compares with its right-hand side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sense {
+    Le,
+    Ge,
+}
+
+/// What a row is, for reading its dual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Other,
+    /// Capacity of period_idx: Σ e x + A g ≤ A.
+    Capacity(usize),
+    /// Product cap of period_idx: Σ_product e x + (1 − min) A g ≤ (1 − min) A.
+    Product(usize),
+    /// Stability cap of period_idx: Σ_stability e x + max A g ≤ max A.
+    Stability(usize),
+}
+
+/// One linear row: Σ coef × var (sense) rhs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub terms: Vec<(usize, f64)>,
+    pub sense: Sense,
+    pub rhs: f64,
+    pub kind: RowKind,
+}
+
+/// A variable's bounds and domain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VarDef {
+    pub lower: f64,
+    pub upper: f64,
+    pub binary: bool,
+}
+
+/// The program: maximise Σ objective[v] × v + constant subject to rows and bounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    pub n_items: usize,
+    pub n_periods: usize,
+    pub vars: Vec<VarDef>,
+    pub objective: Vec<f64>,
+    pub constant: f64,
+    pub rows: Vec<Row>,
+    /// True when some implied bound already contradicts a hard constraint.
+    pub trivially_infeasible: bool,
+}
+
+impl LinearModel {
+    /// Index of x[i,t] (t 1-based).
+    pub fn x(&self, item_idx: usize, period: usize) -> usize {
+        item_idx * self.n_periods + period - 1
+    }
+
+    /// Index of y[i,t] (t 1-based).
+    pub fn y(&self, item_idx: usize, period: usize) -> usize {
+        (self.n_items + item_idx) * self.n_periods + period - 1
+    }
+
+    /// Index of g_t (t 1-based).
+    pub fn g(&self, period: usize) -> usize {
+        2 * self.n_items * self.n_periods + period - 1
+    }
+
+    /// The objective of a full assignment, constant included.
+    pub fn objective_of(&self, values: &[f64]) -> f64 {
+        self.constant
+            + self
+                .objective
+                .iter()
+                .zip(values)
+                .map(|(c, v)| c * v)
+                .sum::<f64>()
+    }
+
+    /// The largest violation of a bound or row by an assignment (0 when feasible).
+    pub fn max_violation(&self, values: &[f64]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for (def, v) in self.vars.iter().zip(values) {
+            worst = worst.max(def.lower - v).max(v - def.upper);
+        }
+        for row in &self.rows {
+            let lhs: f64 = row.terms.iter().map(|(v, c)| c * values[*v]).sum();
+            let excess = match row.sense {
+                Sense::Le => lhs - row.rhs,
+                Sense::Ge => row.rhs - lhs,
+            };
+            worst = worst.max(excess);
+        }
+        worst
+    }
+}
+
+/// The earliest period by whose end each item could be delivered (None: not in the horizon),
+/// and the earliest period its work may start, from team limits, class capacity and
+/// prerequisites, ignoring every other item. Groups in `relaxed` are not applied.
+pub fn earliest_periods(
+    data: &PlanData,
+    relaxed: &BTreeSet<Group>,
+) -> (Vec<Option<usize>>, Vec<usize>) {
+    let n = data.n_items();
+    let t_end = data.n_periods;
+    let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
+    let min_drag: Vec<f64> = data
+        .base_drag
+        .iter()
+        .map(|b| (b - total_relief).max(0.0))
+        .collect();
+    let mut earliest: Vec<Option<Option<usize>>> = vec![None; n];
+    let mut start: Vec<usize> = vec![1; n];
+    // Resolve in dependency order; cycles cannot occur in a validated scenario, but guard anyway.
+    let mut changed = true;
+    let mut rounds = 0;
+    while changed && rounds <= n + 1 {
+        changed = false;
+        rounds += 1;
+        for i in 0..n {
+            if earliest[i].is_some() {
+                continue;
+            }
+            let item = &data.items[i];
+            let mut first = 1usize;
+            let mut ready = true;
+            for &j in &item.requires {
+                if relaxed.contains(&Group::Dependency(i, j)) {
+                    continue;
+                }
+                match earliest.get(j).copied().flatten() {
+                    None => ready = false,
+                    Some(None) => first = t_end + 1,
+                    Some(Some(k)) => first = first.max(k + 1),
+                }
+            }
+            if !ready {
+                continue;
+            }
+            let team_weeks = if relaxed.contains(&Group::Team(i)) {
+                f64::INFINITY
+            } else {
+                item.team_weeks
+            };
+            let class_share = if item.stability {
+                if relaxed.contains(&Group::RingFenceMax) {
+                    1.0
+                } else {
+                    data.stability_max
+                }
+            } else if relaxed.contains(&Group::RingFenceMin) {
+                1.0
+            } else {
+                1.0 - data.stability_min
+            };
+            let mut done = 0.0;
+            let mut found = None;
+            for t in first..=t_end {
+                let room = data.allocatable_weeks[t - 1] * (1.0 - min_drag[t - 1]) * class_share;
+                done += team_weeks.min(room);
+                if done >= item.effort_weeks * (1.0 - 1e-9) {
+                    found = Some(t);
+                    break;
+                }
+            }
+            start[i] = first;
+            earliest[i] = Some(found);
+            changed = true;
+        }
+    }
+    (earliest.into_iter().map(|e| e.flatten()).collect(), start)
+}
+
+/// Builds the program of the specification, leaving out the groups in `relaxed`.
+pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
+    let n = data.n_items();
+    let t_end = data.n_periods;
+    let n_vars = 2 * n * t_end + t_end;
+    let mut model = LinearModel {
+        n_items: n,
+        n_periods: t_end,
+        vars: vec![
+            VarDef {
+                lower: 0.0,
+                upper: 1.0,
+                binary: false
+            };
+            n_vars
+        ],
+        objective: vec![0.0; n_vars],
+        constant: data.objective_constant(),
+        rows: Vec::with_capacity(4 * n * t_end),
+        trivially_infeasible: false,
+    };
+    let (earliest, start) = earliest_periods(data, relaxed);
+
+    for (i, item) in data.items.iter().enumerate() {
+        let team_share = if relaxed.contains(&Group::Team(i)) || item.effort_weeks <= 0.0 {
+            1.0
+        } else {
+            (item.team_weeks / item.effort_weeks).min(1.0)
+        };
+        for t in 1..=t_end {
+            let x = model.x(i, t);
+            let y = model.y(i, t);
+            // x: team limit as a bound; nothing before the prerequisites allow, nothing for an
+            // item that cannot be delivered in the horizon (its work would earn nothing).
+            model.vars[x].upper = if earliest[i].is_none() || t < start[i] {
+                0.0
+            } else {
+                team_share
+            };
+            model.vars[y].binary = true;
+            model.vars[y].upper = match earliest[i] {
+                Some(k) if t >= k => 1.0,
+                _ => 0.0,
+            };
+            model.objective[y] = data.y_coefficient(i, t);
+            // delivery: y[i,t] ≤ Σ_{τ≤t} x[i,τ]
+            let mut terms = vec![(y, 1.0)];
+            terms.extend((1..=t).map(|tau| (model.x(i, tau), -1.0)));
+            model.rows.push(Row {
+                terms,
+                sense: Sense::Le,
+                rhs: 0.0,
+                kind: RowKind::Other,
+            });
+            // monotone: y[i,t−1] ≤ y[i,t]
+            if t > 1 {
+                model.rows.push(Row {
+                    terms: vec![(model.y(i, t - 1), 1.0), (y, -1.0)],
+                    sense: Sense::Le,
+                    rhs: 0.0,
+                    kind: RowKind::Other,
+                });
+            }
+        }
+        // work: Σ_t x[i,t] ≤ 1
+        model.rows.push(Row {
+            terms: (1..=t_end).map(|t| (model.x(i, t), 1.0)).collect(),
+            sense: Sense::Le,
+            rhs: 1.0,
+            kind: RowKind::Other,
+        });
+        // dependency (i requires j): Σ_{τ≤t} x[i,τ] ≤ y[j,t−1]
+        for &j in &item.requires {
+            if relaxed.contains(&Group::Dependency(i, j)) {
+                continue;
+            }
+            for t in 1..=t_end {
+                let mut terms: Vec<(usize, f64)> =
+                    (1..=t).map(|tau| (model.x(i, tau), 1.0)).collect();
+                if t > 1 {
+                    terms.push((model.y(j, t - 1), -1.0));
+                }
+                model.rows.push(Row {
+                    terms,
+                    sense: Sense::Le,
+                    rhs: 0.0,
+                    kind: RowKind::Other,
+                });
+            }
+        }
+        // hard deadline k: y[i,k] = 1; commit: y[i,T] = 1 (monotone rows carry it forward)
+        let mut must_by = None;
+        if let Some(k) = item.hard_deadline {
+            if !relaxed.contains(&Group::Deadline(i)) {
+                must_by = Some(k);
+            }
+        }
+        if item.commit && !relaxed.contains(&Group::Commit(i)) {
+            must_by = Some(must_by.map_or(t_end, |k: usize| k.min(t_end)));
+        }
+        if let Some(k) = must_by {
+            for t in k..=t_end {
+                let y = model.y(i, t);
+                if model.vars[y].upper < 1.0 {
+                    model.trivially_infeasible = true;
+                }
+                model.vars[y].lower = 1.0;
+            }
+        }
+    }
+
+    let has_drag = data.base_drag.iter().any(|b| *b > 0.0);
+    for t in 1..=t_end {
+        let g = model.g(t);
+        let a = data.allocatable_weeks[t - 1];
+        if has_drag {
+            // drag: g_t + Σ_j relief_j y[j,t−1] ≥ base_t
+            model.vars[g].upper = 1.0;
+            let mut terms = vec![(g, 1.0)];
+            if t > 1 {
+                terms.extend(
+                    data.items
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, item)| item.debt_relief > 0.0)
+                        .map(|(j, item)| (model.y(j, t - 1), item.debt_relief)),
+                );
+            }
+            model.rows.push(Row {
+                terms,
+                sense: Sense::Ge,
+                rhs: data.base_drag[t - 1],
+                kind: RowKind::Other,
+            });
+        } else {
+            model.vars[g].upper = 0.0;
+        }
+        // capacity: Σ_i e x[i,t] + A g ≤ A
+        let class_terms = |stability: Option<bool>| -> Vec<(usize, f64)> {
+            data.items
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| stability.is_none_or(|s| item.stability == s))
+                .map(|(i, item)| (i * t_end + t - 1, item.effort_weeks))
+                .collect()
+        };
+        let mut terms = class_terms(None);
+        terms.push((g, a));
+        model.rows.push(Row {
+            terms,
+            sense: Sense::Le,
+            rhs: a,
+            kind: RowKind::Capacity(t - 1),
+        });
+        // ring-fence: product ≤ (1 − min) A (1 − g); stability ≤ max A (1 − g)
+        if data.stability_min > 0.0 && !relaxed.contains(&Group::RingFenceMin) {
+            let share = 1.0 - data.stability_min;
+            let mut terms = class_terms(Some(false));
+            terms.push((g, share * a));
+            model.rows.push(Row {
+                terms,
+                sense: Sense::Le,
+                rhs: share * a,
+                kind: RowKind::Product(t - 1),
+            });
+        }
+        if data.stability_max < 1.0 && !relaxed.contains(&Group::RingFenceMax) {
+            let share = data.stability_max;
+            let mut terms = class_terms(Some(true));
+            terms.push((g, share * a));
+            model.rows.push(Row {
+                terms,
+                sense: Sense::Le,
+                rhs: share * a,
+                kind: RowKind::Stability(t - 1),
+            });
+        }
+    }
+    model
+}
