@@ -23,6 +23,9 @@ use crate::sweep::{self, Sweep};
 /// Sampled futures per sensitivity replay, at most (the headline simulation uses `--trials`).
 pub const SENSITIVITY_TRIALS: usize = 2_000;
 
+/// The least time the sweep gives the planner for one share, in seconds.
+pub const SWEEP_MIN_TIME_LIMIT_SECS: f64 = 1.0;
+
 /// A strategy is not recommended when its worst deadline or commitment is met this much less
 /// often than under the most reliable strategy.
 pub const RELIABILITY_TOLERANCE: f64 = 0.05;
@@ -33,6 +36,8 @@ pub struct ReportData<'a> {
     pub plan: Plan,
     pub simulation: Simulation,
     pub sweep: Sweep,
+    /// The planner's time limit for each share of the sweep, in seconds.
+    pub sweep_time_limit_secs: f64,
     pub sensitivity: Sensitivity,
     pub recommendation: Option<Recommendation>,
 }
@@ -234,10 +239,20 @@ pub fn compute<'a>(
     progress.finish();
     let specs = StrategySpec::defaults(scenario);
     let simulation = simulate(scenario, Some(&plan), &specs, sim_options, progress)?;
+    // The sweep plans once per share: it shares one `--time-limit` between its shares, so a
+    // planner that runs out of time cannot make the report take eleven times as long.
+    let shares = sweep::default_shares();
+    let sweep_time_limit_secs = (plan_options.time_limit_secs / shares.len() as f64)
+        .max(SWEEP_MIN_TIME_LIMIT_SECS)
+        .min(plan_options.time_limit_secs);
+    let sweep_plan_options = PlanOptions {
+        time_limit_secs: sweep_time_limit_secs,
+        ..plan_options.clone()
+    };
     let sweep = sweep::sweep(
         scenario,
-        &sweep::default_shares(),
-        plan_options,
+        &shares,
+        &sweep_plan_options,
         sim_options,
         progress,
     )?;
@@ -263,6 +278,7 @@ pub fn compute<'a>(
         plan,
         simulation,
         sweep,
+        sweep_time_limit_secs,
         sensitivity,
         recommendation,
     })
@@ -497,6 +513,7 @@ mod tests {
             recommendation: recommend(&scenario, &simulation),
             simulation,
             sweep: fixture::sweep(),
+            sweep_time_limit_secs: 6.0,
             sensitivity: fixture::sensitivity(),
         };
         let json: serde_json::Value = serde_json::from_str(&results_json(&data).unwrap()).unwrap();

@@ -519,6 +519,13 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
         "debt-budget-sweep",
         "Net value against the stability share: P10–P90 band, median and P10; the dashed line marks the best share, grey the scenario's own ring-fence.",
     );
+    if sw.rows.iter().any(|r| r.plan_status != PlanStatus::Optimal) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The planner had {} s per share here (the report divides <code>--time-limit</code> among the shares); plans not proven optimal in that time are marked feasible.</p>",
+            compact(data.sweep_time_limit_secs)
+        );
+    }
     out.push_str("<table>\n<tr><th class=\"n\">Stability share</th><th>Plan</th><th class=\"n\">Planner objective</th><th class=\"n\">P10</th><th class=\"n\">P50</th><th class=\"n\">P90</th></tr>\n");
     for r in &sw.rows {
         let chosen = sw.best_p50.is_some_and(|b| (b - r.share).abs() < 1e-9);
@@ -689,6 +696,7 @@ mod tests {
             recommendation: recommend(&scenario, &simulation),
             simulation,
             sweep: fixture::sweep(),
+            sweep_time_limit_secs: 6.0,
             sensitivity: fixture::sensitivity(),
         };
         let charts = charts_of(&data);
