@@ -1,13 +1,19 @@
 //! The debt-budget sweep: plan with the stability share fixed at each value of a grid, simulate
 //! each plan, and find the shares that maximise P50 and P10 of net value.
+//!
+//! Plans at different shares are independent and solved in parallel; each plan is then simulated
+//! (strategy `plan` only) with the same seed, so every share is judged on the same sampled
+//! futures. Shares with buffer + share > 1 and shares where the plan is infeasible are skipped
+//! and listed with the reason.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::plan::PlanOptions;
+use crate::plan::{solve_plan, Plan, PlanOptions};
 use crate::progress::Progress;
 use crate::scenario::Scenario;
-use crate::simulate::{Distribution, SimOptions};
+use crate::simulate::{simulate, Distribution, SimOptions, StrategySpec};
 
 /// One share of the grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,7 +51,8 @@ pub fn default_shares() -> Vec<f64> {
     (0..=10).map(|k| k as f64 * 0.05).collect()
 }
 
-/// Runs the sweep over `shares`.
+/// Runs the sweep over `shares`. Errors: [`Error::Usage`] when no share of the grid fits next to
+/// the buffer, [`Error::Infeasible`] when the plan is infeasible at every share tried.
 pub fn sweep(
     scenario: &Scenario,
     shares: &[f64],
@@ -53,6 +60,137 @@ pub fn sweep(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Sweep, Error> {
-    let _ = (scenario, shares, plan_options, sim_options, progress);
-    Err(Error::NotImplemented("the sweep"))
+    let inner = SimOptions {
+        threads: None,
+        ..sim_options.clone()
+    };
+    let work = || run_sweep(scenario, shares, plan_options, &inner, progress);
+    match sim_options.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start {threads} worker threads: {e}")))?
+            .install(work),
+        None => work(),
+    }
+}
+
+fn run_sweep(
+    scenario: &Scenario,
+    shares: &[f64],
+    plan_options: &PlanOptions,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<Sweep, Error> {
+    let buffer = scenario.capacity.buffer;
+    let mut skipped = Vec::new();
+    let mut candidates = Vec::new();
+    for &share in shares {
+        if !(share.is_finite() && (0.0..=1.0).contains(&share)) {
+            skipped.push(SkippedShare {
+                share,
+                reason: format!("{share} is not a share between 0 and 1"),
+            });
+        } else if buffer + share > 1.0 + 1e-12 {
+            skipped.push(SkippedShare {
+                share,
+                reason: format!("buffer {buffer} + share {share} exceeds 1"),
+            });
+        } else {
+            candidates.push(share);
+        }
+    }
+    if candidates.is_empty() {
+        return Err(Error::Usage(format!(
+            "--shares: no share of the grid fits next to the buffer {buffer}\n  hint: use shares of at most {}",
+            1.0 - buffer
+        )));
+    }
+
+    progress.start("planning", candidates.len() as u64);
+    let plans: Vec<(f64, Result<Plan, Error>)> = candidates
+        .par_iter()
+        .map(|&share| {
+            let options = PlanOptions {
+                stability_share: Some(share),
+                ..plan_options.clone()
+            };
+            let plan = solve_plan(scenario, &options);
+            progress.advance(1);
+            (share, plan)
+        })
+        .collect();
+    progress.finish();
+
+    let mut rows = Vec::new();
+    let mut first_conflicts: Option<Vec<String>> = None;
+    for (share, plan) in plans {
+        match plan {
+            Ok(plan) => {
+                let simulation = simulate(
+                    scenario,
+                    Some(&plan),
+                    &[StrategySpec::Plan],
+                    sim_options,
+                    progress,
+                )?;
+                let net_value = simulation
+                    .strategies
+                    .first()
+                    .map(|s| s.net_value)
+                    .unwrap_or_default();
+                rows.push(SweepRow {
+                    share,
+                    plan_objective: plan.objective,
+                    plan_status: plan.status,
+                    net_value,
+                });
+            }
+            Err(Error::Infeasible { conflicts }) => {
+                let reason = if conflicts.is_empty() {
+                    "the plan is infeasible".to_string()
+                } else {
+                    format!("the plan is infeasible: {}", conflicts.join("; "))
+                };
+                skipped.push(SkippedShare { share, reason });
+                first_conflicts.get_or_insert(conflicts);
+            }
+            Err(Error::Internal(message)) => skipped.push(SkippedShare {
+                share,
+                reason: format!("the planner failed: {message}"),
+            }),
+            Err(other) => return Err(other),
+        }
+    }
+    if rows.is_empty() {
+        if let Some(conflicts) = first_conflicts {
+            return Err(Error::Infeasible { conflicts });
+        }
+        return Err(Error::Internal(
+            "the planner found no plan at any share of the grid".into(),
+        ));
+    }
+    skipped.sort_by(|a, b| a.share.total_cmp(&b.share));
+    let best_by = |key: fn(&Distribution) -> f64| {
+        rows.iter()
+            .fold(None::<&SweepRow>, |best, row| match best {
+                Some(b) if key(&b.net_value) >= key(&row.net_value) => Some(b),
+                _ => Some(row),
+            })
+            .map(|row| row.share)
+    };
+    let best_p50 = best_by(|d| d.p50);
+    let best_p10 = best_by(|d| d.p10);
+    Ok(Sweep {
+        trials: if sim_options.deterministic {
+            1
+        } else {
+            sim_options.n_trials
+        },
+        seed: sim_options.seed,
+        rows,
+        skipped,
+        best_p50,
+        best_p10,
+    })
 }

@@ -1,9 +1,14 @@
 //! `tradeoff simulate` and `tradeoff sweep` output: comparison tables, CSV and JSON.
+//!
+//! The simulate table is meant to be read in ten seconds: one row per strategy with net value
+//! P10 / P50 / P90, mean, the probability of being best, the paired difference to the plan with
+//! its standard error, and how often deadlines are met; then where the value goes (means).
+//! JSON is the serde form of [`Simulation`] / [`Sweep`].
 
 use super::Format;
 use crate::error::Error;
 use crate::scenario::Scenario;
-use crate::simulate::Simulation;
+use crate::simulate::{Simulation, StrategyResult};
 use crate::sweep::Sweep;
 
 /// Renders a strategy comparison in the requested format.
@@ -12,12 +17,489 @@ pub fn render_simulation(
     simulation: &Simulation,
     format: Format,
 ) -> Result<String, Error> {
-    let _ = (scenario, simulation, format);
-    Err(Error::NotImplemented("simulation output"))
+    match format {
+        Format::Json => to_json(simulation),
+        Format::Csv => simulation_csv(simulation),
+        Format::Table => Ok(simulation_table(scenario, simulation)),
+    }
 }
 
 /// Renders a debt-budget sweep in the requested format.
 pub fn render_sweep(scenario: &Scenario, sweep: &Sweep, format: Format) -> Result<String, Error> {
-    let _ = (scenario, sweep, format);
-    Err(Error::NotImplemented("sweep output"))
+    match format {
+        Format::Json => to_json(sweep),
+        Format::Csv => sweep_csv(sweep),
+        Format::Table => Ok(sweep_table(scenario, sweep)),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))
+}
+
+/// The paired difference of `strategy` minus the plan, when both are in the run.
+fn diff_to_plan(simulation: &Simulation, name: &str) -> Option<(f64, f64)> {
+    if name == "plan" {
+        return None;
+    }
+    simulation
+        .paired
+        .iter()
+        .find(|d| d.a == name && d.b == "plan")
+        .map(|d| (d.mean_diff, d.se))
+}
+
+/// Mean and worst P(deadline met) over items with a deadline, with the worst item's id.
+fn deadline_rates(result: &StrategyResult) -> Option<(f64, f64, String)> {
+    let rates: Vec<(f64, &str)> = result
+        .initiatives
+        .iter()
+        .filter_map(|i| i.p_deadline_met.map(|p| (p, i.id.as_str())))
+        .collect();
+    if rates.is_empty() {
+        return None;
+    }
+    let mean = rates.iter().map(|(p, _)| p).sum::<f64>() / rates.len() as f64;
+    let (worst, id) = rates
+        .iter()
+        .fold(rates[0], |w, &r| if r.0 < w.0 { r } else { w });
+    Some((mean, worst, id.to_string()))
+}
+
+/// A money amount rounded to a whole unit with thousands separators: `-1,234,567`.
+pub fn format_money(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let rounded = x.round();
+    let digits = format!("{:.0}", rounded.abs());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rounded < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// `text` cut to at most `max_chars` characters, ending in `…` when cut.
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn format_percent(p: f64) -> String {
+    format!("{:.0}%", 100.0 * p)
+}
+
+/// Lays out rows as columns: the first left-aligned, the rest right-aligned.
+fn layout(rows: &[Vec<String>]) -> String {
+    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n_cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
+    let currency = &scenario.currency;
+    let mut out = String::new();
+    if simulation.deterministic {
+        out.push_str(&format!(
+            "{}: deterministic replay (means, no noise, expected losses); net value in {currency}\n\n",
+            scenario.name
+        ));
+    } else {
+        out.push_str(&format!(
+            "{}: {} sampled futures, seed {}; net value in {currency}\n\n",
+            scenario.name,
+            format_count(simulation.trials),
+            simulation.seed
+        ));
+    }
+    let has_plan =
+        simulation.strategies.iter().any(|s| s.name == "plan") && simulation.strategies.len() > 1;
+    let has_deadlines = simulation
+        .strategies
+        .first()
+        .is_some_and(|s| deadline_rates(s).is_some());
+    let mut header = vec![
+        "strategy".to_string(),
+        "P10".into(),
+        "P50".into(),
+        "P90".into(),
+        "mean".into(),
+        "P(best)".into(),
+    ];
+    if has_plan {
+        header.push("vs plan ± SE".into());
+    }
+    if has_deadlines {
+        header.push("deadlines met (avg, worst)".into());
+    }
+    let mut rows = vec![header];
+    for s in &simulation.strategies {
+        let d = &s.net_value;
+        let mut row = vec![
+            s.name.clone(),
+            format_money(d.p10),
+            format_money(d.p50),
+            format_money(d.p90),
+            format_money(d.mean),
+            format_percent(s.p_best),
+        ];
+        if has_plan {
+            row.push(match diff_to_plan(simulation, &s.name) {
+                Some((diff, se)) => {
+                    let sign = if diff >= 0.0 { "+" } else { "" };
+                    format!("{sign}{} ± {}", format_money(diff), format_money(se))
+                }
+                None => "-".into(),
+            });
+        }
+        if has_deadlines {
+            row.push(match deadline_rates(s) {
+                Some((mean, worst, id)) => format!(
+                    "{}, {} {}",
+                    format_percent(mean),
+                    shorten(&id, 24),
+                    format_percent(worst)
+                ),
+                None => "-".into(),
+            });
+        }
+        rows.push(row);
+    }
+    out.push_str(&layout(&rows));
+
+    if let Some(best) = simulation
+        .strategies
+        .iter()
+        .max_by(|a, b| a.net_value.p50.total_cmp(&b.net_value.p50))
+    {
+        out.push_str(&format!("\nhighest median: {}", best.name));
+        if let Some(likely) = simulation
+            .strategies
+            .iter()
+            .max_by(|a, b| a.p_best.total_cmp(&b.p_best))
+        {
+            out.push_str(&format!(
+                "; most often best: {} ({} of futures)",
+                likely.name,
+                format_percent(likely.p_best)
+            ));
+        }
+        out.push('\n');
+    }
+
+    out.push_str(&format!("\nwhere the value goes (means, {currency})\n"));
+    let mut rows = vec![vec![
+        "strategy".to_string(),
+        "stability share".into(),
+        "value earned".into(),
+        "cost of delay".into(),
+        "incidents".into(),
+        "penalties".into(),
+    ]];
+    for s in &simulation.strategies {
+        rows.push(vec![
+            s.name.clone(),
+            format!("{:.2}", s.stability_share),
+            format_money(s.value_earned.mean),
+            format_money(s.cost_of_delay.mean),
+            format_money(s.incident_losses.mean),
+            format_money(s.penalties.mean),
+        ]);
+    }
+    out.push_str(&layout(&rows));
+    out.push_str(
+        "\nP(best): share of sampled futures in which the strategy has the highest net value.\n",
+    );
+    if has_plan {
+        out.push_str(
+            "vs plan: mean paired difference of net value to the plan on the same futures.\n",
+        );
+    }
+    if simulation.quantile_trials < simulation.trials {
+        out.push_str(&format!(
+            "quantiles from the first {} trials (memory bound); means from all {}.\n",
+            format_count(simulation.quantile_trials),
+            format_count(simulation.trials)
+        ));
+    }
+    out
+}
+
+fn format_count(n: usize) -> String {
+    format_money(n as f64)
+}
+
+fn csv_error(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("cannot write CSV: {e}"))
+}
+
+fn finish_csv(writer: csv::Writer<Vec<u8>>) -> Result<String, Error> {
+    let bytes = writer.into_inner().map_err(csv_error)?;
+    String::from_utf8(bytes).map_err(csv_error)
+}
+
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "stability_share",
+        "trials",
+        "net_value_mean",
+        "net_value_sd",
+        "net_value_p5",
+        "net_value_p10",
+        "net_value_p50",
+        "net_value_p90",
+        "net_value_p95",
+        "p_best",
+        "value_earned_mean",
+        "cost_of_delay_mean",
+        "incident_losses_mean",
+        "penalties_mean",
+        "diff_vs_plan",
+        "diff_vs_plan_se",
+        "deadline_met_mean",
+        "deadline_met_min",
+    ])
+    .map_err(csv_error)?;
+    for s in &simulation.strategies {
+        let d = &s.net_value;
+        let (diff, se) = diff_to_plan(simulation, &s.name)
+            .map(|(a, b)| (number(a), number(b)))
+            .unwrap_or_default();
+        let (dl_mean, dl_min) = deadline_rates(s)
+            .map(|(m, w, _)| (number(m), number(w)))
+            .unwrap_or_default();
+        w.write_record([
+            s.name.clone(),
+            number(s.stability_share),
+            simulation.trials.to_string(),
+            number(d.mean),
+            number(d.sd),
+            number(d.p5),
+            number(d.p10),
+            number(d.p50),
+            number(d.p90),
+            number(d.p95),
+            number(s.p_best),
+            number(s.value_earned.mean),
+            number(s.cost_of_delay.mean),
+            number(s.incident_losses.mean),
+            number(s.penalties.mean),
+            diff,
+            se,
+            dl_mean,
+            dl_min,
+        ])
+        .map_err(csv_error)?;
+    }
+    finish_csv(w)
+}
+
+fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
+    let currency = &scenario.currency;
+    let mut out = format!(
+        "{}: stability share sweep, {} sampled futures per share, seed {}; net value in {currency}\n\n",
+        scenario.name,
+        format_count(sweep.trials),
+        sweep.seed
+    );
+    let mut rows = vec![vec![
+        "share".to_string(),
+        "plan objective".into(),
+        "P10".into(),
+        "P50".into(),
+        "P90".into(),
+        "mean".into(),
+        String::new(),
+    ]];
+    for row in &sweep.rows {
+        let mut marks = Vec::new();
+        if sweep.best_p50 == Some(row.share) {
+            marks.push("best P50");
+        }
+        if sweep.best_p10 == Some(row.share) {
+            marks.push("best P10");
+        }
+        let status = match row.plan_status {
+            crate::plan::PlanStatus::Optimal => "",
+            _ => " *",
+        };
+        rows.push(vec![
+            format!("{:.2}", row.share),
+            format!("{}{status}", format_money(row.plan_objective)),
+            format_money(row.net_value.p10),
+            format_money(row.net_value.p50),
+            format_money(row.net_value.p90),
+            format_money(row.net_value.mean),
+            if marks.is_empty() {
+                String::new()
+            } else {
+                format!("<- {}", marks.join(", "))
+            },
+        ]);
+    }
+    out.push_str(&layout(&rows));
+    out.push('\n');
+    let best = |share: Option<f64>, key: fn(&crate::simulate::Distribution) -> f64| {
+        share
+            .and_then(|s| sweep.rows.iter().find(|r| r.share == s))
+            .map(|r| format!("{:.2} ({})", r.share, format_money(key(&r.net_value))))
+            .unwrap_or_else(|| "-".into())
+    };
+    out.push_str(&format!(
+        "best share by P50: {}; by P10 (downside): {}\n",
+        best(sweep.best_p50, |d| d.p50),
+        best(sweep.best_p10, |d| d.p10)
+    ));
+    if sweep
+        .rows
+        .iter()
+        .any(|r| r.plan_status != crate::plan::PlanStatus::Optimal)
+    {
+        out.push_str("* plan not proven optimal (time limit or gap)\n");
+    }
+    for s in &sweep.skipped {
+        // The first reason is enough on screen; JSON and CSV carry all of it.
+        let first = s.reason.split("; ").next().unwrap_or_default();
+        let more = if first.len() < s.reason.len() {
+            " (…)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "skipped {:.2}: {}{more}\n",
+            s.share,
+            shorten(first, 160)
+        ));
+    }
+    out
+}
+
+fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "share",
+        "plan_status",
+        "plan_objective",
+        "net_value_mean",
+        "net_value_sd",
+        "net_value_p5",
+        "net_value_p10",
+        "net_value_p50",
+        "net_value_p90",
+        "net_value_p95",
+        "best",
+        "skipped_reason",
+    ])
+    .map_err(csv_error)?;
+    let mut lines: Vec<(f64, Vec<String>)> = Vec::new();
+    for row in &sweep.rows {
+        let d = &row.net_value;
+        let mut best = Vec::new();
+        if sweep.best_p50 == Some(row.share) {
+            best.push("p50");
+        }
+        if sweep.best_p10 == Some(row.share) {
+            best.push("p10");
+        }
+        let status = serde_json::to_value(row.plan_status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        lines.push((
+            row.share,
+            vec![
+                number(row.share),
+                status,
+                number(row.plan_objective),
+                number(d.mean),
+                number(d.sd),
+                number(d.p5),
+                number(d.p10),
+                number(d.p50),
+                number(d.p90),
+                number(d.p95),
+                best.join(";"),
+                String::new(),
+            ],
+        ));
+    }
+    for s in &sweep.skipped {
+        let mut line = vec![number(s.share), "skipped".into()];
+        line.extend(std::iter::repeat_n(String::new(), 9));
+        line.push(s.reason.clone());
+        lines.push((s.share, line));
+    }
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, line) in lines {
+        w.write_record(&line).map_err(csv_error)?;
+    }
+    finish_csv(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_thousands_separators() {
+        assert_eq!(format_money(1_234_567.4), "1,234,567");
+        assert_eq!(format_money(-1_000.0), "-1,000");
+        assert_eq!(format_money(999.5), "1,000");
+        assert_eq!(format_money(0.2), "0");
+        assert_eq!(format_money(-0.2), "0");
+        assert_eq!(format_money(f64::NAN), "n/a");
+    }
 }

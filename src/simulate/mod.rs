@@ -4,6 +4,15 @@
 //! Trial k's random stream depends only on (seed, k), so results are identical for any thread
 //! count, and every strategy is replayed on the same sampled future (common random numbers).
 
+pub mod engine;
+pub mod pert;
+pub mod replay;
+pub mod sampling;
+pub mod stats;
+pub mod strategy;
+#[cfg(test)]
+mod tests;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -224,12 +233,18 @@ pub struct Simulation {
     pub trials: usize,
     pub seed: u64,
     pub deterministic: bool,
+    /// Trials the quantiles and histograms come from: every trial unless trials × strategies
+    /// exceeds 2^24, then the first 2^24 / strategies (memory stays bounded).
+    pub quantile_trials: usize,
+    /// Trials the cumulative-value bands come from: the first
+    /// min(trials, 100,000, 2^22 / (strategies × periods)).
+    pub band_trials: usize,
     pub strategies: Vec<StrategyResult>,
     pub paired: Vec<PairedDiff>,
 }
 
-/// Replays `strategies` on `options.n_trials` sampled futures. `plan` is required when the list
-/// holds [`StrategySpec::Plan`].
+/// Replays `strategies` on `options.n_trials` sampled futures (one future of means with
+/// `options.deterministic`). `plan` is required when the list holds [`StrategySpec::Plan`].
 pub fn simulate(
     scenario: &Scenario,
     plan: Option<&Plan>,
@@ -237,6 +252,9 @@ pub fn simulate(
     options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Simulation, Error> {
-    let _ = (scenario, plan, strategies, options, progress);
-    Err(Error::NotImplemented("the simulator"))
+    let compiled = strategies
+        .iter()
+        .map(|spec| strategy::compile_strategy(scenario, plan, spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    engine::run(scenario, &compiled, options, progress)
 }

@@ -1,1 +1,456 @@
-//! Integration tests: simulate.
+//! Integration tests: `tradeoff simulate` and `tradeoff sweep` on the shipped scenarios — output
+//! formats, reproducibility across runs and thread counts, usage errors, and the deterministic
+//! replay of the plan against the planner's objective.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use std::path::PathBuf;
+
+use tradeoff::plan::{solve_plan, PlanOptions};
+use tradeoff::progress::Silent;
+use tradeoff::scenario::load_scenario;
+use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
+
+fn tradeoff() -> Command {
+    Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
+}
+
+fn scenario_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"))
+}
+
+fn shipped() -> Vec<PathBuf> {
+    super::cli::shipped_scenarios()
+}
+
+const NO_PLAN: &str = "wsjf,features-first,debt-first";
+
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = tradeoff().args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn simulate_prints_a_comparison_table_for_every_shipped_scenario() {
+    for path in shipped() {
+        let scenario = load_scenario(&path).expect("shipped scenarios load");
+        let out = tradeoff()
+            .arg("simulate")
+            .arg(&path)
+            .args(["--strategies", NO_PLAN, "--trials", "300"])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let table = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(table.contains(&scenario.currency), "{table}");
+        for name in ["wsjf", "features-first", "debt-first"] {
+            assert!(
+                table.lines().any(|l| l.starts_with(name)),
+                "{}: no row for {name}\n{table}",
+                path.display()
+            );
+        }
+        assert!(table.contains("P(best)"));
+        // Nothing on stderr in a pipe: no progress bar.
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn simulate_json_holds_the_documented_fields() {
+    let path = scenario_path("oauth-vs-enterprise");
+    let p = path.to_str().unwrap();
+    let json = run_json(&[
+        "simulate",
+        p,
+        "--strategies",
+        "wsjf,debt-first,Sales ask: enterprise first,share:0.3,debt-sprint:2",
+        "--trials",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["trials"], 1000);
+    assert_eq!(json["seed"], 42);
+    let strategies = json["strategies"].as_array().unwrap();
+    assert_eq!(strategies.len(), 5);
+    assert_eq!(strategies[2]["name"], "Sales ask: enterprise first");
+    assert_eq!(strategies[3]["name"], "share:0.3");
+    let mut p_best = 0.0;
+    for s in strategies {
+        for key in ["mean", "sd", "p5", "p10", "p50", "p90", "p95"] {
+            assert!(s["net_value"][key].is_number(), "net_value.{key}");
+        }
+        for key in [
+            "value_earned",
+            "cost_of_delay",
+            "incident_losses",
+            "penalties",
+        ] {
+            assert!(s[key]["mean"].is_number(), "{key}.mean");
+        }
+        p_best += s["p_best"].as_f64().unwrap();
+        for item in s["initiatives"].as_array().unwrap() {
+            assert!(item["id"].is_string());
+            let p = item["p_delivered"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&p));
+            assert!(item.get("delivery_p50").is_some());
+            assert!(item.get("p_deadline_met").is_some());
+        }
+    }
+    assert!((p_best - 1.0).abs() < 1e-9, "P(best) sums to {p_best}");
+    // Every ordered pair a ≠ b.
+    assert_eq!(json["paired"].as_array().unwrap().len(), 5 * 4);
+}
+
+#[test]
+fn simulate_csv_has_one_record_per_strategy() {
+    let path = scenario_path("saas-horizons");
+    let out = tradeoff()
+        .arg("simulate")
+        .arg(&path)
+        .args([
+            "--strategies",
+            NO_PLAN,
+            "--trials",
+            "200",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "strategy");
+    assert!(headers.iter().any(|h| h == "net_value_p50"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[1][0], "features-first");
+}
+
+#[test]
+fn same_seed_gives_identical_output_on_one_and_two_threads() {
+    let path = scenario_path("fintech-expansion");
+    let run = |threads: &str| {
+        let out = tradeoff()
+            .arg("simulate")
+            .arg(&path)
+            .args([
+                "--strategies",
+                "wsjf,debt-first,Markets first",
+                "--trials",
+                "1500",
+                "--seed",
+                "9",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("1"));
+}
+
+#[test]
+fn deterministic_mode_runs_one_trial_of_means() {
+    let path = scenario_path("legacy-drag");
+    let json = run_json(&[
+        "simulate",
+        path.to_str().unwrap(),
+        "--strategies",
+        NO_PLAN,
+        "--deterministic",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["trials"], 1);
+    for s in json["strategies"].as_array().unwrap() {
+        assert_eq!(s["net_value"]["sd"], 0.0);
+        assert_eq!(s["incident_losses"]["mean"], 0.0);
+        assert_eq!(s["net_value"]["p5"], s["net_value"]["p95"]);
+    }
+    for d in json["paired"].as_array().unwrap() {
+        assert_eq!(d["se"], 0.0);
+    }
+}
+
+#[test]
+fn unknown_strategy_is_a_usage_error_with_a_hint() {
+    tradeoff()
+        .arg("simulate")
+        .arg(scenario_path("oauth-vs-enterprise"))
+        .args(["--strategies", "wsjf,fastest"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown strategy `fastest`"))
+        .stderr(contains("hint"));
+}
+
+#[test]
+fn bad_trial_counts_and_shares_are_usage_errors() {
+    let path = scenario_path("saas-horizons");
+    tradeoff()
+        .arg("simulate")
+        .arg(&path)
+        .args(["--strategies", "wsjf", "--trials", "0"])
+        .assert()
+        .code(2)
+        .stderr(contains("--trials"));
+    tradeoff()
+        .arg("simulate")
+        .arg(&path)
+        .args(["--strategies", "share:0.99"])
+        .assert()
+        .code(2)
+        .stderr(contains("exceeds 1"));
+    tradeoff()
+        .arg("simulate")
+        .arg(&path)
+        .args(["--strategies", "debt-sprint:0"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn output_file_is_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("comparison.json");
+    let args = |extra: &[&str]| {
+        let mut cmd = tradeoff();
+        cmd.arg("simulate")
+            .arg(scenario_path("oauth-vs-enterprise"))
+            .args([
+                "--strategies",
+                "wsjf",
+                "--trials",
+                "100",
+                "--format",
+                "json",
+            ])
+            .arg("--output")
+            .arg(&file)
+            .args(extra);
+        cmd
+    };
+    args(&[]).assert().success();
+    let first: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(first["trials"], 100);
+    args(&[]).assert().code(2).stderr(contains("--force"));
+    args(&["--force"]).assert().success();
+}
+
+/// `--deterministic` replay of the plan reproduces the planner's objective and its three parts
+/// to 1e-6 relative on every shipped scenario (means everywhere, no noise, expected losses as
+/// cost of delay: the simulator's accounting is the planner's objective realised).
+#[test]
+fn deterministic_plan_replay_reproduces_the_planners_objective() {
+    for path in shipped() {
+        let scenario = load_scenario(&path).expect("loads");
+        // Any feasible plan will do: the check is that replaying it reproduces its objective.
+        let options = PlanOptions {
+            time_limit_secs: 5.0,
+            gap: 1e-3,
+            ..PlanOptions::default()
+        };
+        let plan =
+            solve_plan(&scenario, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let sim = simulate(
+            &scenario,
+            Some(&plan),
+            &[StrategySpec::Plan],
+            &SimOptions {
+                deterministic: true,
+                ..SimOptions::default()
+            },
+            &Silent,
+        )
+        .expect("simulates");
+        let r = &sim.strategies[0];
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
+        let name = path.display();
+        assert!(
+            close(r.net_value.mean, plan.objective),
+            "{name}: net {} vs objective {}",
+            r.net_value.mean,
+            plan.objective
+        );
+        assert!(
+            close(r.value_earned.mean, plan.value_earned),
+            "{name}: value earned {} vs {}",
+            r.value_earned.mean,
+            plan.value_earned
+        );
+        assert!(
+            close(r.cost_of_delay.mean, plan.cost_of_delay),
+            "{name}: cost of delay {} vs {}",
+            r.cost_of_delay.mean,
+            plan.cost_of_delay
+        );
+        assert!(
+            close(r.penalties.mean, plan.penalties),
+            "{name}: penalties {} vs {}",
+            r.penalties.mean,
+            plan.penalties
+        );
+    }
+}
+
+/// Runs the binary (these commands plan, which takes a few seconds in debug builds).
+fn run_planning(args: &[&str]) -> std::process::Output {
+    tradeoff().args(args).output().expect("runs")
+}
+
+#[test]
+fn sweep_reports_bands_per_share_and_skips_what_cannot_be_planned() {
+    let path = scenario_path("oauth-vs-enterprise");
+    let p = path.to_str().unwrap();
+    // Shares 0, 0.35 and 0.70 (buffer 0.15, so all fit): at share 0 the ring-fence max of 0
+    // leaves `oauth` and `mfa` (stability work, hard deadline) no capacity: infeasible, skipped.
+    let out = run_planning(&[
+        "sweep",
+        p,
+        "--shares",
+        "0:1:0.35",
+        "--trials",
+        "200",
+        "--time-limit",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["trials"], 200);
+    let rows = json["rows"].as_array().unwrap();
+    let skipped = json["skipped"].as_array().unwrap();
+    assert_eq!(rows.len() + skipped.len(), 3, "{json}");
+    assert!(!rows.is_empty());
+    for row in rows {
+        let d = &row["net_value"];
+        assert!(d["p10"].as_f64() <= d["p50"].as_f64());
+        assert!(d["p50"].as_f64() <= d["p90"].as_f64());
+        assert!(row["plan_objective"].is_number());
+    }
+    for s in skipped {
+        assert!(!s["reason"].as_str().unwrap().is_empty());
+    }
+    let best = json["best_p50"].as_f64().unwrap();
+    assert!(rows.iter().any(|r| r["share"].as_f64() == Some(best)));
+    let best_p10 = json["best_p10"].as_f64().unwrap();
+    assert!(rows.iter().any(|r| r["share"].as_f64() == Some(best_p10)));
+}
+
+#[test]
+fn sweep_table_and_csv_name_the_best_shares() {
+    let path = scenario_path("oauth-vs-enterprise");
+    let p = path.to_str().unwrap();
+    let args = |format: &'static str| {
+        vec![
+            "sweep",
+            p,
+            "--shares",
+            "0.3:0.4:0.1",
+            "--trials",
+            "100",
+            "--time-limit",
+            "5",
+            "--format",
+            format,
+        ]
+    };
+    let out = run_planning(&args("table"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("best share by P50"), "{table}");
+    assert!(table.contains("EUR"));
+    let out = run_planning(&args("csv"));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("share,plan_status,plan_objective"));
+    assert_eq!(text.lines().count(), 3, "{text}");
+}
+
+#[test]
+fn sweep_with_no_share_next_to_the_buffer_is_a_usage_error() {
+    tradeoff()
+        .arg("sweep")
+        .arg(scenario_path("oauth-vs-enterprise"))
+        .args(["--shares", "0.95:1:0.05", "--trials", "10"])
+        .assert()
+        .code(2)
+        .stderr(contains("--shares"));
+}
+
+#[test]
+fn simulate_replays_a_saved_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_file = dir.path().join("plan.json");
+    let path = scenario_path("saas-horizons");
+    let out = run_planning(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--time-limit",
+        "5",
+        "--format",
+        "json",
+        "--output",
+        plan_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    let json = run_json(&[
+        "simulate",
+        path.to_str().unwrap(),
+        "--plan",
+        plan_file.to_str().unwrap(),
+        "--strategies",
+        "plan,wsjf",
+        "--deterministic",
+        "--format",
+        "json",
+    ]);
+    let objective = plan["objective"].as_f64().unwrap();
+    let replayed = json["strategies"][0]["net_value"]["mean"].as_f64().unwrap();
+    assert!(
+        (replayed - objective).abs() <= 1e-6 * objective.abs().max(1.0),
+        "{replayed} vs {objective}"
+    );
+    assert_eq!(json["paired"][0]["a"], "plan");
+}

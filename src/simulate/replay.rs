@@ -1,0 +1,554 @@
+//! Replays one strategy on one sampled future, period by period, and settles its accounts.
+//!
+//! Rules (SPEC "Simulator"): effective capacity K_t = A_t × noise_t × (1 − drag_t), the drag law
+//! with the trial's growth and the relief of items delivered by the end of t − 1; the reserved
+//! share s × K_t goes to stability items first, then everybody shares (1 − s) × K_t, both in the
+//! strategy's priority order; an item is eligible when it is not delivered and every prerequisite
+//! was delivered by the end of t − 1; it takes at most its team limit per period; it is delivered
+//! at the end of the period in which its sampled remaining effort is done (1e-9 relative).
+//!
+//! The `plan` strategy replays the plan's engineer-weeks, not its shares of the sampled effort:
+//! in period t an eligible item gets e_i × x[i,t] with e_i the plan's mean remaining effort (never
+//! more than it still needs). A plan is a budget of engineer-weeks per item and period; an item
+//! whose sampled effort is smaller finishes early, one whose effort is larger overruns and then
+//! competes for leftover capacity. When the planned amounts exceed K_t they are scaled by
+//! K_t / Σ planned, then product amounts are scaled down to (1 − s) K_t; both comparisons allow
+//! 1e-5 relative slack so the plan's own rounding (normalised shares) does not delay a delivery.
+//! Leftover capacity goes only to overruns — eligible, undelivered items whose planned work has
+//! all been scheduled by period t (received, or lost to scaling or a late prerequisite) — in plan
+//! order, within team limits, product overruns within (1 − s) K_t. Items the plan leaves out get
+//! no work; an item the plan holds back is delivered at its planned period (or never), others as
+//! soon as their work is done.
+
+use super::sampling::{Future, Model};
+use super::strategy::{Order, PlanReplay, Rule, Strategy};
+
+/// Relative slack when comparing planned amounts with capacity.
+const PLAN_SLACK: f64 = 1e-5;
+/// Relative tolerance on "the remaining effort is done".
+const DONE_TOLERANCE: f64 = 1e-9;
+
+/// Scratch state for replays, reused across trials.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    items: ItemState,
+    /// For each of the strategy's orders, a bitset by rank of the items that may take work:
+    /// not done and every prerequisite delivered (`alive[order × words + rank / 64]`).
+    alive: Vec<u64>,
+    words: usize,
+    /// Delivery period (1-based) of each item, 0 when not delivered in the horizon.
+    pub delivered: Vec<u32>,
+    /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
+    pub capacity_weeks: Vec<f64>,
+    /// Drag share by `period_idx`.
+    pub drag: Vec<f64>,
+}
+
+/// One item's progress in engineer-weeks.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hot {
+    /// Sampled remaining effort not yet done.
+    remaining: f64,
+    /// Given in the current period.
+    given: f64,
+    /// team × weeks_per_period (infinite without a limit).
+    team_limit: f64,
+    /// Done when `remaining` ≤ this (1e-9 of the sampled effort).
+    tolerance: f64,
+}
+
+/// Per-item progress within one replay.
+#[derive(Debug, Clone)]
+struct ItemState {
+    /// What the inner loops read and write, together in one cache line per item.
+    hot: Vec<Hot>,
+    /// The sampled remaining effort is done (delivered at the end of the period, or held).
+    done: Vec<bool>,
+    /// Prerequisites not yet delivered by the end of the previous period.
+    unmet: Vec<u32>,
+    /// Items given work in the current period.
+    touched: Vec<u32>,
+    /// Items done but held back by the plan.
+    waiting: Vec<u32>,
+    /// Scratch for the items finishing in a period (one slot per item).
+    finished: Vec<u32>,
+    /// Σ relief of the items delivered so far.
+    relief: f64,
+}
+
+impl Workspace {
+    pub fn new(model: &Model) -> Workspace {
+        let n = model.n_items;
+        Workspace {
+            items: ItemState {
+                hot: vec![Hot::default(); n],
+                done: vec![false; n],
+                unmet: vec![0; n],
+                touched: Vec::with_capacity(n),
+                waiting: Vec::new(),
+                finished: vec![0; n],
+                relief: 0.0,
+            },
+            alive: Vec::new(),
+            words: n.div_ceil(64),
+            delivered: vec![0; n],
+            capacity_weeks: vec![0.0; model.n_periods],
+            drag: vec![0.0; model.n_periods],
+        }
+    }
+
+    fn reset(&mut self, model: &Model, future: &Future) {
+        let st = &mut self.items;
+        for ((hot, &e), &team_limit) in st
+            .hot
+            .iter_mut()
+            .zip(&future.effort_weeks)
+            .zip(&model.team_limit_weeks)
+        {
+            *hot = Hot {
+                remaining: e,
+                given: 0.0,
+                team_limit,
+                tolerance: DONE_TOLERANCE * e.abs(),
+            };
+        }
+        self.delivered.fill(0);
+        st.done.fill(false);
+        st.unmet.copy_from_slice(&model.n_requires);
+        st.touched.clear();
+        st.waiting.clear();
+        st.relief = 0.0;
+    }
+
+    /// Marks item `i` delivered at the end of `period`: relief and dependents' eligibility count
+    /// from the next period on.
+    #[inline]
+    fn deliver(&mut self, model: &Model, i: usize, period: u32) {
+        self.delivered[i] = period;
+        self.items.relief += model.debt_relief[i];
+        for &d in model.dependents_of(i) {
+            self.items.unmet[d as usize] -= 1;
+        }
+    }
+}
+
+impl ItemState {
+    #[inline]
+    fn is_eligible(&self, i: usize) -> bool {
+        self.unmet[i] == 0
+    }
+}
+
+/// The effective capacity of period t (1-based) and its drag.
+#[inline]
+fn capacity_of(model: &Model, future: &Future, period: usize, relief: f64) -> (f64, f64) {
+    let period_idx = period - 1;
+    let drag = model.drag_in(period, future.growth, relief);
+    let k = model.allocatable_weeks[period_idx] * future.capacity_factor[period_idx] * (1.0 - drag);
+    (k.max(0.0), drag)
+}
+
+/// Replays `strategy` on `future`; deliveries end up in `ws.delivered`.
+pub fn replay(model: &Model, future: &Future, strategy: &Strategy, ws: &mut Workspace) {
+    match &strategy.rule {
+        Rule::Priority {
+            orders,
+            order_of_period,
+        } => replay_priority(
+            model,
+            future,
+            strategy.stability_share,
+            orders,
+            order_of_period,
+            ws,
+        ),
+        Rule::Plan(plan) => replay_plan(model, future, strategy.stability_share, plan, ws),
+    }
+}
+
+fn replay_priority(
+    model: &Model,
+    future: &Future,
+    share: f64,
+    orders: &[Order],
+    order_of_period: &[u8],
+    ws: &mut Workspace,
+) {
+    ws.reset(model, future);
+    let words = ws.words;
+    ws.alive.clear();
+    for order in orders {
+        ws.alive.extend_from_slice(&order.initial_alive);
+    }
+    for period in 1..=model.n_periods {
+        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
+        ws.capacity_weeks[period - 1] = k;
+        ws.drag[period - 1] = drag;
+        let order_idx = order_of_period[period - 1] as usize;
+        let reserve = share * k;
+        if reserve > 0.0 {
+            fill(ws, orders, order_idx, true, reserve);
+        }
+        let shared = k - reserve;
+        if shared > 0.0 {
+            fill(ws, orders, order_idx, false, shared);
+        }
+        // Deliveries at the end of the period; dependents may become eligible.
+        // (Finished items are collected without a branch: whether an item finishes in a given
+        // period is a coin flip the branch predictor cannot learn.)
+        let period = period as u32;
+        let st = &mut ws.items;
+        let mut n_finished = 0;
+        for idx in 0..st.touched.len() {
+            let i = st.touched[idx] as usize;
+            st.hot[i].given = 0.0;
+            st.finished[n_finished] = i as u32;
+            n_finished += usize::from(st.hot[i].remaining <= st.hot[i].tolerance);
+        }
+        st.touched.clear();
+        for idx in 0..n_finished {
+            let i = ws.items.finished[idx] as usize;
+            ws.items.done[i] = true;
+            clear_alive(&mut ws.alive, words, orders, i);
+            ws.delivered[i] = period;
+            ws.items.relief += model.debt_relief[i];
+            for &d in model.dependents_of(i) {
+                let d = d as usize;
+                ws.items.unmet[d] -= 1;
+                if ws.items.unmet[d] == 0 && !ws.items.done[d] {
+                    set_alive(&mut ws.alive, words, orders, d);
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn set_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
+    for (k, order) in orders.iter().enumerate() {
+        let rank = order.rank_of[i] as usize;
+        alive[k * words + rank / 64] |= 1u64 << (rank % 64);
+    }
+}
+
+#[inline]
+fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
+    for (k, order) in orders.iter().enumerate() {
+        let rank = order.rank_of[i] as usize;
+        alive[k * words + rank / 64] &= !(1u64 << (rank % 64));
+    }
+}
+
+/// Gives up to `budget` to the alive items of order `order_idx` in rank order (stability items
+/// only when `stability_only`), each within its team limit; returns what is left.
+#[inline]
+fn fill(
+    ws: &mut Workspace,
+    orders: &[Order],
+    order_idx: usize,
+    stability_only: bool,
+    mut budget: f64,
+) -> f64 {
+    let words = ws.words;
+    let order = &orders[order_idx];
+    let st = &mut ws.items;
+    for w in 0..words {
+        let mut bits = ws.alive[order_idx * words + w];
+        if stability_only {
+            bits &= order.stability_mask[w];
+        }
+        while bits != 0 {
+            if budget <= 0.0 {
+                return budget;
+            }
+            let rank = w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let i = order.all[rank] as usize;
+            let h = &mut st.hot[i];
+            let room = h.team_limit - h.given;
+            if room <= 0.0 {
+                continue;
+            }
+            let g = h.remaining.min(room).min(budget);
+            if h.given == 0.0 {
+                st.touched.push(i as u32);
+            }
+            h.given += g;
+            h.remaining -= g;
+            budget -= g;
+            // Whether it is done is settled at the end of the period (an item done in the
+            // reserve pass takes at most its 1e-9 remainder in the shared pass).
+        }
+    }
+    budget
+}
+
+fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
+    ws.reset(model, future);
+    ws.alive.clear();
+    ws.alive.resize(plan.order.len().div_ceil(64), 0);
+    let n_periods = model.n_periods;
+    for period in 1..=n_periods {
+        let period_idx = period - 1;
+        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
+        ws.capacity_weeks[period_idx] = k;
+        ws.drag[period_idx] = drag;
+        // Planned amounts for eligible items, never more than they still need.
+        let mut total = 0.0;
+        let mut product = 0.0;
+        for &i in &plan.active[plan.active_start[period_idx]..plan.active_start[period_idx + 1]] {
+            let i = i as usize;
+            if ws.items.done[i] || !ws.items.is_eligible(i) {
+                continue;
+            }
+            let amount =
+                plan.planned_weeks[i * n_periods + period_idx].min(ws.items.hot[i].remaining);
+            if amount <= 0.0 {
+                continue;
+            }
+            ws.items.hot[i].given = amount;
+            ws.items.touched.push(i as u32);
+            total += amount;
+            if !model.is_stability[i] {
+                product += amount;
+            }
+        }
+        let scale = if total > k * (1.0 + PLAN_SLACK) {
+            k / total
+        } else {
+            1.0
+        };
+        let product_cap = (1.0 - share) * k;
+        let product_scale = if product * scale > product_cap * (1.0 + PLAN_SLACK) {
+            product_cap / (product * scale)
+        } else {
+            1.0
+        };
+        let mut used = 0.0;
+        let mut product_used = 0.0;
+        for idx in 0..ws.items.touched.len() {
+            let i = ws.items.touched[idx] as usize;
+            let mut g = ws.items.hot[i].given * scale;
+            if !model.is_stability[i] {
+                g *= product_scale;
+                product_used += g;
+            }
+            ws.items.hot[i].given = g;
+            ws.items.hot[i].remaining -= g;
+            used += g;
+            if ws.items.hot[i].remaining <= ws.items.hot[i].tolerance {
+                ws.items.done[i] = true;
+            }
+        }
+        // Leftover capacity to overruns, in plan order. The pool holds, by plan rank, the items
+        // whose planned work is all scheduled by now; done items leave it as they are met.
+        for &i in &plan.joins[plan.joins_start[period_idx]..plan.joins_start[period_idx + 1]] {
+            let rank = plan.rank_of[i as usize] as usize;
+            ws.alive[rank / 64] |= 1u64 << (rank % 64);
+        }
+        let mut leftover = k - used;
+        let mut product_room = product_cap - product_used;
+        if leftover > k * PLAN_SLACK {
+            'pool: for w in 0..ws.alive.len() {
+                let mut bits = ws.alive[w];
+                while bits != 0 {
+                    if leftover <= 0.0 {
+                        break 'pool;
+                    }
+                    let rank = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let i = plan.order[rank] as usize;
+                    if ws.items.done[i] {
+                        ws.alive[w] &= !(1u64 << (rank % 64));
+                        continue;
+                    }
+                    if !ws.items.is_eligible(i) {
+                        continue;
+                    }
+                    let stability = model.is_stability[i];
+                    let h = &mut ws.items.hot[i];
+                    let mut room = h.team_limit - h.given;
+                    if !stability {
+                        room = room.min(product_room);
+                    }
+                    if room <= 0.0 {
+                        continue;
+                    }
+                    let g = h.remaining.min(room).min(leftover);
+                    if h.given == 0.0 {
+                        ws.items.touched.push(i as u32);
+                    }
+                    h.given += g;
+                    h.remaining -= g;
+                    leftover -= g;
+                    if !stability {
+                        product_room -= g;
+                    }
+                    if h.remaining <= h.tolerance {
+                        ws.items.done[i] = true;
+                    }
+                }
+            }
+        }
+        for idx in 0..ws.items.touched.len() {
+            let i = ws.items.touched[idx] as usize;
+            ws.items.hot[i].given = 0.0;
+            if ws.items.done[i] && ws.delivered[i] == 0 {
+                if plan.hold_until[i] > period as u32 {
+                    if !ws.items.waiting.contains(&(i as u32)) {
+                        ws.items.waiting.push(i as u32);
+                    }
+                } else {
+                    ws.deliver(model, i, period as u32);
+                }
+            }
+        }
+        ws.items.touched.clear();
+        let mut w = 0;
+        while w < ws.items.waiting.len() {
+            let i = ws.items.waiting[w] as usize;
+            if plan.hold_until[i] == period as u32 {
+                ws.deliver(model, i, period as u32);
+                ws.items.waiting.swap_remove(w);
+            } else {
+                w += 1;
+            }
+        }
+    }
+}
+
+/// Net value and its parts for one strategy on one future.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Accounts {
+    pub value_earned: f64,
+    pub cost_of_delay: f64,
+    pub incident_losses: f64,
+    pub penalties: f64,
+}
+
+impl Accounts {
+    /// value earned − cost of delay − incident losses − penalties.
+    pub fn net_value(&self) -> f64 {
+        self.value_earned - self.cost_of_delay - self.incident_losses - self.penalties
+    }
+}
+
+/// Settles the accounts of deliveries `delivered` (period or 0) on `future`, discounted with d_t.
+///
+/// Delivered by the end of D ≤ T: value × (S_T − S_D) + one-time × d_D + terminal_periods ×
+/// value × d_T; cost of delay risk × S_min(D, T) (paid in periods 1..=D, or all T when never
+/// delivered); incidents in those same periods cost impact × d_t each; a soft deadline k missed
+/// (D = 0 or D > k) pays its penalty once, undiscounted.
+pub fn settle(model: &Model, future: &Future, delivered: &[u32]) -> Accounts {
+    settle_into(model, future, delivered, None)
+}
+
+/// [`settle`], and when `cumulative` is given also the cumulative net value by the end of each
+/// period, `out[period_idx]` (its last entry equals the net value; penalties count at the
+/// deadline period, terminal value at T). The accounts are computed by the same arithmetic
+/// either way, so a trial's numbers do not depend on whether its bands are kept.
+pub fn settle_into(
+    model: &Model,
+    future: &Future,
+    delivered: &[u32],
+    mut cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
+) -> Accounts {
+    let n_periods = model.n_periods;
+    let s = &model.discount_sum;
+    let d = &model.discount;
+    let mut acc = Accounts::default();
+    if let Some((scratch, _)) = cumulative.as_mut() {
+        scratch.clear();
+        scratch.resize(2 * (n_periods + 2), 0.0);
+    }
+    for (i, &period) in delivered.iter().enumerate() {
+        let p = period as usize;
+        let paid_until = if p == 0 { n_periods } else { p };
+        if p != 0 {
+            let v = future.value[i];
+            acc.value_earned += v * (s[n_periods] - s[p])
+                + future.one_time_value[i] * d[p]
+                + model.terminal_periods * v * d[n_periods];
+        }
+        acc.cost_of_delay += future.risk[i] * s[paid_until];
+        let slot = model.incident_slot[i];
+        if slot != u32::MAX {
+            acc.incident_losses +=
+                future.impact[i] * incident_discount(model, future, slot, paid_until);
+        }
+        let k = model.deadline_period[i];
+        let missed = model.penalty[i] != 0.0 && (period == 0 || period > k);
+        if missed {
+            acc.penalties += model.penalty[i];
+        }
+        if let Some((scratch, _)) = cumulative.as_mut() {
+            let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+            // Cost of delay flows in periods 1..=paid_until; value flows in p+1..=T.
+            rate_change[1] -= future.risk[i];
+            rate_change[paid_until + 1] += future.risk[i];
+            if p != 0 {
+                let v = future.value[i];
+                rate_change[p + 1] += v;
+                flow[p] += future.one_time_value[i] * d[p];
+                flow[n_periods] += model.terminal_periods * v * d[n_periods];
+            }
+            if slot != u32::MAX {
+                let base = slot as usize * model.incident_words;
+                for w in 0..model.incident_words {
+                    let lo = w * 64;
+                    if lo >= paid_until {
+                        break;
+                    }
+                    let mut mask = future.incidents[base + w];
+                    if paid_until - lo < 64 {
+                        mask &= (1u64 << (paid_until - lo)) - 1;
+                    }
+                    while mask != 0 {
+                        let t = lo + mask.trailing_zeros() as usize + 1;
+                        flow[t] -= future.impact[i] * d[t];
+                        mask &= mask - 1;
+                    }
+                }
+            }
+            if missed {
+                flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
+            }
+        }
+    }
+    if let Some((scratch, out)) = cumulative {
+        let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+        let mut rate = 0.0;
+        let mut total = 0.0;
+        for t in 1..=n_periods {
+            rate += rate_change[t];
+            total += flow[t] + rate * d[t];
+            out[t - 1] = total;
+        }
+    }
+    acc
+}
+
+/// Σ d_t over the incident periods t ≤ `until` of incident slot `slot`.
+#[inline]
+fn incident_discount(model: &Model, future: &Future, slot: u32, until: usize) -> f64 {
+    let words = model.incident_words;
+    let base = slot as usize * words;
+    let mut sum = 0.0;
+    for w in 0..words {
+        let mut mask = future.incidents[base + w];
+        let lo = w * 64;
+        if lo >= until {
+            break;
+        }
+        let span = until - lo;
+        if span < 64 {
+            mask &= (1u64 << span) - 1;
+        }
+        while mask != 0 {
+            let bit = mask.trailing_zeros() as usize;
+            sum += model.discount[lo + bit + 1];
+            mask &= mask - 1;
+        }
+    }
+    sum
+}

@@ -1,0 +1,352 @@
+//! One trial's sampled future, and the scenario compiled into flat arrays the replay reads.
+//!
+//! Sampled once per trial (Beta-PERT when three-point, fixed otherwise): every initiative's
+//! effort, value, one-time value, risk number and incident impact, and the debt growth. Sampled
+//! per period: capacity noise N(1, noise) floored at 0 and, for every initiative whose risk is
+//! `{probability, impact}`, an incident draw. Trial k's generator is Xoshiro256++ seeded (through
+//! SplitMix64) from a bijective mix of (seed, k), so a trial's future does not depend on which
+//! thread runs it or in which order. Draws happen in a fixed order: growth, efforts, values,
+//! one-time values, risk numbers, impacts (uncertain ones only), noise per period, incidents per
+//! initiative and period (two periods per 64-bit draw, 32 bits each).
+
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::pert::{pert_table, PertSampler, PertTable};
+use crate::scenario::{Class, Deadline, Estimate, Risk, Scenario};
+
+/// The scenario as flat per-initiative and per-period arrays.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub n_items: usize,
+    pub n_periods: usize,
+    /// A_t by `period_idx`.
+    pub allocatable_weeks: Vec<f64>,
+    /// d_t by period, `discount[t]` for t = 0..=T (d_0 = 1).
+    pub discount: Vec<f64>,
+    /// S_t = Σ_{τ ≤ t} d_τ, `discount_sum[t]` for t = 0..=T.
+    pub discount_sum: Vec<f64>,
+    pub terminal_periods: f64,
+    pub noise: f64,
+    pub drag: f64,
+    pub drag_ceiling: f64,
+    pub growth: Estimate,
+    pub is_stability: Vec<bool>,
+    /// team × weeks_per_period, infinite without a limit.
+    pub team_limit_weeks: Vec<f64>,
+    /// (1 − progress): sampled effort × this = remaining effort.
+    pub remaining_factor: Vec<f64>,
+    pub debt_relief: Vec<f64>,
+    /// Prerequisites as CSR: `requires[requires_start[i]..requires_start[i + 1]]`.
+    pub requires_start: Vec<usize>,
+    pub requires: Vec<u32>,
+    /// Number of prerequisites of each item.
+    pub n_requires: Vec<u32>,
+    /// Reverse prerequisites as CSR: the items that require `i`.
+    pub dependents_start: Vec<usize>,
+    pub dependents: Vec<u32>,
+    /// Deadline period (1-based) or 0.
+    pub deadline_period: Vec<u32>,
+    /// Soft-deadline penalty (0 for hard or none).
+    pub penalty: Vec<f64>,
+    /// Incident probability per period (0 unless risk is `{probability, impact}`).
+    pub incident_probability: Vec<f64>,
+    /// Slot of an incident initiative in the per-trial incident masks, or `u32::MAX`.
+    pub incident_slot: Vec<u32>,
+    pub n_incident_items: usize,
+    /// p × 2^32 for each incident slot: an incident when a 32-bit uniform draw is below it.
+    pub incident_threshold: Vec<f64>,
+    /// 64-bit words of incident mask per incident initiative.
+    pub incident_words: usize,
+    /// Mean values, the deterministic future's numbers.
+    pub mean_effort: Vec<f64>,
+    pub mean_value: Vec<f64>,
+    pub mean_one_time: Vec<f64>,
+    /// Expected cost of delay per period c_i (risk number mean, or probability × mean impact).
+    pub mean_cost_of_delay: Vec<f64>,
+    /// Fixed per-period risk for the sampled futures: the risk number (incidents excluded).
+    pub base_risk: Vec<f64>,
+    pub mean_impact: Vec<f64>,
+    growth_sampler: Option<PertSampler>,
+    effort_draws: Vec<(u32, PertSampler)>,
+    value_draws: Vec<(u32, PertSampler)>,
+    one_time_draws: Vec<(u32, PertSampler)>,
+    risk_draws: Vec<(u32, PertSampler)>,
+    impact_draws: Vec<(u32, PertSampler)>,
+}
+
+impl Model {
+    /// Compiles a validated scenario.
+    pub fn new(scenario: &Scenario) -> Model {
+        let n_items = scenario.initiatives.len();
+        let n_periods = scenario.periods;
+        let allocatable_weeks = (1..=n_periods).map(|t| scenario.allocatable(t)).collect();
+        let discount: Vec<f64> = (0..=n_periods).map(|t| scenario.discount(t)).collect();
+        let mut discount_sum = vec![0.0; n_periods + 1];
+        for t in 1..=n_periods {
+            discount_sum[t] = discount_sum[t - 1] + discount[t];
+        }
+        let mut model = Model {
+            n_items,
+            n_periods,
+            allocatable_weeks,
+            discount,
+            discount_sum,
+            terminal_periods: scenario.terminal_periods as f64,
+            noise: scenario.capacity.noise,
+            drag: scenario.debt.drag,
+            drag_ceiling: scenario.debt.ceiling,
+            growth: scenario.debt.growth,
+            is_stability: Vec::with_capacity(n_items),
+            team_limit_weeks: Vec::with_capacity(n_items),
+            remaining_factor: Vec::with_capacity(n_items),
+            debt_relief: Vec::with_capacity(n_items),
+            requires_start: vec![0],
+            requires: Vec::new(),
+            dependents_start: Vec::new(),
+            dependents: Vec::new(),
+            n_requires: Vec::new(),
+            deadline_period: Vec::with_capacity(n_items),
+            penalty: Vec::with_capacity(n_items),
+            incident_probability: Vec::with_capacity(n_items),
+            incident_slot: Vec::with_capacity(n_items),
+            n_incident_items: 0,
+            incident_threshold: Vec::new(),
+            incident_words: n_periods.div_ceil(64),
+            mean_effort: Vec::with_capacity(n_items),
+            mean_value: Vec::with_capacity(n_items),
+            mean_one_time: Vec::with_capacity(n_items),
+            mean_cost_of_delay: Vec::with_capacity(n_items),
+            base_risk: Vec::with_capacity(n_items),
+            mean_impact: Vec::with_capacity(n_items),
+            growth_sampler: PertSampler::new(&scenario.debt.growth),
+            effort_draws: Vec::new(),
+            value_draws: Vec::new(),
+            one_time_draws: Vec::new(),
+            risk_draws: Vec::new(),
+            impact_draws: Vec::new(),
+        };
+        for (idx, item) in scenario.initiatives.iter().enumerate() {
+            let i = idx as u32;
+            model.is_stability.push(item.class == Class::Stability);
+            model
+                .team_limit_weeks
+                .push(item.team_limit_weeks(scenario.weeks_per_period));
+            model.remaining_factor.push(1.0 - item.progress);
+            model.debt_relief.push(item.debt_relief);
+            model
+                .requires
+                .extend(item.requires.iter().map(|&j| j as u32));
+            model.requires_start.push(model.requires.len());
+            let (deadline, penalty) = match item.deadline {
+                Some(Deadline::Hard { period }) => (period as u32, 0.0),
+                Some(Deadline::Soft { period, penalty }) => (period as u32, penalty),
+                None => (0, 0.0),
+            };
+            model.deadline_period.push(deadline);
+            model.penalty.push(penalty);
+            model.mean_effort.push(item.remaining_effort_mean());
+            model.mean_value.push(item.value.mean());
+            model.mean_one_time.push(item.one_time_value.mean());
+            model.mean_cost_of_delay.push(item.cost_of_delay_mean());
+            if let Some(s) = PertSampler::new(&item.effort) {
+                model.effort_draws.push((i, s));
+            }
+            if let Some(s) = PertSampler::new(&item.value) {
+                model.value_draws.push((i, s));
+            }
+            if let Some(s) = PertSampler::new(&item.one_time_value) {
+                model.one_time_draws.push((i, s));
+            }
+            match item.risk {
+                Some(Risk::PerPeriod(e)) => {
+                    model.base_risk.push(e.mean());
+                    model.mean_impact.push(0.0);
+                    model.incident_probability.push(0.0);
+                    model.incident_slot.push(u32::MAX);
+                    if let Some(s) = PertSampler::new(&e) {
+                        model.risk_draws.push((i, s));
+                    }
+                }
+                Some(Risk::Incident {
+                    probability,
+                    impact,
+                }) => {
+                    model.base_risk.push(0.0);
+                    model.mean_impact.push(impact.mean());
+                    model.incident_probability.push(probability);
+                    model.incident_slot.push(model.n_incident_items as u32);
+                    model.n_incident_items += 1;
+                    model.incident_threshold.push(probability * 4_294_967_296.0);
+                    if let Some(s) = PertSampler::new(&impact) {
+                        model.impact_draws.push((i, s));
+                    }
+                }
+                None => {
+                    model.base_risk.push(0.0);
+                    model.mean_impact.push(0.0);
+                    model.incident_probability.push(0.0);
+                    model.incident_slot.push(u32::MAX);
+                }
+            }
+        }
+        model.n_requires = (0..n_items)
+            .map(|i| (model.requires_start[i + 1] - model.requires_start[i]) as u32)
+            .collect();
+        let mut n_dependents = vec![0usize; n_items];
+        for &j in &model.requires {
+            n_dependents[j as usize] += 1;
+        }
+        model.dependents_start = vec![0; n_items + 1];
+        for (j, count) in n_dependents.iter().enumerate() {
+            model.dependents_start[j + 1] = model.dependents_start[j] + count;
+        }
+        model.dependents = vec![0; model.requires.len()];
+        let mut fill = model.dependents_start.clone();
+        for i in 0..n_items {
+            for k in model.requires_start[i]..model.requires_start[i + 1] {
+                let j = model.requires[k] as usize;
+                model.dependents[fill[j]] = i as u32;
+                fill[j] += 1;
+            }
+        }
+        model
+    }
+
+    /// The items that require initiative `j`.
+    #[inline]
+    pub fn dependents_of(&self, j: usize) -> &[u32] {
+        &self.dependents[self.dependents_start[j]..self.dependents_start[j + 1]]
+    }
+
+    /// Prerequisites of initiative `i`.
+    #[inline]
+    pub fn requires_of(&self, i: usize) -> &[u32] {
+        &self.requires[self.requires_start[i]..self.requires_start[i + 1]]
+    }
+
+    /// The drag in period t (1-based) with growth `growth` and accumulated relief.
+    #[inline]
+    pub fn drag_in(&self, period: usize, growth: f64, relief: f64) -> f64 {
+        let base = self
+            .drag_ceiling
+            .min(self.drag + growth * (period as f64 - 1.0));
+        (base - relief).max(0.0)
+    }
+}
+
+/// The numbers of one sampled future.
+#[derive(Debug, Clone)]
+pub struct Future {
+    /// Sampled remaining effort in engineer-weeks.
+    pub effort_weeks: Vec<f64>,
+    pub value: Vec<f64>,
+    pub one_time_value: Vec<f64>,
+    /// Cost of delay per period while undelivered.
+    pub risk: Vec<f64>,
+    /// Incident impact.
+    pub impact: Vec<f64>,
+    pub growth: f64,
+    /// noise_t by `period_idx`, ≥ 0.
+    pub capacity_factor: Vec<f64>,
+    /// Incident masks: bit `period_idx` of word `slot × incident_words + period_idx / 64`.
+    pub incidents: Vec<u64>,
+}
+
+impl Future {
+    /// The future of means: no noise, no incidents, expected losses as cost of delay.
+    pub fn deterministic(model: &Model) -> Future {
+        let effort_weeks = model.mean_effort.clone();
+        Future {
+            effort_weeks,
+            value: model.mean_value.clone(),
+            one_time_value: model.mean_one_time.clone(),
+            risk: model.mean_cost_of_delay.clone(),
+            impact: vec![0.0; model.n_items],
+            growth: model.growth.mean(),
+            capacity_factor: vec![1.0; model.n_periods],
+            incidents: vec![0; model.n_incident_items * model.incident_words],
+        }
+    }
+
+    /// A buffer for sampled futures, filled with the fixed numbers.
+    pub fn for_sampling(model: &Model) -> Future {
+        let effort_weeks = model.mean_effort.clone();
+        Future {
+            effort_weeks,
+            value: model.mean_value.clone(),
+            one_time_value: model.mean_one_time.clone(),
+            risk: model.base_risk.clone(),
+            impact: model.mean_impact.clone(),
+            growth: model.growth.mean(),
+            capacity_factor: vec![1.0; model.n_periods],
+            incidents: vec![0; model.n_incident_items * model.incident_words],
+        }
+    }
+
+    /// Overwrites the uncertain numbers with trial `trial_idx`'s draws.
+    pub fn sample(&mut self, model: &Model, seed: u64, trial_idx: u64) {
+        let table: &PertTable = pert_table();
+        let mut rng = trial_rng(seed, trial_idx);
+        if let Some(s) = &model.growth_sampler {
+            self.growth = s.sample(table, rng.next_u64());
+        }
+        for (i, s) in &model.effort_draws {
+            let i = *i as usize;
+            self.effort_weeks[i] = s.sample(table, rng.next_u64()) * model.remaining_factor[i];
+        }
+        for (i, s) in &model.value_draws {
+            self.value[*i as usize] = s.sample(table, rng.next_u64());
+        }
+        for (i, s) in &model.one_time_draws {
+            self.one_time_value[*i as usize] = s.sample(table, rng.next_u64());
+        }
+        for (i, s) in &model.risk_draws {
+            self.risk[*i as usize] = s.sample(table, rng.next_u64());
+        }
+        for (i, s) in &model.impact_draws {
+            self.impact[*i as usize] = s.sample(table, rng.next_u64());
+        }
+        if model.noise > 0.0 {
+            for factor in &mut self.capacity_factor {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                *factor = (1.0 + model.noise * z).max(0.0);
+            }
+        }
+        // Incidents: two periods per 64-bit draw, an incident when a 32-bit uniform is below
+        // p × 2^32; masks are built in a register and stored once per 64 periods.
+        let words = model.incident_words;
+        let n_periods = model.n_periods;
+        for (slot, &threshold) in model.incident_threshold.iter().enumerate() {
+            let base = slot * words;
+            let mut word = 0u64;
+            let mut period_idx = 0;
+            while period_idx < n_periods {
+                let bits = rng.next_u64();
+                let first = u64::from((((bits >> 32) as u32) as f64) < threshold);
+                let second = u64::from(((bits as u32) as f64) < threshold)
+                    & u64::from(period_idx + 1 < n_periods);
+                word |= (first | (second << 1)) << (period_idx % 64);
+                period_idx += 2;
+                if period_idx % 64 == 0 || period_idx >= n_periods {
+                    self.incidents[base + (period_idx - 1) / 64] = word;
+                    word = 0;
+                }
+            }
+        }
+    }
+}
+
+/// SplitMix64's finaliser: a bijection of u64 with good avalanche.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Trial k's generator: depends only on (seed, k); distinct trials of one seed get distinct
+/// SplitMix64 seeds (a bijection of k).
+pub fn trial_rng(seed: u64, trial_idx: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(mix64(seed.wrapping_add(0x9e37_79b9_7f4a_7c15)) ^ trial_idx)
+}
