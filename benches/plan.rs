@@ -96,7 +96,103 @@ fn bench_solve(c: &mut Criterion) {
     group.finish();
 }
 
+/// Prints where the heuristic and the solver's plan differ (set TRADEOFF_BENCH_PROBE).
+fn probe() {
+    use tradeoff::plan::data::PlanData;
+    let s = portfolio(50, 8, 42);
+    let data = PlanData::from_scenario(&s, None);
+    let h = tradeoff::plan::solve::heuristic_plan(&data).expect("feasible");
+    let p = solve_plan_with_report(&s, &options(20.0, 0.0))
+        .expect("feasible")
+        .0;
+    println!("heuristic {} solver {}", h.schedule.objective, p.objective);
+    for (i, item) in data.items.iter().enumerate() {
+        let hd = h.schedule.deliveries[i];
+        let pd = p.initiatives[i].delivery;
+        if hd != pd {
+            println!(
+                "{:>3} {:<20} e {:>5.1} team {:>4} v {:>7.0} c {:>6.0} o {:>7.0} relief {:.3} stab {} req {:?}: heuristic {:?} solver {:?} shares {:?}",
+                i, s.initiatives[i].id, item.effort_weeks, item.team_weeks, item.value, item.cost_of_delay,
+                item.one_time_value, item.debt_relief, item.stability, item.requires, hd, pd,
+                p.initiatives[i].shares.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>()
+            );
+        }
+    }
+    {
+        use tradeoff::plan::heuristic::{Priority, Replayer};
+        let r = Replayer::new(&data);
+        let n = data.n_items();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| {
+            (
+                p.initiatives[i].delivery.unwrap_or(99),
+                p.initiatives[i].start.unwrap_or(99),
+                i,
+            )
+        });
+        let selected: Vec<bool> = (0..n)
+            .map(|i| p.initiatives[i].delivery.is_some())
+            .collect();
+        let target = (0..n).map(|i| p.initiatives[i].delivery).collect();
+        let mut pr = Priority {
+            order,
+            selected,
+            target,
+        };
+        let sch = r.replay(&pr, false);
+        let ev = r.evaluate(&mut pr);
+        println!(
+            "replay of the solver's order: {} (evaluate {}) missed {}",
+            sch.objective, ev.objective, sch.n_missed
+        );
+        for i in 0..n {
+            if sch.deliveries[i] != p.initiatives[i].delivery {
+                println!(
+                    "  {} replay {:?} solver {:?}",
+                    i, sch.deliveries[i], p.initiatives[i].delivery
+                );
+            }
+        }
+    }
+    for per in &p.periods {
+        println!(
+            "{} drag {:.3} product {:.1} stab {:.1} idle {:.1}",
+            per.label, per.drag, per.product, per.stability, per.idle
+        );
+    }
+}
+
+/// Plans a scenario file once and prints the report (set TRADEOFF_BENCH_SCENARIO=path).
+fn plan_file(path: &str) {
+    let scenario = match tradeoff::scenario::load_scenario(std::path::Path::new(path)) {
+        Ok(s) => s,
+        Err(e) => {
+            println!("{e}");
+            return;
+        }
+    };
+    let started = Instant::now();
+    match solve_plan_with_report(&scenario, &options(60.0, 1e-4)) {
+        Ok((plan, report)) => println!(
+            "{path}: {:?} objective {:.0} gap {:.4}% in {:.1} s; {report:?}",
+            plan.status,
+            plan.objective,
+            plan.gap * 100.0,
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) => println!("{path}: {e}"),
+    }
+}
+
 fn main() {
+    if let Ok(path) = std::env::var("TRADEOFF_BENCH_SCENARIO") {
+        plan_file(&path);
+        return;
+    }
+    if std::env::var("TRADEOFF_BENCH_PROBE").is_ok() {
+        probe();
+        return;
+    }
     let test_mode = std::env::args().any(|a| a == "--test");
     if !test_mode && std::env::var("TRADEOFF_BENCH_SKIP_ONE_SHOT").is_err() {
         one_shot();

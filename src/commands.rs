@@ -163,8 +163,32 @@ fn run_sweep(cmd: &SweepCommand) -> Result<(), Error> {
 }
 
 fn run_report(cmd: &ReportCommand) -> Result<(), Error> {
-    let _ = cmd;
-    Err(Error::NotImplemented("the report"))
+    report::bundle::check_dir(&cmd.out, cmd.common.force)?;
+    let scenario = load_scenario(&cmd.scenario)?;
+    check_sim_options(&cmd.sim_options)?;
+    check_plan_options(&scenario, &cmd.plan_options)?;
+    let progress = progress_for(cmd.common);
+    let summary = report::bundle::write_report(
+        &scenario,
+        &cmd.out,
+        &cmd.plan_options,
+        &cmd.sim_options,
+        cmd.common.force,
+        progress.as_ref(),
+    )?;
+    if !cmd.common.quiet {
+        let recommended = summary
+            .recommended
+            .map(|name| format!(" (recommended strategy: {name})"))
+            .unwrap_or_default();
+        eprintln!(
+            "wrote {} files to `{}`; open `{}`{recommended}",
+            summary.files.len(),
+            summary.out_dir.display(),
+            summary.out_dir.join("index.html").display()
+        );
+    }
+    Ok(())
 }
 
 /// Plans, and on infeasibility prints the JSON status first when JSON was asked for.

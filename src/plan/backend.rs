@@ -119,6 +119,7 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
             let ok = match row.sense {
                 Sense::Le => rhs >= -1e-9,
                 Sense::Ge => rhs <= 1e-9,
+                Sense::Eq => rhs.abs() <= 1e-9,
             };
             if !ok {
                 return Err(SolveFailure::Infeasible);
@@ -128,6 +129,7 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
         let constraint = match row.sense {
             Sense::Le => lhs.leq(rhs),
             Sense::Ge => lhs.geq(rhs),
+            Sense::Eq => lhs.eq(rhs),
         };
         constraints.push((row_idx, constraint));
     }
@@ -189,9 +191,9 @@ pub fn solve_relaxation(
         handles,
         fixed,
         objective,
-        offset,
         scale,
         constraints,
+        ..
     } = prepared;
     let run = catch_unwind(AssertUnwindSafe(move || {
         let mut problem = vars.maximise(objective).using(clarabel);
@@ -205,28 +207,28 @@ pub fn solve_relaxation(
         }
         let mut solution = problem.solve().map_err(failure_of)?;
         let values = read_values(&handles, &fixed, |v| solution.value(v));
-        let inner = solution.inner();
-        // Clarabel minimises −f: −obj_val_dual bounds f from above when the dual is feasible;
-        // take the larger of primal and dual readings and a margin for the solver's tolerance.
-        let primal = -inner.obj_val;
-        let dual = -inner.obj_val_dual;
-        let best = primal.max(dual);
-        let bound_scaled = best + 1e-7 * (1.0 + best.abs());
         let duals = solution.compute_dual();
         let row_duals: Vec<(usize, f64)> = refs
             .iter()
             .map(|(row_idx, r)| (*row_idx, duals.dual(r.clone())))
             .collect();
-        Ok::<_, SolveFailure>((values, bound_scaled, row_duals))
+        Ok::<_, SolveFailure>((values, row_duals))
     }));
-    let (values, bound_scaled, row_duals) = run.map_err(panic_message)??;
-    if !bound_scaled.is_finite() {
+    let (values, row_duals) = run.map_err(panic_message)??;
+    // The bound comes from the multipliers by weak duality, so it holds however accurately the
+    // interior point method converged (an inaccurate answer only makes it looser).
+    let mut multipliers = vec![0.0; model.rows.len()];
+    for (row_idx, d) in &row_duals {
+        multipliers[*row_idx] = d * scale;
+    }
+    let bound = model.lagrangian_bound(&multipliers);
+    if !bound.is_finite() {
         return Err(SolveFailure::Other(
             "the relaxation gave no finite bound".into(),
         ));
     }
     Ok(Relaxation {
-        bound: bound_scaled * scale + offset,
+        bound,
         values,
         row_duals: row_duals
             .into_iter()
@@ -300,6 +302,25 @@ pub fn solve_milp(
     })
 }
 
+/// An answer from a backend that reports optimality within its gap but no bound: the bound is
+/// the objective plus the gap it was given (relative to the objective without constants).
+#[cfg(any(feature = "cbc", feature = "highs"))]
+fn proven_answer(
+    model: &LinearModel,
+    values: Vec<f64>,
+    proven: bool,
+    mip_gap: f64,
+    offset: f64,
+) -> MilpAnswer {
+    let objective = model.objective_of(&values);
+    let bound = proven.then(|| objective + mip_gap * (objective - offset).abs());
+    MilpAnswer {
+        values: Some(values),
+        bound,
+        proven,
+    }
+}
+
 /// Solves the integer program with CBC (feature `cbc`), seeded with `warm` when given.
 #[cfg(feature = "cbc")]
 pub fn solve_milp_cbc(
@@ -342,16 +363,15 @@ pub fn solve_milp_cbc(
             problem.add_constraint(c);
         }
         let solution = problem.solve().map_err(failure_of)?;
-        let proven = matches!(solution.status(), good_lp::SolutionStatus::Optimal);
+        let proven = matches!(
+            solution.status(),
+            good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit
+        );
         let values = read_values(&handles, &fixed, |v| solution.value(v));
         Ok::<_, SolveFailure>((values, proven))
     }));
     let (values, proven) = run.map_err(panic_message)??;
-    Ok(MilpAnswer {
-        values: Some(values),
-        bound: None,
-        proven,
-    })
+    Ok(proven_answer(model, values, proven, mip_gap, offset))
 }
 
 /// Solves the integer program with HiGHS (feature `highs`).
@@ -389,14 +409,13 @@ pub fn solve_milp_highs(
             problem.add_constraint(c);
         }
         let solution = problem.solve().map_err(failure_of)?;
-        let proven = matches!(solution.status(), good_lp::SolutionStatus::Optimal);
+        let proven = matches!(
+            solution.status(),
+            good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit
+        );
         let values = read_values(&handles, &fixed, |v| solution.value(v));
         Ok::<_, SolveFailure>((values, proven))
     }));
     let (values, proven) = run.map_err(panic_message)??;
-    Ok(MilpAnswer {
-        values: Some(values),
-        bound: None,
-        proven,
-    })
+    Ok(proven_answer(model, values, proven, mip_gap, offset))
 }

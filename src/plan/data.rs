@@ -212,3 +212,66 @@ impl PlanData {
         total
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_item(periods: usize) -> PlanData {
+        PlanData {
+            n_periods: periods,
+            items: vec![ItemData {
+                effort_weeks: 10.0,
+                value: 100.0,
+                cost_of_delay: 30.0,
+                one_time_value: 500.0,
+                team_weeks: f64::INFINITY,
+                stability: false,
+                requires: Vec::new(),
+                hard_deadline: None,
+                soft_deadline: Some((1, 70.0)),
+                commit: false,
+                debt_relief: 0.0,
+            }],
+            allocatable_weeks: vec![10.0; periods],
+            base_drag: vec![0.0; periods],
+            discount: vec![1.0; periods + 1],
+            terminal_periods: 2.0,
+            stability_min: 0.0,
+            stability_max: 1.0,
+            weeks_per_period: 13.0,
+        }
+    }
+
+    #[test]
+    fn parts_follow_the_spec_by_hand() {
+        let data = one_item(3);
+        // Delivered in P2: value 100 in P3 + 500 once + 2 × 100 terminal = 800;
+        // cost of delay in P1 and P2 = 60; soft deadline P1 missed: 70.
+        let p = data.item_parts(0, Some(2));
+        assert_eq!(
+            (p.value_earned, p.cost_of_delay, p.penalties),
+            (800.0, 60.0, 70.0)
+        );
+        // Never delivered: cost of delay in all 3 periods, the penalty, no value.
+        let p = data.item_parts(0, None);
+        assert_eq!(
+            (p.value_earned, p.cost_of_delay, p.penalties),
+            (0.0, 90.0, 70.0)
+        );
+    }
+
+    #[test]
+    fn y_coefficients_and_constant_reproduce_the_parts() {
+        let data = one_item(3);
+        for delivery in [None, Some(1), Some(2), Some(3)] {
+            let from_y =
+                data.objective_constant() + delivery.map_or(0.0, |k| data.delivery_gain(0, k));
+            let direct = data.parts_for(&[delivery]).objective();
+            assert!(
+                (from_y - direct).abs() < 1e-9,
+                "{delivery:?}: {from_y} vs {direct}"
+            );
+        }
+    }
+}

@@ -27,6 +27,8 @@ pub struct Schedule {
     pub objective: f64,
     /// Hard deadlines and commitments missed (0 when the schedule is a feasible plan).
     pub n_missed: usize,
+    /// Selected items that got work but were not delivered (their work is wasted).
+    pub wasted: Vec<usize>,
 }
 
 /// A priority order and which items may get work.
@@ -34,6 +36,9 @@ pub struct Schedule {
 pub struct Priority {
     pub order: Vec<usize>,
     pub selected: Vec<bool>,
+    /// Target delivery period of each item (1-based); an item that cannot finish by its target
+    /// at its team limit from the next period on gets the difference first. `None`: no pacing.
+    pub target: Vec<Option<usize>>,
 }
 
 /// Everything the replay reads, precomputed once.
@@ -75,6 +80,11 @@ impl<'a> Replayer<'a> {
         }
     }
 
+    /// T.
+    pub fn n_periods(&self) -> usize {
+        self.data.n_periods
+    }
+
     /// The period by which item i must be delivered, if any.
     pub fn must_by(&self, item_idx: usize) -> Option<usize> {
         self.must_by[item_idx]
@@ -114,6 +124,8 @@ impl<'a> Replayer<'a> {
             .filter(|&i| priority.selected[i])
             .collect();
         let mut relief = 0.0;
+        let mut worked = vec![false; n];
+        let mut given = vec![0.0; n];
         for t in 1..=t_end {
             let drag = (data.base_drag[t - 1] - relief).max(0.0);
             let effective = data.allocatable_weeks[t - 1] * (1.0 - drag);
@@ -122,39 +134,63 @@ impl<'a> Replayer<'a> {
             let mut stability_left = data.stability_max * effective;
             let mut delivered_now = false;
             for &i in &active {
-                if total_left <= 1e-12 {
-                    break;
-                }
-                let item = &data.items[i];
-                if !item
-                    .requires
-                    .iter()
-                    .all(|&j| deliveries[j].is_some_and(|k| k < t))
-                {
-                    continue;
-                }
-                let class_left = if item.stability {
-                    &mut stability_left
-                } else {
-                    &mut product_left
-                };
-                let room = total_left
-                    .min(*class_left)
-                    .min(item.team_weeks)
-                    .min(remaining[i]);
-                if room <= 1e-12 {
-                    continue;
-                }
-                remaining[i] -= room;
-                *class_left -= room;
-                total_left -= room;
-                if keep_work {
-                    work_weeks[i * t_end + t - 1] = room;
-                }
-                if remaining[i] <= 1e-9 * item.effort_weeks.max(1.0) {
-                    remaining[i] = 0.0;
-                    deliveries[i] = Some(t);
-                    delivered_now = true;
+                given[i] = 0.0;
+            }
+            // Pass 0 paces items towards their targets; pass 1 fills in priority order.
+            for pass in 0..2 {
+                for &i in &active {
+                    if total_left <= 1e-12 {
+                        break;
+                    }
+                    if deliveries[i].is_some() {
+                        continue;
+                    }
+                    let item = &data.items[i];
+                    let wanted = if pass == 0 {
+                        match priority.target[i] {
+                            Some(k) if k >= t && item.team_weeks.is_finite() => {
+                                remaining[i] - item.team_weeks * (k - t) as f64
+                            }
+                            _ => continue,
+                        }
+                    } else {
+                        remaining[i]
+                    };
+                    if wanted <= 1e-12 {
+                        continue;
+                    }
+                    if !item
+                        .requires
+                        .iter()
+                        .all(|&j| deliveries[j].is_some_and(|k| k < t))
+                    {
+                        continue;
+                    }
+                    let class_left = if item.stability {
+                        &mut stability_left
+                    } else {
+                        &mut product_left
+                    };
+                    let room = total_left
+                        .min(*class_left)
+                        .min(item.team_weeks - given[i])
+                        .min(wanted);
+                    if room <= 1e-12 {
+                        continue;
+                    }
+                    remaining[i] -= room;
+                    given[i] += room;
+                    worked[i] = true;
+                    *class_left -= room;
+                    total_left -= room;
+                    if keep_work {
+                        work_weeks[i * t_end + t - 1] += room;
+                    }
+                    if remaining[i] <= 1e-9 * item.effort_weeks.max(1.0) {
+                        remaining[i] = 0.0;
+                        deliveries[i] = Some(t);
+                        delivered_now = true;
+                    }
                 }
             }
             if delivered_now {
@@ -183,12 +219,44 @@ impl<'a> Replayer<'a> {
                 (None, _) => false,
             })
             .count();
+        let wasted = (0..n)
+            .filter(|&i| worked[i] && deliveries[i].is_none())
+            .collect();
         Schedule {
             objective: self.objective_of(&deliveries),
             deliveries,
             work_weeks,
             n_missed,
+            wasted,
         }
+    }
+
+    /// Replays, then takes work away from items that get some but are not delivered (their
+    /// work earns nothing) and replays again, keeping the better schedule each time.
+    pub fn evaluate(&self, priority: &mut Priority) -> Schedule {
+        let mut best = self.replay(priority, false);
+        for _ in 0..3 {
+            if best.wasted.is_empty() {
+                break;
+            }
+            let mut trial = priority.clone();
+            for &i in &best.wasted {
+                if self.must_by[i].is_none() {
+                    trial.selected[i] = false;
+                }
+            }
+            if trial.selected == priority.selected {
+                break;
+            }
+            let schedule = self.replay(&trial, false);
+            if schedule.n_missed <= best.n_missed && schedule.objective >= best.objective {
+                *priority = trial;
+                best = schedule;
+            } else {
+                break;
+            }
+        }
+        best
     }
 }
 
@@ -340,20 +408,43 @@ pub struct HeuristicPlan {
     pub schedule: Schedule,
 }
 
+/// What the linear relaxation suggests: fractional delivery times and target periods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LpGuide {
+    /// Σ_t (1 − y[i,t]) per item.
+    pub delivery_time: Vec<f64>,
+    /// Target periods per item: the first period with y[i,t] ≥ θ, for a few thresholds θ.
+    pub targets: Vec<Vec<Option<usize>>>,
+}
+
 /// Builds the best feasible plan from the candidate orders (None when none meets the deadlines).
 pub fn construct(
     data: &PlanData,
     replayer: &Replayer,
-    lp_delivery_time: Option<&[f64]>,
+    guide: Option<&LpGuide>,
 ) -> Option<HeuristicPlan> {
+    let n = data.n_items();
     let selected = initial_selection(data, replayer);
     let mut best: Option<HeuristicPlan> = None;
-    for order in candidate_orders(data, replayer, lp_delivery_time) {
+    let no_targets = vec![None; n];
+    let orders = candidate_orders(data, replayer, guide.map(|g| g.delivery_time.as_slice()));
+    let mut tries: Vec<(Vec<usize>, &Vec<Option<usize>>)> =
+        orders.iter().map(|o| (o.clone(), &no_targets)).collect();
+    if let (Some(g), Some(lp_order)) = (guide, orders.last()) {
+        for targets in &g.targets {
+            tries.push((lp_order.clone(), targets));
+        }
+    }
+    for (order, targets) in tries {
         let mut priority = Priority {
             order,
             selected: selected.clone(),
+            target: targets.clone(),
         };
-        let schedule = repair(data, replayer, &mut priority);
+        let mut schedule = repair(data, replayer, &mut priority);
+        if schedule.n_missed == 0 {
+            schedule = replayer.evaluate(&mut priority);
+        }
         if schedule.n_missed == 0
             && best
                 .as_ref()
@@ -379,6 +470,11 @@ pub struct SearchBudget {
 }
 
 /// Improves a feasible plan by local search over priority orders and selections.
+///
+/// Iterated first-improvement search: a sweep tries, for every item, moving it 1, 2, 4, 8 …
+/// places up or down the order and switching whether it gets work, keeping each change that
+/// raises the objective; when a sweep finds nothing, a few random moves kick the best order and
+/// the sweeps resume. Stops on the budget.
 pub fn improve(
     data: &PlanData,
     replayer: &Replayer,
@@ -387,67 +483,152 @@ pub fn improve(
     seed: u64,
 ) -> HeuristicPlan {
     let n = data.n_items();
+    let mut search = Search {
+        replayer,
+        budget,
+        evals: 0,
+        stall: 0,
+        forced: (0..n).map(|i| replayer.must_by(i).is_some()).collect(),
+    };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut current = start;
-    let mut stall = 0usize;
-    let forced: Vec<bool> = (0..n).map(|i| replayer.must_by(i).is_some()).collect();
-    let evals = if n < 2 { 0 } else { budget.max_evals };
-    for eval in 0..evals {
-        if stall >= budget.max_stall || current.schedule.objective >= budget.target {
-            break;
-        }
-        if eval % 64 == 0 && Instant::now() >= budget.deadline {
-            break;
-        }
-        let mut candidate = current.priority.clone();
-        let kind = rng.random_range(0..10u32);
-        if kind < 2 {
-            // Toggle whether an item gets work.
-            let i = rng.random_range(0..n);
-            if forced[i] {
-                stall += 1;
-                continue;
+    let mut best = start;
+    let mut current = best.clone();
+    if n >= 2 {
+        while !search.exhausted(&best) {
+            let improved = search.sweep(&mut current);
+            if current.schedule.objective > best.schedule.objective {
+                best = current.clone();
             }
-            candidate.selected[i] = !candidate.selected[i];
-        } else {
-            // Move one item: near its place most of the time, anywhere otherwise.
-            let from = rng.random_range(0..n);
-            let to = if kind < 7 {
-                let w = 6usize.min(n - 1);
-                let lo = from.saturating_sub(w);
-                let hi = (from + w).min(n - 1);
-                rng.random_range(lo..=hi)
-            } else {
-                rng.random_range(0..n)
-            };
-            if from == to || !candidate.selected[candidate.order[from]] {
-                stall += 1;
-                continue;
+            if !improved {
+                // Kick: a few random moves from the best order, feasible or not repaired later.
+                current = best.clone();
+                for _ in 0..3 {
+                    let from = rng.random_range(0..n);
+                    let to = rng.random_range(0..n);
+                    let item = current.priority.order.remove(from);
+                    current.priority.order.insert(to, item);
+                }
+                current.priority.order = respect_requirements(data, &current.priority.order);
+                current.schedule = replayer.evaluate(&mut current.priority);
+                search.evals += 1;
+                if current.schedule.n_missed > 0 {
+                    current = best.clone();
+                }
             }
-            let item = candidate.order.remove(from);
-            candidate.order.insert(to, item);
         }
-        let schedule = replayer.replay(&candidate, false);
-        if schedule.n_missed > 0 {
-            stall += 1;
-            continue;
-        }
-        let better = schedule.objective
-            > current.schedule.objective + 1e-9 * (1.0 + current.schedule.objective.abs());
-        if better || schedule.objective >= current.schedule.objective {
-            stall = if better { 0 } else { stall + 1 };
-            current = HeuristicPlan {
+    }
+    // Keep the work of the final schedule.
+    let schedule = replayer.replay(&best.priority, true);
+    HeuristicPlan {
+        priority: best.priority,
+        schedule,
+    }
+}
+
+struct Search<'r, 'a> {
+    replayer: &'r Replayer<'a>,
+    budget: SearchBudget,
+    evals: usize,
+    /// Evaluations since the last strict improvement.
+    stall: usize,
+    forced: Vec<bool>,
+}
+
+impl Search<'_, '_> {
+    fn exhausted(&self, best: &HeuristicPlan) -> bool {
+        self.evals >= self.budget.max_evals
+            || self.stall >= self.budget.max_stall
+            || best.schedule.objective >= self.budget.target
+            || (self.evals % 32 == 0 && Instant::now() >= self.budget.deadline)
+    }
+
+    /// Tries a candidate; keeps it when strictly better. Returns true when kept.
+    fn try_candidate(&mut self, current: &mut HeuristicPlan, mut candidate: Priority) -> bool {
+        self.evals += 1;
+        let schedule = self.replayer.evaluate(&mut candidate);
+        let better = schedule.n_missed == 0
+            && schedule.objective
+                > current.schedule.objective + 1e-9 * (1.0 + current.schedule.objective.abs());
+        if better {
+            self.stall = 0;
+            *current = HeuristicPlan {
                 priority: candidate,
                 schedule,
             };
         } else {
-            stall += 1;
+            self.stall += 1;
         }
+        better
     }
-    // Keep the work of the final schedule.
-    let schedule = replayer.replay(&current.priority, true);
-    HeuristicPlan {
-        priority: current.priority,
-        schedule,
+
+    /// One first-improvement pass over every item. Returns true when anything improved.
+    fn sweep(&mut self, current: &mut HeuristicPlan) -> bool {
+        let n = current.priority.order.len();
+        let items: Vec<usize> = current.priority.order.clone();
+        let mut improved = false;
+        for item in items {
+            if self.exhausted(current) {
+                break;
+            }
+            // Switch whether it gets work.
+            if !self.forced[item] {
+                let mut candidate = current.priority.clone();
+                candidate.selected[item] = !candidate.selected[item];
+                if self.try_candidate(current, candidate) {
+                    improved = true;
+                    continue;
+                }
+            }
+            if !current.priority.selected[item] {
+                continue;
+            }
+            // Pace it for an earlier or later delivery.
+            let t_end = self.replayer.n_periods();
+            let options: Vec<Option<usize>> = match current.priority.target[item] {
+                Some(k) => vec![
+                    k.checked_sub(1).filter(|&k| k >= 1),
+                    (k < t_end).then_some(k + 1),
+                ],
+                None => vec![current.schedule.deliveries[item]
+                    .and_then(|d| d.checked_sub(1))
+                    .filter(|&k| k >= 1)],
+            };
+            let mut paced = false;
+            for target in options.into_iter().flatten() {
+                let mut candidate = current.priority.clone();
+                candidate.target[item] = Some(target);
+                if self.try_candidate(current, candidate) {
+                    paced = true;
+                    break;
+                }
+            }
+            if paced {
+                improved = true;
+                continue;
+            }
+            let Some(from) = current.priority.order.iter().position(|&x| x == item) else {
+                continue;
+            };
+            let mut step = 1usize;
+            'moves: while step < n {
+                for to in [from.checked_sub(step), Some(from + step).filter(|&t| t < n)]
+                    .into_iter()
+                    .flatten()
+                {
+                    let mut candidate = current.priority.clone();
+                    let moved = candidate.order.remove(from);
+                    candidate.order.insert(to, moved);
+                    if self.try_candidate(current, candidate) {
+                        improved = true;
+                        break 'moves;
+                    }
+                    if self.exhausted(current) {
+                        break 'moves;
+                    }
+                }
+                step *= 2;
+            }
+        }
+        improved
     }
 }

@@ -174,7 +174,7 @@ pub fn fmt_num(x: f64) -> String {
 
 fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<String> {
     let relaxed_none = BTreeSet::new();
-    let (_, start) = earliest_periods(data, &relaxed_none);
+    let (_, start) = earliest_periods(data, &relaxed_none, true);
     let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
     let wpp = fmt_num(scenario.weeks_per_period);
     let id = |i: usize| format!("`{}`", scenario.initiatives[i].id);

@@ -2,6 +2,18 @@
 //!
 //! `solve_plan` takes a validated scenario and returns a [`Plan`] value; it does no I/O and never
 //! prints. The plan is what `tradeoff plan` shows and what the simulator's `plan` strategy replays.
+//!
+//! - [`data`]: the scenario reduced to means and per-period numbers; the objective of deliveries;
+//! - [`model`]: the program of SPEC "Planner" as plain rows, with groups that can be relaxed;
+//! - [`backend`]: good_lp backends (microlp, clarabel; CBC and HiGHS behind features);
+//! - [`heuristic`]: list scheduling over priority orders and local search, the incumbent;
+//! - [`solve`]: the order of work within the time limit, status, gap and bound, marginal values;
+//! - [`normalise`]: raw answers to the normalised plan;
+//! - [`infeasible`]: conflicting constraint groups, explained in the scenario's words.
+//!
+//! Invariants: the objective, its parts, `gap` and `bound` are on the user's objective (constant
+//! included), recomputed from the deliveries; `bound` is proven (a relaxation's weak-duality
+//! bound or branch and bound's); a returned plan meets every hard constraint.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

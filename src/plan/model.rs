@@ -6,9 +6,9 @@
 //! the ones that make a scenario infeasible.
 //!
 //! Variables: x[i,t] ∈ [0, 1] share of i's effort done in t; y[i,t] ∈ {0, 1} delivered by the
-//! end of t; g_t ≥ 0 debt drag in t. Implied bounds are applied while building (an item cannot
-//! be delivered before its team limit, its class's capacity and its prerequisites allow), which
-//! keeps the optimum and tightens the relaxation.
+//! end of t; g_t ≥ 0 debt drag in t. Implied bounds and cuts are applied while building (an
+//! item cannot be delivered before its team limit and its prerequisites allow), which keeps the
+//! optimum and tightens the relaxation.
 
 use std::collections::BTreeSet;
 
@@ -36,6 +36,7 @@ pub enum Group {
 pub enum Sense {
     Le,
     Ge,
+    Eq,
 }
 
 /// What a row is, for reading its dual.
@@ -107,6 +108,36 @@ impl LinearModel {
                 .sum::<f64>()
     }
 
+    /// A proven upper bound from row multipliers (any sign-correct multipliers will do): by weak
+    /// duality, max c·x over the bounds of c·x + Σ_r λ_r (b_r − a_r·x), with λ_r ≥ 0 on ≤ rows,
+    /// ≤ 0 on ≥ rows and free on = rows. Every variable is bounded, so this is finite.
+    pub fn lagrangian_bound(&self, multipliers: &[f64]) -> f64 {
+        let mut reduced = self.objective.clone();
+        let mut total = self.constant;
+        for (row, &m) in self.rows.iter().zip(multipliers) {
+            let lambda = match row.sense {
+                Sense::Le => m.max(0.0),
+                Sense::Ge => m.min(0.0),
+                Sense::Eq => m,
+            };
+            if lambda == 0.0 || !lambda.is_finite() {
+                continue;
+            }
+            total += lambda * row.rhs;
+            for &(v, c) in &row.terms {
+                reduced[v] -= lambda * c;
+            }
+        }
+        for (def, r) in self.vars.iter().zip(&reduced) {
+            total += if *r > 0.0 {
+                r * def.upper
+            } else {
+                r * def.lower
+            };
+        }
+        total
+    }
+
     /// The largest violation of a bound or row by an assignment (0 when feasible).
     pub fn max_violation(&self, values: &[f64]) -> f64 {
         let mut worst: f64 = 0.0;
@@ -118,10 +149,35 @@ impl LinearModel {
             let excess = match row.sense {
                 Sense::Le => lhs - row.rhs,
                 Sense::Ge => row.rhs - lhs,
+                Sense::Eq => (lhs - row.rhs).abs(),
             };
             worst = worst.max(excess);
         }
         worst
+    }
+}
+
+/// The least drag each period can have: every item's relief subtracted.
+fn least_drag(data: &PlanData) -> Vec<f64> {
+    let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
+    data.base_drag
+        .iter()
+        .map(|b| (b - total_relief).max(0.0))
+        .collect()
+}
+
+/// The share of effective capacity an item's class may use.
+fn class_share(data: &PlanData, stability: bool, relaxed: &BTreeSet<Group>) -> f64 {
+    if stability {
+        if relaxed.contains(&Group::RingFenceMax) {
+            1.0
+        } else {
+            data.stability_max
+        }
+    } else if relaxed.contains(&Group::RingFenceMin) {
+        1.0
+    } else {
+        1.0 - data.stability_min
     }
 }
 
@@ -131,15 +187,11 @@ impl LinearModel {
 pub fn earliest_periods(
     data: &PlanData,
     relaxed: &BTreeSet<Group>,
+    with_capacity: bool,
 ) -> (Vec<Option<usize>>, Vec<usize>) {
     let n = data.n_items();
     let t_end = data.n_periods;
-    let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
-    let min_drag: Vec<f64> = data
-        .base_drag
-        .iter()
-        .map(|b| (b - total_relief).max(0.0))
-        .collect();
+    let min_drag = least_drag(data);
     let mut earliest: Vec<Option<Option<usize>>> = vec![None; n];
     let mut start: Vec<usize> = vec![1; n];
     // Resolve in dependency order; cycles cannot occur in a validated scenario, but guard anyway.
@@ -173,21 +225,15 @@ pub fn earliest_periods(
             } else {
                 item.team_weeks
             };
-            let class_share = if item.stability {
-                if relaxed.contains(&Group::RingFenceMax) {
-                    1.0
-                } else {
-                    data.stability_max
-                }
-            } else if relaxed.contains(&Group::RingFenceMin) {
-                1.0
-            } else {
-                1.0 - data.stability_min
-            };
+            let class_share = class_share(data, item.stability, relaxed);
             let mut done = 0.0;
             let mut found = None;
             for t in first..=t_end {
-                let room = data.allocatable_weeks[t - 1] * (1.0 - min_drag[t - 1]) * class_share;
+                let room = if with_capacity {
+                    data.allocatable_weeks[t - 1] * (1.0 - min_drag[t - 1]) * class_share
+                } else {
+                    f64::INFINITY
+                };
                 done += team_weeks.min(room);
                 if done >= item.effort_weeks * (1.0 - 1e-9) {
                     found = Some(t);
@@ -223,7 +269,9 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
         rows: Vec::with_capacity(4 * n * t_end),
         trivially_infeasible: false,
     };
-    let (earliest, start) = earliest_periods(data, relaxed);
+    // Implied bounds from team limits and prerequisites only: bounds that depend on capacity
+    // would hide capacity's value from the relaxation's duals (marginal_value).
+    let (earliest, start) = earliest_periods(data, relaxed, false);
 
     for (i, item) in data.items.iter().enumerate() {
         let team_share = if relaxed.contains(&Group::Team(i)) || item.effort_weeks <= 0.0 {
@@ -231,6 +279,8 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
         } else {
             (item.team_weeks / item.effort_weeks).min(1.0)
         };
+        // The most of the item one period can hold: its team limit.
+        let per_period_share = vec![team_share; t_end];
         for t in 1..=t_end {
             let x = model.x(i, t);
             let y = model.y(i, t);
@@ -239,7 +289,7 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
             model.vars[x].upper = if earliest[i].is_none() || t < start[i] {
                 0.0
             } else {
-                team_share
+                per_period_share[t - 1]
             };
             model.vars[y].binary = true;
             model.vars[y].upper = match earliest[i] {
@@ -265,6 +315,26 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                     kind: RowKind::Other,
                 });
             }
+            // Implied by the rows above for integer y (a cut for the relaxation): delivered by
+            // t means done by t − s but for what periods t − s + 1..t can hold, so
+            // (1 − Σ_{τ=t−s+1..t} cap_τ) y[i,t] ≤ Σ_{τ≤t−s} x[i,τ].
+            if model.vars[y].upper > 0.0 {
+                let mut held = 0.0;
+                for s_back in 1..t {
+                    held += per_period_share[t - s_back];
+                    if held >= 1.0 - 1e-9 {
+                        break;
+                    }
+                    let mut terms = vec![(y, 1.0 - held)];
+                    terms.extend((1..=t - s_back).map(|tau| (model.x(i, tau), -1.0)));
+                    model.rows.push(Row {
+                        terms,
+                        sense: Sense::Le,
+                        rhs: 0.0,
+                        kind: RowKind::Other,
+                    });
+                }
+            }
         }
         // work: Σ_t x[i,t] ≤ 1
         model.rows.push(Row {
@@ -274,6 +344,9 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
             kind: RowKind::Other,
         });
         // dependency (i requires j): Σ_{τ≤t} x[i,τ] ≤ y[j,t−1]
+        let periods_needed = (1..=t_end)
+            .find(|&d| d as f64 * team_share >= 1.0 - 1e-9)
+            .unwrap_or(t_end + 1);
         for &j in &item.requires {
             if relaxed.contains(&Group::Dependency(i, j)) {
                 continue;
@@ -290,6 +363,16 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                     rhs: 0.0,
                     kind: RowKind::Other,
                 });
+                // A cut implied for integer y: i needs at least `periods_needed` periods of work,
+                // all after j's delivery, so y[i,t] ≤ y[j, t − periods_needed].
+                if t > periods_needed && model.vars[model.y(i, t)].upper > 0.0 {
+                    model.rows.push(Row {
+                        terms: vec![(model.y(i, t), 1.0), (model.y(j, t - periods_needed), -1.0)],
+                        sense: Sense::Le,
+                        rhs: 0.0,
+                        kind: RowKind::Other,
+                    });
+                }
             }
         }
         // hard deadline k: y[i,k] = 1; commit: y[i,T] = 1 (monotone rows carry it forward)

@@ -693,7 +693,7 @@ fn small_scenario() -> impl Strategy<Value = Scenario> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     #[test]
     fn optimum_equals_brute_force(s in small_scenario()) {
@@ -715,4 +715,242 @@ proptest! {
         let p = solve_plan(&s, &options).expect("generated portfolios are feasible");
         check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
     }
+}
+
+#[test]
+fn marginal_value_prices_a_binding_period() {
+    // One period of 10 weeks; a: 20 weeks, one-time 100. The relaxation does half of a for 50,
+    // so a week of capacity is worth 100 / 20 = 5 (the estimate). The plan itself delivers
+    // nothing (a does not fit). Exact: one more engineer (+13 weeks) makes 23 ≥ 20 weeks, a is
+    // delivered for 100, so 100 / 13 per engineer-week.
+    let s = scenario(1, 10.0, vec![feature("a", 20.0, 0.0, 100.0)]);
+    let p = plan(&s);
+    assert!(close(p.objective, 0.0));
+    assert!(
+        (p.periods[0].marginal_value - 5.0).abs() < 1e-3,
+        "{}",
+        p.periods[0].marginal_value
+    );
+    assert_eq!(p.status, PlanStatus::Optimal);
+    let exact = solve_plan(
+        &s,
+        &PlanOptions {
+            marginal: tradeoff::plan::MarginalMethod::Exact,
+            ..exact()
+        },
+    )
+    .expect("feasible");
+    assert!((exact.periods[0].marginal_value - 100.0 / 13.0).abs() < 1e-6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+
+const SMALL_TOML: &str = r#"
+[scenario]
+name = "CLI check"
+periods = 4
+start = "2027-Q1"
+currency = "EUR"
+
+[capacity]
+per_period = 20
+buffer = 0.1
+stability_share = { min = 0.1, max = 0.6 }
+
+[debt]
+drag = 0.1
+growth = 0.01
+ceiling = 0.3
+
+[[initiative]]
+id = "sso"
+kind = "feature"
+effort = { low = 8, likely = 10, high = 18 }
+value = 5000
+
+[[initiative]]
+id = "audit-log"
+kind = "compliance"
+effort = 6
+value = 1000
+deadline = { period = 2, penalty = 20000 }
+
+[[initiative]]
+id = "flaky-tests"
+kind = "debt"
+effort = 5
+debt_relief = 0.05
+
+[[initiative]]
+id = "reports"
+kind = "feature"
+effort = 12
+value = 3000
+requires = ["sso"]
+"#;
+
+fn tradeoff_cmd() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
+}
+
+#[test]
+fn cli_plans_a_scenario_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("small.toml");
+    std::fs::write(&path, SMALL_TOML).expect("write scenario");
+
+    let out = tradeoff_cmd()
+        .arg("plan")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    for needle in ["status optimal", "EUR", "2027-Q1", "Now", "marginal", "sso"] {
+        assert!(table.contains(needle), "missing {needle:?} in\n{table}");
+    }
+
+    let out = tradeoff_cmd()
+        .args(["plan", "--format", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for key in [
+        "status",
+        "objective",
+        "gap",
+        "bound",
+        "value_earned",
+        "cost_of_delay",
+        "penalties",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    let first = &json["initiatives"][0];
+    for key in ["id", "start", "delivery", "bucket", "shares", "effort"] {
+        assert!(first.get(key).is_some(), "missing initiatives[].{key}");
+    }
+    let period = &json["periods"][0];
+    for key in [
+        "period",
+        "capacity",
+        "allocatable",
+        "drag",
+        "product",
+        "stability",
+        "idle",
+        "marginal_value",
+    ] {
+        assert!(period.get(key).is_some(), "missing periods[].{key}");
+    }
+    // The saved plan reads back as a Plan.
+    let _: Plan = serde_json::from_slice(&out.stdout).expect("a plan");
+
+    let out = tradeoff_cmd()
+        .args(["plan", "--format", "csv"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(csv.starts_with("id,name,kind,class,effort_weeks,start,delivery"));
+    assert_eq!(csv.lines().count(), 5);
+}
+
+#[test]
+fn cli_refuses_to_overwrite_output_without_force() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("small.toml");
+    std::fs::write(&path, SMALL_TOML).expect("write scenario");
+    let output = dir.path().join("plan.json");
+    std::fs::write(&output, "keep me").expect("write");
+    let out = tradeoff_cmd()
+        .args(["plan", "--format", "json", "--output"])
+        .arg(&output)
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&output).expect("read"), "keep me");
+    let out = tradeoff_cmd()
+        .args(["--force", "plan", "--format", "json", "--output"])
+        .arg(&output)
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&output)
+        .expect("read")
+        .contains("\"status\""));
+}
+
+#[test]
+fn cli_exits_3_on_an_infeasible_scenario() {
+    // b must be done by P1 but requires a (10 weeks): its work can start only in P2.
+    let text = r#"
+[scenario]
+periods = 3
+[capacity]
+per_period = 30
+[[initiative]]
+id = "a"
+kind = "feature"
+effort = 10
+[[initiative]]
+id = "b"
+kind = "feature"
+effort = 5
+requires = ["a"]
+deadline = 1
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("infeasible.toml");
+    std::fs::write(&path, text).expect("write scenario");
+    let out = tradeoff_cmd()
+        .arg("plan")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("infeasible") && stderr.contains("`b` requires `a`"),
+        "{stderr}"
+    );
+    let out = tradeoff_cmd()
+        .args(["plan", "--format", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["status"], "infeasible");
+    assert!(json["conflicts"].as_array().is_some_and(|c| !c.is_empty()));
+}
+
+#[test]
+fn mid_size_plans_respect_every_constraint() {
+    // Large enough (over a thousand free binaries) for branch and bound on windows of periods.
+    let s = tradeoff::synthetic::portfolio(150, 10, 5);
+    let options = PlanOptions {
+        time_limit_secs: 4.0,
+        gap: 1e-4,
+        ..PlanOptions::default()
+    };
+    let p = solve_plan(&s, &options).expect("generated portfolios are feasible");
+    check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
+    assert!(p.gap >= 0.0 && p.bound >= p.objective);
 }

@@ -1,0 +1,530 @@
+//! `tradeoff report`: plans, simulates, sweeps and tests sensitivity, then writes one folder —
+//! `index.html` (self-contained), every chart as SVG and PNG, `plan.csv`, `comparison.csv` and
+//! `results.json`.
+//!
+//! [`write_report`] does the work end to end; [`compute`] and [`write_bundle`] are its two halves
+//! (values, then files), so the page can be written from results computed elsewhere.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::charts::{self, Chart};
+use super::sensitivity::{self, Sensitivity};
+use super::{html, plan_output, sim_output, Format};
+use crate::error::Error;
+use crate::plan::{solve_plan, Plan, PlanOptions};
+use crate::progress::Progress;
+use crate::scenario::{Deadline, Scenario};
+use crate::simulate::{simulate, SimOptions, Simulation, StrategySpec};
+use crate::sweep::{self, Sweep};
+
+/// Sampled futures per sensitivity replay, at most (the headline simulation uses `--trials`).
+pub const SENSITIVITY_TRIALS: usize = 2_000;
+
+/// The least time the sweep gives the planner for one share, in seconds.
+pub const SWEEP_MIN_TIME_LIMIT_SECS: f64 = 1.0;
+
+/// A strategy is not recommended when its worst deadline or commitment is met this much less
+/// often than under the most reliable strategy.
+pub const RELIABILITY_TOLERANCE: f64 = 0.05;
+
+/// Everything the report shows.
+pub struct ReportData<'a> {
+    pub scenario: &'a Scenario,
+    pub plan: Plan,
+    pub simulation: Simulation,
+    pub sweep: Sweep,
+    /// The planner's time limit for each share of the sweep, in seconds.
+    pub sweep_time_limit_secs: f64,
+    pub sensitivity: Sensitivity,
+    pub recommendation: Option<Recommendation>,
+}
+
+/// The strategy the report recommends, and the numbers that make the case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    pub strategy: String,
+    /// Position in the simulation's strategies.
+    pub index: usize,
+    pub mean: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p_best: f64,
+    /// The lowest chance, over hard deadlines and commitments, that the item is delivered in
+    /// time; none when the scenario has neither.
+    pub deadline_reliability: Option<f64>,
+    pub runner_up: Option<RunnerUp>,
+    /// Strategies passed over because they miss hard deadlines or commitments more often.
+    pub excluded: Vec<Excluded>,
+    /// The case in one sentence.
+    pub reason: String,
+}
+
+/// The second-best eligible strategy and the paired difference to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunnerUp {
+    pub strategy: String,
+    pub mean: f64,
+    /// Mean of (recommended − runner-up) over the same sampled futures.
+    pub mean_diff: f64,
+    /// Its standard error.
+    pub se: f64,
+}
+
+/// A strategy left out of the recommendation, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded {
+    pub strategy: String,
+    pub mean: f64,
+    pub deadline_reliability: f64,
+}
+
+/// What `write_report` wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSummary {
+    pub out_dir: PathBuf,
+    /// Every file written, in order.
+    pub files: Vec<PathBuf>,
+    /// The recommended strategy, when there is one.
+    pub recommended: Option<String>,
+}
+
+/// The chance that item `i` meets its hard deadline or commitment under strategy `s`; none for
+/// items with neither (soft deadlines are priced by their penalty instead).
+fn item_reliability(scenario: &Scenario, sim: &Simulation, s: usize, i: usize) -> Option<f64> {
+    let item = &scenario.initiatives[i];
+    let outcome = sim.strategies[s]
+        .initiatives
+        .iter()
+        .find(|o| o.id == item.id)?;
+    match item.deadline {
+        Some(Deadline::Hard { .. }) => Some(outcome.p_deadline_met.unwrap_or(0.0)),
+        _ if item.commit => Some(outcome.p_delivered),
+        _ => None,
+    }
+}
+
+/// The lowest chance over hard deadlines and commitments under strategy `s`.
+pub fn reliability(scenario: &Scenario, sim: &Simulation, s: usize) -> Option<f64> {
+    (0..scenario.initiatives.len())
+        .filter_map(|i| item_reliability(scenario, sim, s, i))
+        .reduce(f64::min)
+}
+
+/// Picks the strategy with the highest mean net value among those that meet hard deadlines and
+/// commitments about as reliably as the best (within [`RELIABILITY_TOLERANCE`]); ties go to the
+/// higher P10, then to the earlier strategy.
+pub fn recommend(scenario: &Scenario, sim: &Simulation) -> Option<Recommendation> {
+    let n = sim.strategies.len();
+    if n == 0 {
+        return None;
+    }
+    let rel: Vec<Option<f64>> = (0..n).map(|s| reliability(scenario, sim, s)).collect();
+    let best_rel = rel
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let eligible = |s: usize| rel[s].is_none_or(|r| r >= best_rel - RELIABILITY_TOLERANCE - 1e-12);
+    let mut ranked: Vec<usize> = (0..n).filter(|&s| eligible(s)).collect();
+    ranked.sort_by(|&a, &b| {
+        let (da, db) = (&sim.strategies[a].net_value, &sim.strategies[b].net_value);
+        db.mean
+            .total_cmp(&da.mean)
+            .then(db.p10.total_cmp(&da.p10))
+            .then(a.cmp(&b))
+    });
+    let &best = ranked.first()?;
+    let r = &sim.strategies[best];
+    let runner_up = ranked.get(1).map(|&s| {
+        let other = &sim.strategies[s];
+        let paired = sim
+            .paired
+            .iter()
+            .find(|p| p.a == r.name && p.b == other.name);
+        RunnerUp {
+            strategy: other.name.clone(),
+            mean: other.net_value.mean,
+            mean_diff: paired.map_or(r.net_value.mean - other.net_value.mean, |p| p.mean_diff),
+            se: paired.map_or(0.0, |p| p.se),
+        }
+    });
+    let excluded: Vec<Excluded> = (0..n)
+        .filter(|&s| !eligible(s))
+        .map(|s| Excluded {
+            strategy: sim.strategies[s].name.clone(),
+            mean: sim.strategies[s].net_value.mean,
+            deadline_reliability: rel[s].unwrap_or(1.0),
+        })
+        .collect();
+    let cur = &scenario.currency;
+    let money = |x: f64| charts::style::money(x, cur);
+    let mut reason = format!(
+        "{} has the highest expected net value, {} (median {}, P10 {}),",
+        r.name,
+        money(r.net_value.mean),
+        money(r.net_value.p50),
+        money(r.net_value.p10)
+    );
+    if rel[best].is_some() {
+        reason.push_str(" among the strategies that meet hard deadlines and commitments as reliably as the best,");
+    }
+    match &runner_up {
+        Some(u) => reason.push_str(&format!(
+            " ahead of {} by {} ± {} on the same sampled futures, and is the best strategy in {} of them",
+            u.strategy,
+            money(u.mean_diff),
+            money(2.0 * u.se),
+            charts::style::percent(r.p_best)
+        )),
+        None => reason.push_str(" and is the only strategy that qualifies"),
+    }
+    Some(Recommendation {
+        strategy: r.name.clone(),
+        index: best,
+        mean: r.net_value.mean,
+        p10: r.net_value.p10,
+        p50: r.net_value.p50,
+        p90: r.net_value.p90,
+        p_best: r.p_best,
+        deadline_reliability: rel[best],
+        runner_up,
+        excluded,
+        reason,
+    })
+}
+
+/// Refuses an existing non-empty folder (or a file in its place) without `force`.
+pub fn check_dir(out_dir: &Path, force: bool) -> Result<(), Error> {
+    if out_dir.exists() {
+        let non_empty = !out_dir.is_dir()
+            || std::fs::read_dir(out_dir)
+                .map_err(|source| Error::Io {
+                    action: "read folder",
+                    path: out_dir.to_path_buf(),
+                    source,
+                })?
+                .next()
+                .is_some();
+        if non_empty && !force {
+            return Err(Error::OutputExists(out_dir.to_path_buf()));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the folder (and its parents) when missing.
+pub fn create_dir(out_dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
+        action: "create folder",
+        path: out_dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Computes every result the report shows: the plan, the simulation of the default strategies,
+/// the debt-budget sweep and the sensitivity of the recommended strategy.
+pub fn compute<'a>(
+    scenario: &'a Scenario,
+    plan_options: &PlanOptions,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<ReportData<'a>, Error> {
+    progress.start("plan", 1);
+    let plan = solve_plan(scenario, plan_options)?;
+    progress.advance(1);
+    progress.finish();
+    let specs = StrategySpec::defaults(scenario);
+    let simulation = simulate(scenario, Some(&plan), &specs, sim_options, progress)?;
+    // The sweep plans once per share: it shares one `--time-limit` between its shares, so a
+    // planner that runs out of time cannot make the report take eleven times as long.
+    let shares = sweep::default_shares();
+    let sweep_time_limit_secs = (plan_options.time_limit_secs / shares.len() as f64)
+        .max(SWEEP_MIN_TIME_LIMIT_SECS)
+        .min(plan_options.time_limit_secs);
+    let sweep_plan_options = PlanOptions {
+        time_limit_secs: sweep_time_limit_secs,
+        ..plan_options.clone()
+    };
+    let sweep = sweep::sweep(
+        scenario,
+        &shares,
+        &sweep_plan_options,
+        sim_options,
+        progress,
+    )?;
+    let recommendation = recommend(scenario, &simulation);
+    let spec = recommendation
+        .as_ref()
+        .and_then(|r| specs.get(r.index))
+        .unwrap_or(&StrategySpec::Plan);
+    let sens_options = SimOptions {
+        n_trials: sim_options.n_trials.min(SENSITIVITY_TRIALS),
+        ..sim_options.clone()
+    };
+    let sensitivity = sensitivity::sensitivity(
+        scenario,
+        Some(&plan),
+        spec,
+        &sens_options,
+        sensitivity::DEFAULT_DELTA,
+        progress,
+    )?;
+    Ok(ReportData {
+        scenario,
+        plan,
+        simulation,
+        sweep,
+        sweep_time_limit_secs,
+        sensitivity,
+        recommendation,
+    })
+}
+
+/// The machine-readable twin of the page.
+#[derive(Serialize)]
+struct Results<'a> {
+    tool: &'static str,
+    version: &'static str,
+    scenario: ScenarioHeader<'a>,
+    recommendation: &'a Option<Recommendation>,
+    plan: &'a Plan,
+    simulation: &'a Simulation,
+    sweep: &'a Sweep,
+    sensitivity: &'a Sensitivity,
+}
+
+#[derive(Serialize)]
+struct ScenarioHeader<'a> {
+    name: &'a str,
+    file: String,
+    periods: usize,
+    labels: &'a [String],
+    currency: &'a str,
+    warnings: &'a [String],
+}
+
+/// `results.json`: the plan, simulation, sweep, sensitivity and recommendation.
+pub fn results_json(data: &ReportData) -> Result<String, Error> {
+    let s = data.scenario;
+    let results = Results {
+        tool: "tradeoff",
+        version: env!("CARGO_PKG_VERSION"),
+        scenario: ScenarioHeader {
+            name: &s.name,
+            file: s
+                .source
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            periods: s.periods,
+            labels: &s.labels,
+            currency: &s.currency,
+            warnings: &s.warnings,
+        },
+        recommendation: &data.recommendation,
+        plan: &data.plan,
+        simulation: &data.simulation,
+        sweep: &data.sweep,
+        sensitivity: &data.sensitivity,
+    };
+    serde_json::to_string_pretty(&results)
+        .map(|mut text| {
+            text.push('\n');
+            text
+        })
+        .map_err(|e| Error::Internal(format!("cannot write results.json: {e}")))
+}
+
+/// Every chart of the report for these results.
+pub fn charts_of(data: &ReportData) -> Vec<Chart> {
+    charts::all_charts(
+        data.scenario,
+        &data.plan,
+        &data.simulation,
+        &data.sweep,
+        &data.sensitivity,
+    )
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|source| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes the folder's files for computed results; returns their paths. The folder must exist.
+pub fn write_bundle(
+    out_dir: &Path,
+    data: &ReportData,
+    progress: &dyn Progress,
+) -> Result<Vec<PathBuf>, Error> {
+    let charts = charts_of(data);
+    progress.start("charts", charts.len() as u64);
+    let drawn: Vec<Result<(String, Vec<PathBuf>), Error>> = charts
+        .par_iter()
+        .map(|chart| {
+            let svg = chart.svg()?;
+            let svg_path = out_dir.join(format!("{}.svg", chart.name));
+            write_file(&svg_path, svg.as_bytes())?;
+            let png_path = out_dir.join(format!("{}.png", chart.name));
+            chart.write_png(&png_path)?;
+            progress.advance(1);
+            Ok((svg, vec![svg_path, png_path]))
+        })
+        .collect();
+    progress.finish();
+    let mut files = Vec::new();
+    let mut svgs = Vec::with_capacity(charts.len());
+    for result in drawn {
+        let (svg, paths) = result?;
+        svgs.push(svg);
+        files.extend(paths);
+    }
+    let figures: Vec<(&Chart, &str)> = charts.iter().zip(svgs.iter().map(String::as_str)).collect();
+    let page = html::render(data, &figures);
+    let index = out_dir.join("index.html");
+    write_file(&index, page.as_bytes())?;
+    files.insert(0, index);
+
+    let plan_csv = plan_output::render_plan(data.scenario, &data.plan, Format::Csv)?;
+    let path = out_dir.join("plan.csv");
+    write_file(&path, plan_csv.as_bytes())?;
+    files.push(path);
+    let comparison = sim_output::render_simulation(data.scenario, &data.simulation, Format::Csv)?;
+    let path = out_dir.join("comparison.csv");
+    write_file(&path, comparison.as_bytes())?;
+    files.push(path);
+    let path = out_dir.join("results.json");
+    write_file(&path, results_json(data)?.as_bytes())?;
+    files.push(path);
+    Ok(files)
+}
+
+/// The whole report: refuses a non-empty `out_dir` without `force`, computes every result and
+/// writes the folder.
+pub fn write_report(
+    scenario: &Scenario,
+    out_dir: &Path,
+    plan_options: &PlanOptions,
+    sim_options: &SimOptions,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<ReportSummary, Error> {
+    check_dir(out_dir, force)?;
+    let data = compute(scenario, plan_options, sim_options, progress)?;
+    create_dir(out_dir)?;
+    let files = write_bundle(out_dir, &data, progress)?;
+    Ok(ReportSummary {
+        out_dir: out_dir.to_path_buf(),
+        files,
+        recommended: data.recommendation.map(|r| r.strategy),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::charts::fixture;
+
+    #[test]
+    fn recommends_the_best_mean_among_reliable_strategies() {
+        let scenario = fixture::scenario(8);
+        let sim = fixture::simulation(&scenario);
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        // plan and debt-first meet the GDPR deadline in 50% of futures, the others far less.
+        assert_eq!(rec.strategy, "plan");
+        assert_eq!(
+            rec.runner_up.as_ref().map(|u| u.strategy.as_str()),
+            Some("debt-first")
+        );
+        let excluded: Vec<&str> = rec.excluded.iter().map(|e| e.strategy.as_str()).collect();
+        assert_eq!(excluded, ["wsjf", "features-first", "CTO proposal"]);
+        assert!((rec.deadline_reliability.unwrap() - 0.5).abs() < 1e-9);
+        assert!(rec
+            .reason
+            .starts_with("plan has the highest expected net value"));
+    }
+
+    #[test]
+    fn without_deadlines_the_highest_mean_wins() {
+        let mut scenario = fixture::scenario(8);
+        for it in &mut scenario.initiatives {
+            it.deadline = None;
+            it.commit = false;
+        }
+        let mut sim = fixture::simulation(&scenario);
+        sim.strategies[2].net_value.mean = 9e9;
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        assert_eq!(rec.strategy, "features-first");
+        assert_eq!(rec.deadline_reliability, None);
+        assert!(rec.excluded.is_empty());
+    }
+
+    #[test]
+    fn ties_go_to_the_better_bad_case() {
+        let scenario = fixture::scenario(8);
+        let mut sim = fixture::simulation(&scenario);
+        let plan_mean = sim.strategies[0].net_value.mean;
+        sim.strategies[3].net_value.mean = plan_mean;
+        sim.strategies[3].net_value.p10 = sim.strategies[0].net_value.p10 + 1.0;
+        assert_eq!(recommend(&scenario, &sim).unwrap().strategy, "debt-first");
+    }
+
+    #[test]
+    fn no_strategy_means_no_recommendation() {
+        let scenario = fixture::scenario(4);
+        let mut sim = fixture::simulation(&scenario);
+        sim.strategies.clear();
+        assert!(recommend(&scenario, &sim).is_none());
+    }
+
+    #[test]
+    fn a_non_empty_folder_is_refused_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            check_dir(dir.path(), false).is_ok(),
+            "an empty folder is fine"
+        );
+        assert!(
+            check_dir(&dir.path().join("new"), false).is_ok(),
+            "a new folder is fine"
+        );
+        std::fs::write(dir.path().join("x"), "x").unwrap();
+        match check_dir(dir.path(), false) {
+            Err(Error::OutputExists(p)) => assert_eq!(p, dir.path()),
+            other => panic!("expected OutputExists, got {other:?}"),
+        }
+        assert!(check_dir(dir.path(), true).is_ok());
+    }
+
+    #[test]
+    fn results_json_carries_every_part() {
+        let scenario = fixture::scenario(8);
+        let simulation = fixture::simulation(&scenario);
+        let data = ReportData {
+            scenario: &scenario,
+            plan: fixture::plan(&scenario),
+            recommendation: recommend(&scenario, &simulation),
+            simulation,
+            sweep: fixture::sweep(),
+            sweep_time_limit_secs: 6.0,
+            sensitivity: fixture::sensitivity(),
+        };
+        let json: serde_json::Value = serde_json::from_str(&results_json(&data).unwrap()).unwrap();
+        assert_eq!(json["scenario"]["file"], "fixture.toml");
+        assert_eq!(json["recommendation"]["strategy"], "plan");
+        assert_eq!(
+            json["simulation"]["strategies"].as_array().unwrap().len(),
+            5
+        );
+        assert_eq!(json["sweep"]["best_p50"], 0.25);
+        assert_eq!(json["sensitivity"]["rows"].as_array().unwrap().len(), 6);
+        assert_eq!(json["plan"]["status"], "optimal");
+    }
+}

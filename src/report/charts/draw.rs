@@ -1,0 +1,517 @@
+//! Drawing helpers in pixel space shared by the charts: titles, legends, hatched fills, dashed
+//! lines and markers.
+//!
+//! Charts use plotters' chart builder for axes, ticks and axis titles, then map their data to
+//! pixels with `backend_coord` and draw the marks here, where dashes and hatching are under our
+//! control and look the same in SVG and PNG.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::RGBColor;
+
+use super::style::{self, Dash, Hatch, Marker};
+
+/// A pixel position.
+pub type Px = (i32, i32);
+
+/// Turns any plotters error into a message.
+pub fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+const WHITE_INK: RGBColor = RGBColor(255, 255, 255);
+
+/// The height taken by the title and subtitle.
+pub const HEADER: i32 = 118;
+/// Left margin of the title and notes.
+pub const LEFT: i32 = 40;
+
+/// Draws the chart's title at the top left.
+pub fn title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    width: i32,
+) -> Result<(), String> {
+    // Shrink a long title a little, then cut it, so it stays inside the canvas.
+    let room = (width - 2 * LEFT).max(100) as u32;
+    let fits = |text: &str, size: f64| {
+        root.estimate_text_size(text, &style::bold(size).color(&style::INK))
+            .map_or(true, |(w, _)| w <= room)
+    };
+    let mut size = style::TITLE_SIZE;
+    while size > 30.0 && !fits(title, size) {
+        size -= 2.0;
+    }
+    let mut title = title.to_string();
+    let mut keep = title.chars().count();
+    while keep > 10 && !fits(&title, size) {
+        keep -= 1;
+        title = style::truncate(&title, keep);
+    }
+    let style = style::bold(size).color(&style::INK);
+    root.draw(&Text::new(title, (LEFT, 24), style)).map_err(err)
+}
+
+/// Draws the line under the title that says how to read the chart.
+pub fn subtitle<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+) -> Result<(), String> {
+    let style = style::text(style::SUBTITLE_SIZE, &style::MUTED);
+    root.draw(&Text::new(text.to_string(), (LEFT, 76), style))
+        .map_err(err)
+}
+
+/// Draws text anchored at `pos` as `h`/`v` say.
+pub fn label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    pos: Px,
+    size: f64,
+    color: &RGBColor,
+    h: HPos,
+    v: VPos,
+) -> Result<(), String> {
+    let style = style::text(size, color).pos(Pos::new(h, v));
+    root.draw(&Text::new(text.to_string(), pos, style))
+        .map_err(err)
+}
+
+/// Same as [`label`] in bold.
+pub fn bold_label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    pos: Px,
+    size: f64,
+    color: &RGBColor,
+    h: HPos,
+    v: VPos,
+) -> Result<(), String> {
+    let style = style::bold(size).color(color).pos(Pos::new(h, v));
+    root.draw(&Text::new(text.to_string(), pos, style))
+        .map_err(err)
+}
+
+/// A polyline, solid or dashed, `width` pixels wide.
+pub fn line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    points: &[Px],
+    color: &RGBColor,
+    width: u32,
+    dash: Dash,
+) -> Result<(), String> {
+    if points.len() < 2 {
+        return Ok(());
+    }
+    let stroke = color.stroke_width(width);
+    let pattern: Option<(f64, f64)> = match dash {
+        Dash::Solid => None,
+        Dash::Dashed => Some((14.0, 8.0)),
+        Dash::Dotted => Some((4.0, 7.0)),
+        Dash::LongDash => Some((26.0, 8.0)),
+    };
+    let Some((on, off)) = pattern else {
+        return root
+            .draw(&PathElement::new(points.to_vec(), stroke))
+            .map_err(err);
+    };
+    // Walk the polyline, emitting the "on" stretches of the pattern; a stretch may turn corners.
+    let period = on + off;
+    let mut phase = 0.0f64;
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    for w in points.windows(2) {
+        let (x0, y0) = (w[0].0 as f64, w[0].1 as f64);
+        let (x1, y1) = (w[1].0 as f64, w[1].1 as f64);
+        let len = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+        let at = |t: f64| (x0 + (x1 - x0) * t / len, y0 + (y1 - y0) * t / len);
+        let mut t = 0.0;
+        while t < len {
+            if phase < on {
+                let step = (on - phase).min(len - t);
+                if current.is_empty() {
+                    current.push(at(t));
+                }
+                t += step;
+                phase += step;
+                current.push(at(t));
+                if phase >= on - 1e-9 {
+                    flush(root, &mut current, stroke)?;
+                }
+            } else {
+                let step = (period - phase).min(len - t);
+                t += step;
+                phase += step;
+                if phase >= period - 1e-9 {
+                    phase = 0.0;
+                }
+            }
+        }
+    }
+    flush(root, &mut current, stroke)
+}
+
+fn flush<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    current: &mut Vec<(f64, f64)>,
+    stroke: ShapeStyle,
+) -> Result<(), String> {
+    if current.len() >= 2 {
+        let pts: Vec<Px> = current
+            .iter()
+            .map(|&(x, y)| (x.round() as i32, y.round() as i32))
+            .collect();
+        root.draw(&PathElement::new(pts, stroke)).map_err(err)?;
+    }
+    current.clear();
+    Ok(())
+}
+
+/// A marker of `size` pixels (half-width) centred at `at`, outlined in white so it stands out
+/// on lines and fills.
+pub fn marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: Px,
+    marker: Marker,
+    color: &RGBColor,
+    size: i32,
+) -> Result<(), String> {
+    let (x, y) = at;
+    let fill = color.filled();
+    let edge = WHITE.stroke_width(2);
+    let s = size;
+    let poly = |pts: Vec<Px>| -> Result<(), String> {
+        root.draw(&Polygon::new(pts.clone(), fill)).map_err(err)?;
+        let mut closed = pts;
+        if let Some(&first) = closed.first() {
+            closed.push(first);
+        }
+        root.draw(&PathElement::new(closed, edge)).map_err(err)
+    };
+    match marker {
+        Marker::Circle => {
+            root.draw(&Circle::new((x, y), s, fill)).map_err(err)?;
+            root.draw(&Circle::new((x, y), s, edge)).map_err(err)
+        }
+        Marker::Square => poly(vec![
+            (x - s, y - s),
+            (x + s, y - s),
+            (x + s, y + s),
+            (x - s, y + s),
+        ]),
+        Marker::Triangle => poly(vec![(x, y - s - 2), (x + s + 1, y + s), (x - s - 1, y + s)]),
+        Marker::TriangleDown => poly(vec![(x, y + s + 2), (x + s + 1, y - s), (x - s - 1, y - s)]),
+        Marker::Diamond => poly(vec![
+            (x, y - s - 2),
+            (x + s + 2, y),
+            (x, y + s + 2),
+            (x - s - 2, y),
+        ]),
+        Marker::Cross => {
+            let st = color.stroke_width(4);
+            root.draw(&PathElement::new(vec![(x - s, y - s), (x + s, y + s)], st))
+                .map_err(err)?;
+            root.draw(&PathElement::new(vec![(x - s, y + s), (x + s, y - s)], st))
+                .map_err(err)
+        }
+    }
+}
+
+/// A filled rectangle between two pixel corners, with an optional hatch in `ink` and a thin
+/// white edge so neighbouring blocks stay apart in greyscale.
+pub fn block<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    a: Px,
+    b: Px,
+    fill: &RGBColor,
+    hatch: Hatch,
+    ink: &RGBColor,
+) -> Result<(), String> {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    if x1 <= x0 || y1 <= y0 {
+        return Ok(());
+    }
+    root.draw(&Rectangle::new([(x0, y0), (x1, y1)], fill.filled()))
+        .map_err(err)?;
+    hatch_lines(root, (x0, y0), (x1, y1), hatch, ink)?;
+    root.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(1)))
+        .map_err(err)
+}
+
+/// Hatch lines across a pixel rectangle. The lines sit on a grid fixed to the canvas, so
+/// neighbouring blocks with the same hatch line up.
+pub fn hatch_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, y0): Px,
+    (x1, y1): Px,
+    hatch: Hatch,
+    ink: &RGBColor,
+) -> Result<(), String> {
+    const GAP: i32 = 11;
+    let stroke = ink.stroke_width(2);
+    let mut segs: Vec<(Px, Px)> = Vec::new();
+    let forward = |segs: &mut Vec<(Px, Px)>| {
+        // x + y = c: rises to the right on screen.
+        let mut c = ((x0 + y0) / GAP) * GAP;
+        while c <= x1 + y1 {
+            let xa = x0.max(c - y1);
+            let xb = x1.min(c - y0);
+            if xa < xb {
+                segs.push(((xa, c - xa), (xb, c - xb)));
+            }
+            c += GAP;
+        }
+    };
+    let backward = |segs: &mut Vec<(Px, Px)>| {
+        // x − y = c: falls to the right on screen.
+        let mut c = ((x0 - y1) / GAP - 1) * GAP;
+        while c <= x1 - y0 {
+            let xa = x0.max(c + y0);
+            let xb = x1.min(c + y1);
+            if xa < xb {
+                segs.push(((xa, xa - c), (xb, xb - c)));
+            }
+            c += GAP;
+        }
+    };
+    match hatch {
+        Hatch::None => {}
+        Hatch::Forward => forward(&mut segs),
+        Hatch::Backward => backward(&mut segs),
+        Hatch::Cross => {
+            forward(&mut segs);
+            backward(&mut segs);
+        }
+        Hatch::Horizontal => {
+            let mut y = (y0 / GAP + 1) * GAP;
+            while y < y1 {
+                segs.push(((x0, y), (x1, y)));
+                y += GAP;
+            }
+        }
+        Hatch::Vertical => {
+            let mut x = (x0 / GAP + 1) * GAP;
+            while x < x1 {
+                segs.push(((x, y0), (x, y1)));
+                x += GAP;
+            }
+        }
+    }
+    for (a, b) in segs {
+        root.draw(&PathElement::new(vec![a, b], stroke))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// What a legend entry shows.
+#[derive(Debug, Clone)]
+pub enum Swatch {
+    /// A filled block with a hatch.
+    Fill(RGBColor, Hatch),
+    /// An outlined empty block.
+    Outline(RGBColor),
+    /// A line with its dash and an optional marker.
+    Line(RGBColor, Dash, Option<Marker>),
+    /// A translucent band.
+    Band(RGBColor),
+    /// A marker alone.
+    Point(RGBColor, Marker),
+}
+
+/// The translucent fill of bands, drawn as a light tint so it prints the same in PNG and SVG.
+pub fn tint(color: &RGBColor, strength: f64) -> RGBColor {
+    let mix = |c: u8| (255.0 - (255.0 - c as f64) * strength).round() as u8;
+    RGBColor(mix(color.0), mix(color.1), mix(color.2))
+}
+
+/// Draws legend entries in a column starting at `(x, y)`; returns the y below the last entry.
+pub fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): Px,
+    entries: &[(String, Swatch)],
+    max_chars: usize,
+) -> Result<i32, String> {
+    let row = 40;
+    let mut y = y;
+    for (text, swatch) in entries {
+        let cy = y + row / 2;
+        let (sx0, sx1) = (x, x + 44);
+        match swatch {
+            Swatch::Fill(c, h) => {
+                // Light fills get a grey hatch, dark ones a white one, as in the charts.
+                let light = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 > 200.0;
+                let ink = if light {
+                    RGBColor(170, 170, 170)
+                } else {
+                    WHITE_INK
+                };
+                block(root, (sx0, cy - 12), (sx1, cy + 12), c, *h, &ink)?
+            }
+            Swatch::Outline(c) => {
+                root.draw(&Rectangle::new(
+                    [(sx0, cy - 12), (sx1, cy + 12)],
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Line(c, d, m) => {
+                line(root, &[(sx0, cy), (sx1, cy)], c, 4, *d)?;
+                if let Some(m) = m {
+                    marker(root, ((sx0 + sx1) / 2, cy), *m, c, 7)?;
+                }
+            }
+            Swatch::Band(c) => {
+                root.draw(&Rectangle::new(
+                    [(sx0, cy - 12), (sx1, cy + 12)],
+                    tint(c, 0.3).filled(),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Point(c, m) => marker(root, ((sx0 + sx1) / 2, cy), *m, c, 8)?,
+        }
+        label(
+            root,
+            &style::truncate(text, max_chars),
+            (sx1 + 14, cy),
+            style::LEGEND_SIZE,
+            &style::INK,
+            HPos::Left,
+            VPos::Center,
+        )?;
+        y += row;
+    }
+    Ok(y)
+}
+
+/// A panel that says there is nothing to draw, in place of a chart.
+pub fn empty_message<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    size: Px,
+    message: &str,
+) -> Result<(), String> {
+    let (w, h) = size;
+    root.draw(&Rectangle::new(
+        [(LEFT, HEADER + 20), (w - LEFT, h - 40)],
+        style::GRID.stroke_width(2),
+    ))
+    .map_err(err)?;
+    label(
+        root,
+        message,
+        (w / 2, (HEADER + h) / 2),
+        style::AXIS_SIZE,
+        &style::MUTED,
+        HPos::Center,
+        VPos::Center,
+    )
+}
+
+/// Roughly how wide `text` is at `size` in the bundled face (average advance ≈ 0.55 em).
+pub fn text_width(text: &str, size: f64) -> i32 {
+    (text.chars().count() as f64 * size * 0.55) as i32
+}
+
+/// Draws legend entries in a row from `(x, y)`, wrapping at `right`; returns the y below.
+pub fn legend_row<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): Px,
+    right: i32,
+    entries: &[(String, Swatch)],
+) -> Result<i32, String> {
+    let mut cx = x;
+    let mut cy = y;
+    for entry in entries {
+        let text = style::truncate(&entry.0, 34);
+        let width = 44 + 14 + text_width(&text, style::LEGEND_SIZE) + 36;
+        if cx + width > right && cx > x {
+            cx = x;
+            cy += 40;
+        }
+        legend(root, (cx, cy), &[(text, entry.1.clone())], 34)?;
+        cx += width;
+    }
+    Ok(cy + 40)
+}
+
+/// Draws tick labels under an axis at evenly spaced pixel positions, keeping every k-th so
+/// they never overlap.
+pub fn axis_labels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    items: &[(Px, String)],
+) -> Result<(), String> {
+    let spacing = match items {
+        [a, b, ..] => (b.0 .0 - a.0 .0).abs().max(1),
+        _ => i32::MAX,
+    };
+    let widest = items
+        .iter()
+        .map(|(_, t)| text_width(t, style::TICK_SIZE))
+        .max()
+        .unwrap_or(0);
+    let need = widest + 10;
+    let step = if need <= spacing {
+        1
+    } else {
+        (need / spacing + 1).max(1) as usize
+    };
+    for (k, ((x, y), text)) in items.iter().enumerate() {
+        if k % step != 0 {
+            continue;
+        }
+        label(
+            root,
+            text,
+            (*x, *y + 10),
+            style::TICK_SIZE,
+            &style::INK,
+            HPos::Center,
+            VPos::Top,
+        )?;
+    }
+    Ok(())
+}
+
+/// Text on a white box, so it stays readable over lines and fills.
+#[allow(clippy::too_many_arguments)]
+pub fn boxed_label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    (x, y): Px,
+    size: f64,
+    color: &RGBColor,
+    h: HPos,
+    v: VPos,
+    bold_text: bool,
+) -> Result<(), String> {
+    let font = if bold_text {
+        style::bold(size)
+    } else {
+        style::font(size)
+    };
+    let (w, th) = root
+        .estimate_text_size(text, &font.color(color))
+        .map(|(w, h)| (w as i32, h as i32))
+        .unwrap_or((text_width(text, size), (size * 0.85) as i32));
+    let x0 = match h {
+        HPos::Left => x,
+        HPos::Center => x - w / 2,
+        HPos::Right => x - w,
+    };
+    let y0 = match v {
+        VPos::Top => y,
+        VPos::Center => y - th / 2,
+        VPos::Bottom => y - th,
+    };
+    root.draw(&Rectangle::new(
+        [(x0 - 5, y0 - 4), (x0 + w + 5, y0 + th + 4)],
+        WHITE.mix(0.9).filled(),
+    ))
+    .map_err(err)?;
+    if bold_text {
+        bold_label(root, text, (x, y), size, color, h, v)
+    } else {
+        label(root, text, (x, y), size, color, h, v)
+    }
+}

@@ -1,0 +1,261 @@
+//! The debt-budget sweep: net value P10–P90 band, P50 and P10 against the stability share, the
+//! planner's objective, the scenario's own ring-fence shaded and the best share marked.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::draw::{self, err, Px, Swatch, HEADER};
+use super::style::{self, okabe_ito, Dash, Marker};
+use crate::scenario::Scenario;
+use crate::sweep::{Sweep, SweepRow};
+
+pub struct Data {
+    pub currency: String,
+    pub trials: usize,
+    pub rows: Vec<SweepRow>,
+    pub best_p50: Option<f64>,
+    pub best_p10: Option<f64>,
+    /// The scenario's ring-fence, min and max.
+    pub ring_fence: (f64, f64),
+    pub skipped: Vec<f64>,
+}
+
+pub fn prepare(scenario: &Scenario, sweep: &Sweep) -> Data {
+    let mut rows = sweep.rows.clone();
+    rows.sort_by(|a, b| a.share.total_cmp(&b.share));
+    Data {
+        currency: scenario.currency.clone(),
+        trials: sweep.trials,
+        rows,
+        best_p50: sweep.best_p50,
+        best_p10: sweep.best_p10,
+        ring_fence: (
+            scenario.capacity.stability_min,
+            scenario.capacity.stability_max,
+        ),
+        skipped: sweep.skipped.iter().map(|s| s.share).collect(),
+    }
+}
+
+pub fn draw<DB: DrawingBackend>(
+    data: &Data,
+    root: &DrawingArea<DB, Shift>,
+    (w, h): Px,
+) -> Result<(), String> {
+    let skipped = if data.skipped.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = data.skipped.iter().map(|s| style::percent(*s)).collect();
+        format!(" · not plannable at {}", list.join(", "))
+    };
+    draw::subtitle(
+        root,
+        &format!(
+            "Re-planned with the stability share fixed, each plan replayed on {} sampled futures{skipped}",
+            data.trials
+        ),
+    )?;
+    if data.rows.is_empty() {
+        return draw::empty_message(root, (w, h), "No share of the sweep could be planned.");
+    }
+    // The grid: planned and skipped shares together, so a skipped stretch shows as a gap.
+    let mut grid: Vec<f64> = data.rows.iter().map(|r| r.share).collect();
+    grid.extend(data.skipped.iter().copied());
+    grid.sort_by(f64::total_cmp);
+    let (smin, smax) = (grid[0], grid[grid.len() - 1]);
+    let step = grid
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 1e-9)
+        .fold(f64::INFINITY, f64::min);
+    let step = if step.is_finite() { step } else { 0.05 };
+    let x_range = if smax > smin {
+        let pad = (smax - smin) * 0.03;
+        (smin - pad, smax + pad)
+    } else {
+        (smin - 0.05, smax + 0.05)
+    };
+    let (lo, hi) = data
+        .rows
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
+            (
+                a.min(r.net_value.p10).min(r.plan_objective),
+                b.max(r.net_value.p90).max(r.plan_objective),
+            )
+        });
+    let y_range = style::padded_range(lo, hi, 0.1);
+    let legend_w = 420;
+    let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
+    let cur = data.currency.clone();
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(90)
+        .y_label_area_size(130)
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(style::GRID.stroke_width(1))
+        .axis_style(style::MUTED.stroke_width(2))
+        .x_labels(11)
+        .x_label_formatter(&|v| style::percent(*v))
+        .y_labels(8)
+        .y_label_formatter(&|v| style::money(*v, &cur))
+        .label_style(style::text(style::TICK_SIZE, &style::INK))
+        .axis_desc_style(style::text(style::AXIS_SIZE, &style::INK))
+        .x_desc("Share of effective capacity ring-fenced for stability work")
+        .y_desc(format!(
+            "Net value over the horizon ({})",
+            style::currency_unit(&data.currency)
+        ))
+        .draw()
+        .map_err(err)?;
+    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    // The scenario's own ring-fence.
+    let (rf0, rf1) = (
+        data.ring_fence.0.max(x_range.0),
+        data.ring_fence.1.min(x_range.1),
+    );
+    if rf1 >= rf0 {
+        let half = if rf1 - rf0 < 0.004 { 0.004 } else { 0.0 };
+        root.draw(&Rectangle::new(
+            [px(rf0 - half, y_range.1), px(rf1 + half, y_range.0)],
+            RGBColor(236, 236, 236).filled(),
+        ))
+        .map_err(err)?;
+    }
+    for &share in &data.skipped {
+        let a = px((share - step / 2.0).max(x_range.0), y_range.1);
+        let b = px((share + step / 2.0).min(x_range.1), y_range.0);
+        draw::block(
+            root,
+            a,
+            b,
+            &RGBColor(250, 250, 250),
+            style::Hatch::Backward,
+            &RGBColor(218, 218, 218),
+        )?;
+    }
+    let band: Vec<Px> = data
+        .rows
+        .iter()
+        .map(|r| px(r.share, r.net_value.p90))
+        .chain(data.rows.iter().rev().map(|r| px(r.share, r.net_value.p10)))
+        .collect();
+    root.draw(&Polygon::new(
+        band,
+        draw::tint(&okabe_ito::SKY_BLUE, 0.35).filled(),
+    ))
+    .map_err(err)?;
+    let series = |pick: fn(&SweepRow) -> f64| -> Vec<Px> {
+        data.rows.iter().map(|r| px(r.share, pick(r))).collect()
+    };
+    let p90 = series(|r| r.net_value.p90);
+    draw::line(root, &p90, &okabe_ito::SKY_BLUE, 2, Dash::Solid)?;
+    let objective = series(|r| r.plan_objective);
+    draw::line(root, &objective, &style::MUTED, 3, Dash::Dotted)?;
+    for p in &objective {
+        draw::marker(root, *p, Marker::Cross, &style::MUTED, 5)?;
+    }
+    let p10 = series(|r| r.net_value.p10);
+    draw::line(root, &p10, &okabe_ito::VERMILLION, 3, Dash::Dashed)?;
+    for p in &p10 {
+        draw::marker(root, *p, Marker::Triangle, &okabe_ito::VERMILLION, 7)?;
+    }
+    let p50 = series(|r| r.net_value.p50);
+    draw::line(root, &p50, &okabe_ito::BLUE, 4, Dash::Solid)?;
+    for p in &p50 {
+        draw::marker(root, *p, Marker::Circle, &okabe_ito::BLUE, 7)?;
+    }
+    // Best shares.
+    let mut marks: Vec<(f64, String, bool)> = Vec::new();
+    if let Some(b) = data.best_p50 {
+        let v = data
+            .rows
+            .iter()
+            .find(|r| (r.share - b).abs() < 1e-9)
+            .map(|r| r.net_value.p50);
+        let text = match v {
+            Some(v) => format!(
+                "best P50: {} → {}",
+                style::percent(b),
+                style::money(v, &data.currency)
+            ),
+            None => format!("best P50: {}", style::percent(b)),
+        };
+        marks.push((b, text, true));
+    }
+    if let Some(b) = data.best_p10 {
+        if data.best_p50.is_none_or(|p| (p - b).abs() > 1e-9) {
+            marks.push((b, format!("best P10: {}", style::percent(b)), false));
+        }
+    }
+    for (share, text, at_top) in marks {
+        let (x, ytop) = px(share, y_range.1);
+        let (_, ybot) = px(share, y_range.0);
+        draw::line(
+            root,
+            &[(x, ytop), (x, ybot)],
+            &style::INK,
+            3,
+            Dash::LongDash,
+        )?;
+        let (h, tx) = if share > (x_range.0 + x_range.1) / 2.0 {
+            (HPos::Right, x - 10)
+        } else {
+            (HPos::Left, x + 10)
+        };
+        let (ty, v) = if at_top {
+            (ytop + 10, VPos::Top)
+        } else {
+            (ybot - 10, VPos::Bottom)
+        };
+        draw::boxed_label(
+            root,
+            &text,
+            (tx, ty),
+            style::LEGEND_SIZE,
+            &style::INK,
+            h,
+            v,
+            true,
+        )?;
+    }
+    let entries = vec![
+        (
+            "P50 (median)".to_string(),
+            Swatch::Line(okabe_ito::BLUE, Dash::Solid, Some(Marker::Circle)),
+        ),
+        (
+            "P10 (bad case)".to_string(),
+            Swatch::Line(okabe_ito::VERMILLION, Dash::Dashed, Some(Marker::Triangle)),
+        ),
+        (
+            "P10–P90 band".to_string(),
+            Swatch::Band(okabe_ito::SKY_BLUE),
+        ),
+        (
+            "planner objective (means)".to_string(),
+            Swatch::Line(style::MUTED, Dash::Dotted, Some(Marker::Cross)),
+        ),
+        (
+            "best share".to_string(),
+            Swatch::Line(style::INK, Dash::LongDash, None),
+        ),
+        (
+            "scenario's ring-fence".to_string(),
+            Swatch::Fill(RGBColor(236, 236, 236), style::Hatch::None),
+        ),
+    ];
+    let mut entries = entries;
+    if !data.skipped.is_empty() {
+        entries.push((
+            "not plannable (infeasible)".to_string(),
+            Swatch::Fill(RGBColor(235, 235, 235), style::Hatch::Backward),
+        ));
+    }
+    draw::legend(root, (w - legend_w + 30, HEADER + 10), &entries, 28)?;
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! The tornado: mean net value with each major input 20% lower and higher, largest swing on top.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::draw::{self, err, Px, Swatch, HEADER};
+use super::style::{self, okabe_ito, Dash, Hatch};
+use crate::report::sensitivity::{Sensitivity, SensitivityRow};
+use crate::scenario::Scenario;
+
+pub struct Data {
+    pub currency: String,
+    pub strategy: String,
+    pub delta: f64,
+    pub trials: usize,
+    pub deterministic: bool,
+    pub base: f64,
+    pub rows: Vec<SensitivityRow>,
+}
+
+impl Data {
+    pub fn height(&self) -> u32 {
+        style::HEIGHT.max(HEADER as u32 + 220 + self.rows.len() as u32 * 70)
+    }
+}
+
+pub fn prepare(scenario: &Scenario, s: &Sensitivity) -> Data {
+    let mut rows = s.rows.clone();
+    crate::report::sensitivity::sort_rows(&mut rows);
+    Data {
+        currency: scenario.currency.clone(),
+        strategy: s.strategy.clone(),
+        delta: s.delta,
+        trials: s.trials,
+        deterministic: s.deterministic,
+        base: s.base,
+        rows,
+    }
+}
+
+const LOW: RGBColor = okabe_ito::BLUE;
+const HIGH: RGBColor = okabe_ito::ORANGE;
+
+pub fn draw<DB: DrawingBackend>(
+    data: &Data,
+    root: &DrawingArea<DB, Shift>,
+    (w, h): Px,
+) -> Result<(), String> {
+    let how = if data.deterministic {
+        "at mean estimates".to_string()
+    } else {
+        format!("mean of {} sampled futures", data.trials)
+    };
+    draw::subtitle(
+        root,
+        &format!(
+            "Strategy “{}”, one input changed at a time, the plan held fixed, {how} · base {}",
+            data.strategy,
+            style::money(data.base, &data.currency)
+        ),
+    )?;
+    let pct = style::percent(data.delta);
+    let entries = vec![
+        (format!("input −{pct}"), Swatch::Fill(LOW, Hatch::None)),
+        (format!("input +{pct}"), Swatch::Fill(HIGH, Hatch::Forward)),
+        (
+            "base (inputs as estimated)".to_string(),
+            Swatch::Line(style::INK, Dash::Solid, None),
+        ),
+    ];
+    let top = draw::legend_row(root, (draw::LEFT, HEADER - 8), w - 40, &entries)?;
+    if data.rows.is_empty() {
+        return draw::empty_message(root, (w, h), "No input to vary.");
+    }
+    let n = data.rows.len() as f64;
+    let (lo, hi) = data.rows.iter().fold((data.base, data.base), |(a, b), r| {
+        (a.min(r.low).min(r.high), b.max(r.low).max(r.high))
+    });
+    let x_range = style::padded_range(lo, hi, 0.18);
+    let area = root.margin(top as u32 + 10, 20, 20, 60);
+    let cur = data.currency.clone();
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(90)
+        .y_label_area_size(500)
+        .build_cartesian_2d(x_range.0..x_range.1, 0.0..n)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .disable_y_axis()
+        .max_light_lines(0)
+        .bold_line_style(style::GRID.stroke_width(1))
+        .axis_style(style::MUTED.stroke_width(2))
+        .x_labels(8)
+        .x_label_formatter(&|v| style::money(*v, &cur))
+        .label_style(style::text(style::TICK_SIZE, &style::INK))
+        .axis_desc_style(style::text(style::AXIS_SIZE, &style::INK))
+        .x_desc(format!(
+            "Mean net value over the horizon ({})",
+            style::currency_unit(&data.currency)
+        ))
+        .draw()
+        .map_err(err)?;
+    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    for (k, row) in data.rows.iter().enumerate() {
+        let yc = n - k as f64 - 0.5;
+        let (left, ypx) = px(x_range.0, yc);
+        draw::label(
+            root,
+            &style::truncate(&row.label, 42),
+            (left - 16, ypx),
+            style::LEGEND_SIZE,
+            &style::INK,
+            HPos::Right,
+            VPos::Center,
+        )?;
+        for (value, color, hatch, upper) in [
+            (row.low, LOW, Hatch::None, false),
+            (row.high, HIGH, Hatch::Forward, true),
+        ] {
+            // The two bars share the row: −20% above, +20% below, so they never hide each other.
+            let (y0, y1) = if upper {
+                (yc - 0.34, yc)
+            } else {
+                (yc, yc + 0.34)
+            };
+            draw::block(
+                root,
+                px(data.base, y0),
+                px(value, y1),
+                &color,
+                hatch,
+                &WHITE,
+            )?;
+            let (vx, vy) = px(value, (y0 + y1) / 2.0);
+            let right = value >= data.base;
+            draw::label(
+                root,
+                &style::money(value, &data.currency),
+                (if right { vx + 8 } else { vx - 8 }, vy),
+                style::NOTE_SIZE,
+                &style::INK,
+                if right { HPos::Left } else { HPos::Right },
+                VPos::Center,
+            )?;
+        }
+    }
+    let (bx, btop) = px(data.base, n);
+    let (_, bbot) = px(data.base, 0.0);
+    draw::line(root, &[(bx, btop), (bx, bbot)], &style::INK, 3, Dash::Solid)?;
+    Ok(())
+}

@@ -1,0 +1,789 @@
+//! The strategy-review page: one self-contained `index.html` with the charts inlined as SVG.
+//!
+//! The page loads nothing: no script, no stylesheet, font or image from elsewhere, so it opens
+//! offline by double-click and can be mailed as one file. The executive summary comes first
+//! (the recommendation and the numbers behind it), then the plan by Now / Next / Later, the
+//! strategy comparison, the debt-budget sweep, the sensitivity analysis and the warnings.
+
+use std::fmt::Write as _;
+
+use super::bundle::{reliability, ReportData};
+use super::charts::style::{compact, money, percent};
+use super::charts::{pressing_items, Chart};
+use crate::plan::{Bucket, PlanStatus};
+use crate::scenario::{Deadline, Scenario};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Turns a chart's SVG document into an element that scales with the page: no fixed size, no
+/// namespace declaration (HTML does not need it), and a label for screen readers.
+pub fn inline_svg(svg: &str, title: &str) -> String {
+    let body = match (svg.find("<svg"), svg.find('>')) {
+        (Some(start), Some(end)) if end > start => &svg[end + 1..],
+        _ => svg,
+    };
+    let view_box = svg
+        .find("viewBox=\"")
+        .and_then(|i| {
+            let rest = &svg[i + 9..];
+            rest.find('"').map(|j| rest[..j].to_string())
+        })
+        .unwrap_or_default();
+    format!(
+        "<svg viewBox=\"{}\" role=\"img\" aria-label=\"{}\">{}",
+        escape(&view_box),
+        escape(title),
+        body.trim_start()
+    )
+}
+
+const STYLE: &str = r#"
+:root { --ink: #222; --muted: #666; --rule: #ddd; --accent: #0072B2; --soft: #f4f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff;
+  font: 16px/1.5 "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
+h1 { font-size: 30px; margin: 8px 0 4px; }
+h2 { font-size: 23px; margin: 44px 0 10px; padding-top: 10px; border-top: 3px solid var(--ink); }
+h3 { font-size: 18px; margin: 26px 0 8px; }
+p.meta, .note { color: var(--muted); font-size: 14px; }
+nav { font-size: 14px; margin: 8px 0 0; }
+nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+.callout { background: var(--soft); border-left: 6px solid var(--accent); padding: 14px 20px; margin: 14px 0; }
+.callout .lead { font-size: 22px; margin: 0 0 6px; }
+.kpis { display: flex; flex-wrap: wrap; gap: 10px; list-style: none; padding: 0; margin: 14px 0 4px; }
+.kpis li { background: #fff; border: 1px solid var(--rule); padding: 8px 14px; min-width: 150px; }
+.kpis span { display: block; color: var(--muted); font-size: 13px; }
+.kpis b { font-size: 21px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; font-size: 14px; }
+.wide { overflow-x: auto; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
+th { border-bottom: 2px solid var(--ink); font-weight: bold; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.d { white-space: nowrap; }
+tr.pick td { background: var(--soft); font-weight: bold; }
+.warn { color: #a34a00; }
+figure { margin: 18px 0 26px; }
+figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
+figcaption { color: var(--muted); font-size: 14px; margin-top: 4px; }
+code { font-size: 14px; background: var(--soft); padding: 0 4px; }
+@media print { h2 { page-break-before: always; } figure { page-break-inside: avoid; } }
+"#;
+
+/// Renders the page for the computed results and their charts (`(chart, svg)` in page order).
+pub fn render(data: &ReportData, charts: &[(&Chart, &str)]) -> String {
+    let s = data.scenario;
+    let mut out = String::with_capacity(400_000);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Strategy review — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(&s.name)
+    );
+    header(&mut out, data);
+    summary(&mut out, data);
+    plan_section(&mut out, data, charts);
+    comparison(&mut out, data, charts);
+    sweep_section(&mut out, data, charts);
+    sensitivity_section(&mut out, data, charts);
+    warnings(&mut out, s);
+    method(&mut out, data, charts);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn figure(out: &mut String, charts: &[(&Chart, &str)], name: &str, caption: &str) {
+    if let Some((chart, svg)) = charts.iter().find(|(c, _)| c.name == name) {
+        let _ = writeln!(
+            out,
+            "<figure id=\"fig-{}\">\n{}\n<figcaption>{} <span class=\"note\">(also in <code>{}.svg</code> and <code>{}.png</code>)</span></figcaption>\n</figure>",
+            chart.name,
+            inline_svg(svg, &chart.title),
+            escape(caption),
+            chart.name,
+            chart.name
+        );
+    }
+}
+
+fn header(out: &mut String, data: &ReportData) {
+    let s = data.scenario;
+    let span = match (s.labels.first(), s.labels.last()) {
+        (Some(a), Some(b)) if s.periods > 1 => format!("{a} to {b}"),
+        (Some(a), _) => a.clone(),
+        _ => String::new(),
+    };
+    let sim = &data.simulation;
+    let runs = if sim.deterministic {
+        "one deterministic replay at mean estimates".to_string()
+    } else {
+        format!("{} sampled futures, seed {}", sim.trials, sim.seed)
+    };
+    let _ = write!(
+        out,
+        "<header>\n<h1>Strategy review: {}</h1>\n<p class=\"meta\">{} {}s, {} · {} · amounts in {} · made with tradeoff {}</p>\n\
+         <nav><a href=\"#summary\">Summary</a><a href=\"#plan\">Plan</a><a href=\"#comparison\">Strategies</a>\
+         <a href=\"#sweep\">Debt budget</a><a href=\"#sensitivity\">Sensitivity</a><a href=\"#warnings\">Warnings</a></nav>\n</header>\n",
+        escape(&s.name),
+        s.periods,
+        s.period_label.as_str(),
+        escape(&span),
+        runs,
+        escape(&s.currency),
+        env!("CARGO_PKG_VERSION")
+    );
+}
+
+fn kpi(out: &mut String, label: &str, value: &str) {
+    let _ = write!(
+        out,
+        "<li><span>{}</span><b>{}</b></li>",
+        escape(label),
+        escape(value)
+    );
+}
+
+/// How an item's due date reads: "hard deadline 2027-Q3", "committed (by 2028-Q4)".
+fn due_text(s: &Scenario, i: usize) -> Option<String> {
+    let it = &s.initiatives[i];
+    let label = |p: usize| {
+        s.labels
+            .get(p.saturating_sub(1))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match it.deadline {
+        Some(Deadline::Hard { period }) => Some(format!("hard deadline {}", label(period))),
+        Some(Deadline::Soft { period, penalty }) => Some(format!(
+            "soft deadline {} (penalty {})",
+            label(period),
+            money(penalty, &s.currency)
+        )),
+        None if it.commit => Some(format!("committed (by {})", label(s.periods))),
+        None => None,
+    }
+}
+
+fn summary(out: &mut String, data: &ReportData) {
+    let s = data.scenario;
+    let cur = &s.currency;
+    out.push_str("<section id=\"summary\">\n<h2>Executive summary</h2>\n");
+    let Some(rec) = &data.recommendation else {
+        out.push_str(
+            "<p>No strategy was simulated, so there is no recommendation.</p>\n</section>\n",
+        );
+        return;
+    };
+    let _ = write!(
+        out,
+        "<div class=\"callout\">\n<p class=\"lead\">Recommended: <strong>{}</strong></p>\n<p>{}.</p>\n<ul class=\"kpis\">",
+        escape(&rec.strategy),
+        escape(&rec.reason)
+    );
+    kpi(out, "Expected net value", &money(rec.mean, cur));
+    kpi(out, "Median (P50)", &money(rec.p50, cur));
+    kpi(out, "Bad case (P10)", &money(rec.p10, cur));
+    kpi(out, "Good case (P90)", &money(rec.p90, cur));
+    kpi(
+        out,
+        "Best strategy in",
+        &format!("{} of futures", percent(rec.p_best)),
+    );
+    if let Some(r) = rec.deadline_reliability {
+        kpi(
+            out,
+            "Deadlines and commitments met (worst item)",
+            &percent(r),
+        );
+    }
+    out.push_str("</ul>\n</div>\n");
+
+    // Deadlines and commitments under the recommended strategy.
+    let outcomes = &data.simulation.strategies[rec.index].initiatives;
+    let due = pressing_items(s);
+    if !due.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h3>Deadlines and commitments under <code>{}</code></h3>\n<table>\n<tr><th>Initiative</th><th>Due</th><th class=\"n\">Chance met</th><th class=\"n\">Median delivery</th></tr>",
+            escape(&rec.strategy)
+        );
+        for i in due {
+            let it = &s.initiatives[i];
+            let o = outcomes.iter().find(|o| o.id == it.id);
+            let met = o.and_then(|o| {
+                if it.deadline.is_some() {
+                    o.p_deadline_met
+                } else {
+                    Some(o.p_delivered)
+                }
+            });
+            let median = o
+                .and_then(|o| o.delivery_p50)
+                .and_then(|p| p.checked_sub(1).and_then(|k| s.labels.get(k)).cloned())
+                .unwrap_or_else(|| "not in the horizon".into());
+            let met_text = met.map_or("–".to_string(), percent);
+            let class = if met.is_some_and(|m| m < 0.8) {
+                " class=\"n warn\""
+            } else {
+                " class=\"n\""
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td{class}>{}</td><td class=\"n\">{}</td></tr>",
+                escape(&it.name),
+                escape(&due_text(s, i).unwrap_or_default()),
+                met_text,
+                escape(&median)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("<ul>\n");
+    for ex in &rec.excluded {
+        let _ = writeln!(
+            out,
+            "<li>Passed over: <code>{}</code> (expected {}) meets its weakest hard deadline or commitment in only {} of futures.</li>",
+            escape(&ex.strategy),
+            money(ex.mean, cur),
+            percent(ex.deadline_reliability)
+        );
+    }
+    if let Some(best) = data.sweep.best_p50 {
+        let row = data
+            .sweep
+            .rows
+            .iter()
+            .find(|r| (r.share - best).abs() < 1e-9);
+        let current = if s.capacity.stability_min == s.capacity.stability_max {
+            percent(s.capacity.stability_min)
+        } else {
+            format!(
+                "{}–{}",
+                percent(s.capacity.stability_min),
+                percent(s.capacity.stability_max)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "<li>Debt budget: ring-fencing <strong>{}</strong> of effective capacity for stability work gives the highest median net value{} (the scenario sets {}).</li>",
+            percent(best),
+            row.map_or(String::new(), |r| format!(", {}", money(r.net_value.p50, cur))),
+            current
+        );
+    }
+    if let Some(top) = data.sensitivity.top() {
+        let _ = writeln!(
+            out,
+            "<li>Most sensitive input: <strong>{}</strong> — {} lower gives {}, {} higher gives {} (base {}).</li>",
+            escape(&top.label),
+            percent(data.sensitivity.delta),
+            money(top.low, cur),
+            percent(data.sensitivity.delta),
+            money(top.high, cur),
+            money(data.sensitivity.base, cur)
+        );
+    }
+    let p = &data.plan;
+    let _ = writeln!(
+        out,
+        "<li>The optimized plan ({}): net value {} at mean estimates = value earned {} − cost of delay {} − penalties {}.</li>",
+        status_text(p.status, p.gap),
+        money(p.objective, cur),
+        money(p.value_earned, cur),
+        money(p.cost_of_delay, cur),
+        money(p.penalties, cur)
+    );
+    if !s.warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "<li class=\"warn\">The scenario raised {} warning{}: see <a href=\"#warnings\">Warnings</a>.</li>",
+            s.warnings.len(),
+            if s.warnings.len() == 1 { "" } else { "s" }
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+fn status_text(status: PlanStatus, gap: f64) -> String {
+    match status {
+        PlanStatus::Optimal => "proven optimal".into(),
+        PlanStatus::Feasible => format!("feasible, within {} of the bound", percent(gap)),
+        PlanStatus::Infeasible => "infeasible".into(),
+    }
+}
+
+fn bucket_heading(s: &Scenario, bucket: Bucket) -> String {
+    let label = |p: usize| {
+        p.checked_sub(1)
+            .and_then(|k| s.labels.get(k))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match bucket {
+        Bucket::Now => format!("Now — starts in {}", label(1)),
+        Bucket::Next if s.periods >= 2 => {
+            format!("Next — starts {} to {}", label(2), label(s.periods.min(4)))
+        }
+        Bucket::Next => "Next".into(),
+        Bucket::Later if s.periods >= 5 => format!("Later — starts {} or after", label(5)),
+        Bucket::Later => "Later".into(),
+        Bucket::Unplanned => "Not in this horizon".into(),
+    }
+}
+
+fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
+    let s = data.scenario;
+    let p = &data.plan;
+    let cur = &s.currency;
+    let label = |k: Option<usize>| {
+        k.and_then(|k| k.checked_sub(1).and_then(|k| s.labels.get(k)).cloned())
+            .unwrap_or_else(|| "–".into())
+    };
+    out.push_str("<section id=\"plan\">\n<h2>The plan: Now, Next, Later</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>The optimized capacity plan is {}: net value {} at mean estimates (value earned {}, cost of delay {}, penalties {}), with {} of effective capacity ring-fenced for stability work at least and {} at most.</p>",
+        status_text(p.status, p.gap),
+        money(p.objective, cur),
+        money(p.value_earned, cur),
+        money(p.cost_of_delay, cur),
+        money(p.penalties, cur),
+        percent(p.stability_min),
+        percent(p.stability_max)
+    );
+    for bucket in [Bucket::Now, Bucket::Next, Bucket::Later, Bucket::Unplanned] {
+        let mut rows: Vec<usize> = (0..p.initiatives.len())
+            .filter(|&i| p.initiatives[i].bucket == bucket)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        rows.sort_by_key(|&i| (p.initiatives[i].start, p.initiatives[i].delivery, i));
+        let _ = writeln!(
+            out,
+            "<h3>{}</h3>\n<table>\n<tr><th>Initiative</th><th>Kind</th><th class=\"n\">Effort (eng-weeks)</th><th>Start</th><th>Delivery</th><th>Due</th><th>Business outcome</th></tr>",
+            escape(&bucket_heading(s, bucket))
+        );
+        for i in rows {
+            let pi = &p.initiatives[i];
+            let it = s.initiatives.get(i);
+            let _ = writeln!(
+                out,
+                "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{} ({})</td><td class=\"n\">{:.1}</td><td class=\"d\">{}</td><td class=\"d\">{}</td><td>{}</td><td>{}</td></tr>",
+                escape(it.map_or(&pi.id, |it| &it.name)),
+                escape(&pi.id),
+                it.map_or("", |it| it.kind.as_str()),
+                it.map_or("", |it| it.class.as_str()),
+                pi.effort,
+                escape(&label(pi.start)),
+                escape(&label(pi.delivery)),
+                escape(&due_text(s, i).unwrap_or_default()),
+                escape(it.and_then(|it| it.business_outcome.as_deref()).unwrap_or(""))
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    figure(
+        out,
+        charts,
+        "plan-timeline",
+        "The plan as a timeline: blocks are the periods an item is worked on, coloured by kind; ▼ marks delivery and a red bar the deadline.",
+    );
+    figure(
+        out,
+        charts,
+        "plan-capacity",
+        "Capacity per period: planned work by kind, then idle capacity, capacity lost to debt drag and the strategic buffer.",
+    );
+    out.push_str("<h3>Capacity per period</h3>\n<table>\n<tr><th>Period</th><th class=\"n\">Capacity</th><th class=\"n\">Allocatable</th><th class=\"n\">Drag</th><th class=\"n\">Product</th><th class=\"n\">Stability</th><th class=\"n\">Idle</th><th class=\"n\">Value of one more eng-week</th></tr>\n");
+    for period in &p.periods {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td></tr>",
+            escape(&period.label),
+            period.capacity,
+            period.allocatable,
+            percent(period.drag),
+            period.product,
+            period.stability,
+            period.idle,
+            money(period.marginal_value, cur)
+        );
+    }
+    out.push_str("<tr><td colspan=\"8\" class=\"note\">Engineer-weeks. Drag is the share of allocatable capacity lost to technical debt.</td></tr>\n</table>\n</section>\n");
+}
+
+fn comparison(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
+    let s = data.scenario;
+    let sim = &data.simulation;
+    let cur = &s.currency;
+    let pick = data.recommendation.as_ref().map(|r| r.index);
+    out.push_str("<section id=\"comparison\">\n<h2>Strategy comparison</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p>Every strategy is replayed on the same {} sampled futures (common random numbers), so differences between them are paired comparisons. Net value is value earned minus cost of delay, incident losses and penalties, over the horizon.</p>",
+        sim.trials
+    );
+    out.push_str("<div class=\"wide\"><table>\n<tr><th>Strategy</th><th class=\"n\">Stability share</th><th class=\"n\">Mean</th><th class=\"n\">P10</th><th class=\"n\">P50</th><th class=\"n\">P90</th><th class=\"n\">Best in</th><th class=\"n\">Value earned</th><th class=\"n\">Cost of delay</th><th class=\"n\">Incidents</th><th class=\"n\">Penalties</th><th class=\"n\">Deadlines met (worst)</th></tr>\n");
+    for (k, r) in sim.strategies.iter().enumerate() {
+        let rel = reliability(s, sim, k).map_or("–".to_string(), percent);
+        let _ = writeln!(
+            out,
+            "<tr{}><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            if pick == Some(k) { " class=\"pick\"" } else { "" },
+            escape(&r.name),
+            if pick == Some(k) { " ✔" } else { "" },
+            percent(r.stability_share),
+            money(r.net_value.mean, cur),
+            money(r.net_value.p10, cur),
+            money(r.net_value.p50, cur),
+            money(r.net_value.p90, cur),
+            percent(r.p_best),
+            money(r.value_earned.mean, cur),
+            money(r.cost_of_delay.mean, cur),
+            money(r.incident_losses.mean, cur),
+            money(r.penalties.mean, cur),
+            rel
+        );
+    }
+    out.push_str("</table></div>\n");
+    figure(
+        out,
+        charts,
+        "outcome-distribution",
+        "Distribution of net value per strategy: shape from all sampled futures, box P10–P90, bar the median, ◆ the mean, whiskers P5–P95.",
+    );
+    figure(
+        out,
+        charts,
+        "cumulative-value-fan",
+        "Cumulative net value by the end of each period: P10–P90 band and median line per strategy.",
+    );
+    figure(
+        out,
+        charts,
+        "delivery-curves",
+        "Delivery S-curves: the chance each deadline or committed item is delivered by the end of each period, per strategy; the dashed line is the due date.",
+    );
+    // Paired differences against the recommended strategy.
+    if let Some(rec) = &data.recommendation {
+        let pairs: Vec<_> = sim.paired.iter().filter(|p| p.a == rec.strategy).collect();
+        if !pairs.is_empty() {
+            let _ = writeln!(
+                out,
+                "<h3>How much <code>{}</code> gains over each alternative</h3>\n<table>\n<tr><th>Alternative</th><th class=\"n\">Mean gain</th><th class=\"n\">± 2 standard errors</th></tr>",
+                escape(&rec.strategy)
+            );
+            for p in pairs {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    escape(&p.b),
+                    money(p.mean_diff, cur),
+                    money(2.0 * p.se, cur)
+                );
+            }
+            out.push_str("</table>\n");
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
+    let s = data.scenario;
+    let sw = &data.sweep;
+    let cur = &s.currency;
+    out.push_str("<section id=\"sweep\">\n<h2>Debt budget</h2>\n");
+    let best = |share: Option<f64>| share.map_or("–".to_string(), percent);
+    let _ = writeln!(
+        out,
+        "<p>How much capacity to ring-fence for stability work: the scenario is re-planned with the stability share fixed at each value, and each plan replayed on {} sampled futures. The median is highest at <strong>{}</strong>; the bad case (P10) is best at <strong>{}</strong>.</p>",
+        sw.trials,
+        best(sw.best_p50),
+        best(sw.best_p10)
+    );
+    figure(
+        out,
+        charts,
+        "debt-budget-sweep",
+        "Net value against the stability share: P10–P90 band, median and P10; the dashed line marks the best share, grey the scenario's own ring-fence.",
+    );
+    if sw.rows.iter().any(|r| r.plan_status != PlanStatus::Optimal) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The planner had {} s per share here (the report divides <code>--time-limit</code> among the shares); plans not proven optimal in that time are marked feasible.</p>",
+            compact(data.sweep_time_limit_secs)
+        );
+    }
+    out.push_str("<table>\n<tr><th class=\"n\">Stability share</th><th>Plan</th><th class=\"n\">Planner objective</th><th class=\"n\">P10</th><th class=\"n\">P50</th><th class=\"n\">P90</th></tr>\n");
+    for r in &sw.rows {
+        let chosen = sw.best_p50.is_some_and(|b| (b - r.share).abs() < 1e-9);
+        let _ = writeln!(
+            out,
+            "<tr{}><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            if chosen { " class=\"pick\"" } else { "" },
+            percent(r.share),
+            status_text(r.plan_status, 0.0),
+            money(r.plan_objective, cur),
+            money(r.net_value.p10, cur),
+            money(r.net_value.p50, cur),
+            money(r.net_value.p90, cur)
+        );
+    }
+    for k in &sw.skipped {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"n\">{}</td><td colspan=\"5\" class=\"note\">skipped: {}</td></tr>",
+            percent(k.share),
+            escape(&k.reason)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
+fn sensitivity_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
+    let sens = &data.sensitivity;
+    let cur = &data.scenario.currency;
+    let d = percent(sens.delta);
+    out.push_str("<section id=\"sensitivity\">\n<h2>Sensitivity</h2>\n");
+    let how = if sens.deterministic {
+        "at mean estimates".to_string()
+    } else {
+        format!(
+            "as the mean over {} sampled futures (seed {})",
+            sens.trials, sens.seed
+        )
+    };
+    let _ = writeln!(
+        out,
+        "<p>Each major input is set {d} lower and {d} higher, one at a time, and <code>{}</code> is replayed with the plan held fixed; net value is measured {how}. Base: {}.</p>",
+        escape(&sens.strategy),
+        money(sens.base, cur)
+    );
+    figure(
+        out,
+        charts,
+        "sensitivity-tornado",
+        "Tornado: net value with each input lower (plain bars) and higher (hatched bars); the longest bars matter most.",
+    );
+    let _ = writeln!(
+        out,
+        "<table>\n<tr><th>Input</th><th class=\"n\">{d} lower</th><th class=\"n\">{d} higher</th><th class=\"n\">Swing</th></tr>"
+    );
+    for r in &sens.rows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&r.label),
+            money(r.low, cur),
+            money(r.high, cur),
+            money(r.swing(), cur)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
+fn warnings(out: &mut String, s: &Scenario) {
+    out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
+    if s.warnings.is_empty() {
+        out.push_str("<p>The scenario raised no warnings.</p>\n");
+    } else {
+        out.push_str("<ul>\n");
+        for w in &s.warnings {
+            let _ = writeln!(out, "<li class=\"warn\">{}</li>", escape(w));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn method(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
+    let s = data.scenario;
+    out.push_str("<section id=\"method\">\n<h2>How this report was made</h2>\n<ul>\n");
+    let _ = writeln!(
+        out,
+        "<li>The recommendation is the strategy with the highest expected (mean) net value among those that meet hard deadlines and commitments within {} of the most reliable strategy; ties go to the higher P10.</li>",
+        percent(super::bundle::RELIABILITY_TOLERANCE)
+    );
+    out.push_str("<li>Amounts are discounted net value over the horizon; P10 / P50 / P90 are the 10th, 50th and 90th percentiles over the sampled futures.</li>\n");
+    let _ = writeln!(
+        out,
+        "<li>Effort in engineer-weeks; {} weeks per {}.</li>",
+        compact(s.weeks_per_period),
+        s.period_label.as_str()
+    );
+    out.push_str("<li>Beside this page: <code>plan.csv</code>, <code>comparison.csv</code>, <code>results.json</code>");
+    for (chart, _) in charts {
+        let _ = write!(
+            out,
+            ", <code>{0}.svg</code>, <code>{0}.png</code>",
+            chart.name
+        );
+    }
+    out.push_str(".</li>\n</ul>\n</section>\n");
+}
+
+/// Everything in `html` that would make a browser fetch something: `src=`, `href=` other than an
+/// in-page `#anchor`, CSS `url(` and `@import`, `<link>`, `<script>`, frames and embeds, and
+/// any `http:` / `https:` / `file:` address. The report's page must have none.
+pub fn external_references(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let snippet = |at: usize| -> String {
+        let end = (at + 60).min(html.len());
+        let mut end = end;
+        while !html.is_char_boundary(end) {
+            end -= 1;
+        }
+        html[at..end].to_string()
+    };
+    for needle in [
+        "src=",
+        "url(",
+        "@import",
+        "<link",
+        "<script",
+        "<iframe",
+        "<object",
+        "<embed",
+        "http:",
+        "https:",
+        "file:",
+        "srcset",
+        "xlink:href",
+    ] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(needle) {
+            found.push(snippet(from + i));
+            from += i + needle.len();
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("href=") {
+        let at = from + i;
+        let value = lower[at + 5..].trim_start_matches(['"', '\'']);
+        if !value.starts_with('#') {
+            found.push(snippet(at));
+        }
+        from = at + 5;
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::bundle::{charts_of, recommend, ReportData};
+    use crate::report::charts::fixture;
+
+    fn page() -> String {
+        let scenario = fixture::scenario(8);
+        let simulation = fixture::simulation(&scenario);
+        let data = ReportData {
+            scenario: &scenario,
+            plan: fixture::plan(&scenario),
+            recommendation: recommend(&scenario, &simulation),
+            simulation,
+            sweep: fixture::sweep(),
+            sweep_time_limit_secs: 6.0,
+            sensitivity: fixture::sensitivity(),
+        };
+        let charts = charts_of(&data);
+        let svgs: Vec<String> = charts.iter().map(|c| c.svg().unwrap()).collect();
+        let figures: Vec<(&Chart, &str)> =
+            charts.iter().zip(svgs.iter().map(String::as_str)).collect();
+        render(&data, &figures)
+    }
+
+    #[test]
+    fn the_page_loads_nothing_from_anywhere() {
+        let html = page();
+        assert_eq!(external_references(&html), Vec::<String>::new());
+        assert_eq!(html.matches("<svg").count(), 7);
+    }
+
+    #[test]
+    fn the_page_opens_with_the_recommendation_and_escapes_user_text() {
+        let html = page();
+        let summary = html.find("Executive summary").unwrap();
+        assert!(summary < html.find("id=\"plan\"").unwrap());
+        assert!(html.contains("Recommended: <strong>plan</strong>"));
+        assert!(html.contains("Passed over: <code>wsjf</code>"));
+        assert!(html.contains("Outcome of GDPR data export &lt;b&gt;&amp;&lt;/b&gt;"));
+        assert!(html.contains("hard deadline 2027-Q3"));
+        for section in [
+            "summary",
+            "plan",
+            "comparison",
+            "sweep",
+            "sensitivity",
+            "warnings",
+        ] {
+            assert!(
+                html.contains(&format!("<section id=\"{section}\">")),
+                "{section}"
+            );
+        }
+        assert!(html.contains("neither value, one-time value nor risk"));
+    }
+
+    #[test]
+    fn external_references_are_found() {
+        for bad in [
+            "<img src=\"a.png\">",
+            "<link href=\"x.css\" rel=\"stylesheet\">",
+            "<div style=\"background:url(x.png)\">",
+            "<a href=\"https://example.com\">x</a>",
+            "<script>1</script>",
+            "<a href='plan.csv'>",
+        ] {
+            assert!(!external_references(bad).is_empty(), "{bad}");
+        }
+        assert!(external_references("<a href=\"#plan\">Plan</a>").is_empty());
+    }
+
+    /// Writes the fixture's page where `TRADEOFF_CHART_DIR` points, to look at it.
+    #[test]
+    #[ignore]
+    fn write_fixture_page() {
+        let Ok(dir) = std::env::var("TRADEOFF_CHART_DIR") else {
+            return;
+        };
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("index.html"), page()).unwrap();
+    }
+
+    #[test]
+    fn escape_handles_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">R&D's</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;R&amp;D&#39;s&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn inline_svg_drops_size_and_namespace() {
+        let svg = "<svg width=\"1600\" height=\"900\" viewBox=\"0 0 1600 900\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/>\n</svg>\n";
+        let inline = inline_svg(svg, "A \"title\"");
+        assert!(inline.starts_with(
+            "<svg viewBox=\"0 0 1600 900\" role=\"img\" aria-label=\"A &quot;title&quot;\"><rect/>"
+        ));
+        assert!(!inline.contains("http"));
+        assert!(!inline.contains("width="));
+    }
+}
