@@ -37,7 +37,11 @@ pub enum StrategySpec {
     FeaturesFirst,
     DebtFirst,
     /// WSJF order with the stability share fixed at X.
-    Share(f64),
+    Share {
+        share: f64,
+        /// The name as the user typed it (`share:0.30` stays `share:0.30`).
+        text: String,
+    },
     /// Debt-first in periods K, 2K, …; features-first otherwise.
     DebtSprint(usize),
     /// The scenario's `[[strategy]]` at this index.
@@ -52,7 +56,7 @@ impl StrategySpec {
             StrategySpec::Wsjf => "wsjf".into(),
             StrategySpec::FeaturesFirst => "features-first".into(),
             StrategySpec::DebtFirst => "debt-first".into(),
-            StrategySpec::Share(x) => format!("share:{x}"),
+            StrategySpec::Share { text, .. } => text.clone(),
             StrategySpec::DebtSprint(k) => format!("debt-sprint:{k}"),
             StrategySpec::Custom(idx) => scenario.strategies[*idx].name.clone(),
         }
@@ -85,7 +89,10 @@ impl StrategySpec {
                     scenario.capacity.buffer
                 )));
             }
-            return Ok(StrategySpec::Share(share));
+            return Ok(StrategySpec::Share {
+                share,
+                text: text.to_string(),
+            });
         }
         if let Some(k) = text.strip_prefix("debt-sprint:") {
             return match k.parse::<usize>() {

@@ -150,7 +150,7 @@ pub fn compile_strategy(
             min_share,
             single(class_first_order(scenario, Class::Stability)),
         ),
-        StrategySpec::Share(x) => (*x, single(wsjf_order(scenario))),
+        StrategySpec::Share { share, .. } => (*share, single(wsjf_order(scenario))),
         StrategySpec::DebtSprint(k) => {
             let k = (*k).max(1);
             let orders = vec![

@@ -245,7 +245,10 @@ fn ring_fenced_share_without_stability_work_idles() {
         None,
         &[
             StrategySpec::Wsjf,
-            StrategySpec::Share(0.0),
+            StrategySpec::Share {
+                share: 0.0,
+                text: "share:0".into(),
+            },
             StrategySpec::DebtFirst,
         ],
         &options(2),
@@ -469,7 +472,13 @@ fn ties_split_probability_of_being_best() {
     let sim = run(
         &s,
         None,
-        &[StrategySpec::Wsjf, StrategySpec::Share(0.25)],
+        &[
+            StrategySpec::Wsjf,
+            StrategySpec::Share {
+                share: 0.25,
+                text: "share:0.25".into(),
+            },
+        ],
         &options(600),
     );
     assert!((sim.strategies[0].p_best - 0.5).abs() < 1e-12);

@@ -454,3 +454,36 @@ fn simulate_replays_a_saved_plan() {
     );
     assert_eq!(json["paired"][0]["a"], "plan");
 }
+
+#[test]
+fn strategy_names_are_kept_exactly_as_typed() {
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/legacy-drag.toml");
+    let out = assert_cmd::Command::cargo_bin("tradeoff")
+        .expect("binary")
+        .args([
+            "simulate",
+            "--strategies",
+            "share:0.30,debt-sprint:2",
+            "--trials",
+            "50",
+            "--format",
+            "json",
+        ])
+        .arg(&scenario)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let names: Vec<&str> = json["strategies"]
+        .as_array()
+        .expect("strategies")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["share:0.30", "debt-sprint:2"]);
+}
