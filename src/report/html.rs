@@ -205,7 +205,11 @@ fn summary(out: &mut String, data: &ReportData) {
         &format!("{} of futures", percent(rec.p_best)),
     );
     if let Some(r) = rec.deadline_reliability {
-        kpi(out, "Deadlines and commitments met (worst item)", &percent(r));
+        kpi(
+            out,
+            "Deadlines and commitments met (worst item)",
+            &percent(r),
+        );
     }
     out.push_str("</ul>\n</div>\n");
 

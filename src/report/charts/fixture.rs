@@ -331,6 +331,8 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
         trials: 10_000,
         seed: 42,
         deterministic: false,
+        quantile_trials: 10_000,
+        band_trials: 10_000,
         strategies,
         paired,
     }

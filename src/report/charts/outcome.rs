@@ -72,7 +72,11 @@ pub fn prepare(scenario: &Scenario, sim: &Simulation) -> Data {
         .collect();
     Data {
         currency: scenario.currency.clone(),
-        trials: sim.trials,
+        trials: if sim.quantile_trials > 0 {
+            sim.quantile_trials
+        } else {
+            sim.trials
+        },
         rows,
         x_range,
     }
