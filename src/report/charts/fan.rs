@@ -103,7 +103,7 @@ pub fn draw<DB: DrawingBackend>(
         root,
         &format!(
             "Net value so far, by the end of each period · shaded: P10–P90 of {} sampled futures · line: median{}",
-            data.trials,
+            style::count(data.trials),
             if data.terminal {
                 " · the last period adds the value earned after the horizon"
             } else {

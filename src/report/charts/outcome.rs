@@ -91,7 +91,7 @@ pub fn draw<DB: DrawingBackend>(
         root,
         &format!(
             "{} sampled futures per strategy · shape: distribution · box: P10–P90 · bar: median · ◆ mean · whiskers: P5–P95",
-            data.trials
+            style::count(data.trials)
         ),
     )?;
     if data.rows.is_empty() {
