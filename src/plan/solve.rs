@@ -7,7 +7,9 @@
 //! 3. improve the heuristic plan by local search until it is within `--gap` of the bound, the
 //!    search stalls or its share of the time is spent;
 //! 4. when the program is small enough for branch and bound to help, run microlp (or CBC /
-//!    HiGHS when compiled in) seeded with the best plan, for the time left.
+//!    HiGHS when compiled in) seeded with the best plan, for the time left; mid-size programs
+//!    get microlp on windows of two periods at a time instead (a large neighbourhood search);
+//!    the largest keep the heuristic plan, which meets the gap on the benchmarks' portfolios.
 //!
 //! The status is `optimal` only when the gap to a proven bound is at most `--gap`; the gap and
 //! the bound are always on the objective the user sees (its constant term included).
@@ -272,7 +274,7 @@ fn run_milp(
     }
 }
 
-/// Large neighbourhood search with branch and bound: for each window of three periods, every
+/// Large neighbourhood search with branch and bound: for each window of two periods, every
 /// item delivered outside the window (or, undelivered, aimed outside it by the relaxation)
 /// keeps its deliveries, the rest is re-planned by microlp from the current plan. A result is
 /// kept only when it meets every row of the full program and raises the objective.
@@ -285,8 +287,11 @@ fn improve_by_windows(
     deadline: Instant,
 ) -> ((RawPlan, f64), bool) {
     let t_end = data.n_periods;
-    let width = 3.min(t_end);
-    let starts: Vec<usize> = (1..=t_end + 1 - width).collect();
+    let width = 2.min(t_end);
+    // Two passes over the windows: a change in one window opens moves in its neighbours.
+    let starts: Vec<usize> = (1..=t_end + 1 - width)
+        .chain(1..=t_end + 1 - width)
+        .collect();
     let mut best = (current, objective);
     let mut improved = false;
     for (done, &first) in starts.iter().enumerate() {
@@ -421,6 +426,9 @@ fn fill_dual_marginals(
 }
 
 /// marginal_value by re-solving with one more engineer (weeks_per_period) in each period.
+///
+/// The T re-solves share one more `--time-limit` between them (at least a second each), so
+/// `--marginal exact` takes about twice as long as planning alone.
 fn fill_exact_marginals(
     scenario: &Scenario,
     data: &PlanData,
@@ -429,10 +437,14 @@ fn fill_exact_marginals(
 ) {
     let extra = scenario.weeks_per_period;
     let keep = 1.0 - scenario.capacity.buffer;
+    let each = PlanOptions {
+        time_limit_secs: (options.time_limit_secs / data.n_periods.max(1) as f64).max(1.0),
+        ..options.clone()
+    };
     for t in 0..data.n_periods {
         let mut more = data.clone();
         more.allocatable_weeks[t] += extra * keep;
-        let objective = match solve_data(scenario, &more, options) {
+        let objective = match solve_data(scenario, &more, &each) {
             Ok((p, _, _)) => p.objective,
             Err(_) => plan.objective,
         };

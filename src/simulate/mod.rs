@@ -3,6 +3,12 @@
 //! `simulate` takes values and returns a [`Simulation`]; it does no I/O and never prints.
 //! Trial k's random stream depends only on (seed, k), so results are identical for any thread
 //! count, and every strategy is replayed on the same sampled future (common random numbers).
+//!
+//! Map: [`sampling`] compiles the scenario into flat arrays and samples one trial's future
+//! ([`pert`] holds the Beta-PERT inverse-CDF table); [`strategy`] turns a [`StrategySpec`] into
+//! priority orders or the plan's per-period amounts; [`replay`] runs one strategy on one future
+//! and settles its accounts; [`engine`] runs the trials in parallel chunks and summarises them
+//! ([`stats`]: quantiles, mergeable moments, histograms).
 
 pub mod engine;
 pub mod pert;
@@ -23,7 +29,9 @@ use crate::scenario::Scenario;
 /// A sequencing option, as named on the command line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StrategySpec {
-    /// Replay the plan.
+    /// Replay the plan: its engineer-weeks e_i × x[i,t] per item and period (e_i the plan's mean
+    /// remaining effort), scaled down when capacity is short, leftover capacity to overruns in
+    /// plan order; see `replay` for the rules.
     Plan,
     Wsjf,
     FeaturesFirst,

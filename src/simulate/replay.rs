@@ -33,7 +33,8 @@ const DONE_TOLERANCE: f64 = 1e-9;
 pub struct Workspace {
     items: ItemState,
     /// For each of the strategy's orders, a bitset by rank of the items that may take work:
-    /// not done and every prerequisite delivered (`alive[order × words + rank / 64]`).
+    /// not done and every prerequisite delivered (`alive[order × words + rank / 64]`). For the
+    /// plan, the overrun pool by plan rank.
     alive: Vec<u64>,
     words: usize,
     /// Delivery period (1-based) of each item, 0 when not delivered in the horizon.
