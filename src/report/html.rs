@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::bundle::{reliability, ReportData};
-use super::charts::style::{compact, money, percent};
+use super::charts::style::{compact, count, money, percent};
 use super::charts::{pressing_items, Chart};
 use crate::plan::{Bucket, PlanStatus};
 use crate::scenario::{Deadline, Scenario};
@@ -132,7 +132,7 @@ fn header(out: &mut String, data: &ReportData) {
     let runs = if sim.deterministic {
         "one deterministic replay at mean estimates".to_string()
     } else {
-        format!("{} sampled futures, seed {}", sim.trials, sim.seed)
+        format!("{} sampled futures, seed {}", count(sim.trials), sim.seed)
     };
     let _ = write!(
         out,
@@ -437,7 +437,7 @@ fn comparison(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
     let _ = writeln!(
         out,
         "<p>Every strategy is replayed on the same {} sampled futures (common random numbers), so differences between them are paired comparisons. Net value is value earned minus cost of delay, incident losses and penalties, over the horizon.</p>",
-        sim.trials
+        count(sim.trials)
     );
     out.push_str("<div class=\"wide\"><table>\n<tr><th>Strategy</th><th class=\"n\">Stability share</th><th class=\"n\">Mean</th><th class=\"n\">P10</th><th class=\"n\">P50</th><th class=\"n\">P90</th><th class=\"n\">Best in</th><th class=\"n\">Value earned</th><th class=\"n\">Cost of delay</th><th class=\"n\">Incidents</th><th class=\"n\">Penalties</th><th class=\"n\">Deadlines met (worst)</th></tr>\n");
     for (k, r) in sim.strategies.iter().enumerate() {
@@ -513,7 +513,7 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
     let _ = writeln!(
         out,
         "<p>How much capacity to ring-fence for stability work: the scenario is re-planned with the stability share fixed at each value, and each plan replayed on {} sampled futures. The median is highest at <strong>{}</strong>; the bad case (P10) is best at <strong>{}</strong>.</p>",
-        sw.trials,
+        count(sw.trials),
         best(sw.best_p50),
         best(sw.best_p10)
     );
@@ -566,7 +566,8 @@ fn sensitivity_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &
     } else {
         format!(
             "as the mean over {} sampled futures (seed {})",
-            sens.trials, sens.seed
+            count(sens.trials),
+            sens.seed
         )
     };
     let _ = writeln!(

@@ -1,1 +1,303 @@
-//! Integration tests: report.
+//! Integration tests: `tradeoff report` on the shipped scenarios — the folder, its charts, the
+//! self-contained page, `results.json` against `simulate --format json`, and the page in a real
+//! (headless) browser when one is installed.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::cli::shipped_scenarios;
+use tradeoff::report::html::external_references;
+
+fn tradeoff() -> Command {
+    Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
+}
+
+/// The charts every report draws, as file stems.
+const CHARTS: [&str; 7] = [
+    "outcome-distribution",
+    "cumulative-value-fan",
+    "delivery-curves",
+    "plan-timeline",
+    "plan-capacity",
+    "debt-budget-sweep",
+    "sensitivity-tornado",
+];
+
+/// Trials for the reports the tests write: enough for every chart to have shape, few enough to
+/// keep the suite quick.
+const TEST_TRIALS: &str = "400";
+
+/// Planner time limit in the tests (seconds per plan; a report plans once per sweep share too),
+/// so the larger portfolios stay quick. Time-limited plans may differ between runs, so tests
+/// that compare two runs use a scenario the planner proves optimal well within it.
+const TEST_TIME_LIMIT: &str = "1";
+
+/// One report per shipped scenario, written once and shared by the tests that read them.
+fn reports() -> &'static [(PathBuf, PathBuf)] {
+    static REPORTS: OnceLock<(tempfile::TempDir, Vec<(PathBuf, PathBuf)>)> = OnceLock::new();
+    let (_dir, list) = REPORTS.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let scenarios = shipped_scenarios();
+        let list = std::thread::scope(|scope| {
+            let runs: Vec<_> = scenarios
+                .iter()
+                .map(|scenario| {
+                    let out = dir.path().join(scenario.file_stem().expect("a file name"));
+                    scope.spawn(move || {
+                        let run = tradeoff()
+                            .arg("report")
+                            .arg(scenario)
+                            .arg("--out")
+                            .arg(&out)
+                            .args(["--trials", TEST_TRIALS, "--time-limit", TEST_TIME_LIMIT])
+                            .arg("--quiet")
+                            .output()
+                            .expect("runs");
+                        assert!(
+                            run.status.success(),
+                            "report on {} failed: {}",
+                            scenario.display(),
+                            String::from_utf8_lossy(&run.stderr)
+                        );
+                        (scenario.clone(), out)
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .map(|r| r.join().expect("the report run"))
+                .collect::<Vec<_>>()
+        });
+        (dir, list)
+    });
+    list
+}
+
+#[test]
+fn report_writes_every_file_for_every_shipped_scenario() {
+    let reports = reports();
+    assert!(reports.len() >= 5, "expected the shipped scenarios");
+    for (scenario, out) in reports {
+        for file in ["index.html", "plan.csv", "comparison.csv", "results.json"] {
+            let len = std::fs::metadata(out.join(file))
+                .unwrap_or_else(|_| panic!("{} lacks {file}", scenario.display()))
+                .len();
+            assert!(len > 100, "{}: {file} is nearly empty", scenario.display());
+        }
+        for chart in CHARTS {
+            let svg = std::fs::read_to_string(out.join(format!("{chart}.svg")))
+                .unwrap_or_else(|_| panic!("{}: no {chart}.svg", scenario.display()));
+            assert!(
+                svg.contains("<text") && svg.len() > 5_000,
+                "{}: {chart}.svg is nearly empty",
+                scenario.display()
+            );
+            let png = std::fs::read(out.join(format!("{chart}.png")))
+                .unwrap_or_else(|_| panic!("{}: no {chart}.png", scenario.display()));
+            assert_eq!(&png[1..4], b"PNG", "{}: {chart}.png", scenario.display());
+            assert!(
+                png.len() > 20_000,
+                "{}: {chart}.png is nearly empty",
+                scenario.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_page_is_self_contained_and_leads_with_the_summary() {
+    for (scenario, out) in reports() {
+        let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+        assert_eq!(
+            external_references(&html),
+            Vec::<String>::new(),
+            "{} loads something from outside the page",
+            scenario.display()
+        );
+        assert_eq!(html.matches("<svg").count(), CHARTS.len());
+        let summary = html.find("Executive summary").expect("a summary");
+        for later in [
+            "id=\"plan\"",
+            "id=\"comparison\"",
+            "id=\"sweep\"",
+            "id=\"sensitivity\"",
+            "id=\"warnings\"",
+        ] {
+            let at = html
+                .find(later)
+                .unwrap_or_else(|| panic!("{}: no {later}", scenario.display()));
+            assert!(
+                summary < at,
+                "{}: {later} before the summary",
+                scenario.display()
+            );
+        }
+        assert!(
+            html.contains("Recommended: <strong>"),
+            "{}",
+            scenario.display()
+        );
+    }
+}
+
+#[test]
+fn results_json_holds_every_part_of_the_report() {
+    for (scenario, out) in reports() {
+        let text = std::fs::read_to_string(out.join("results.json")).expect("results.json");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("results.json parses");
+        for key in [
+            "plan",
+            "simulation",
+            "sweep",
+            "sensitivity",
+            "recommendation",
+        ] {
+            assert!(
+                !json[key].is_null(),
+                "{}: results.json lacks {key}",
+                scenario.display()
+            );
+        }
+        assert_eq!(json["simulation"]["trials"], 400);
+        assert!(json["sensitivity"]["rows"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty()));
+    }
+}
+
+#[test]
+fn results_json_agrees_with_simulate_json_for_the_same_seed() {
+    // A scenario the planner proves optimal quickly, so both commands replay the same plan.
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/oauth-vs-enterprise.toml");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("review");
+    let args = ["--trials", "1000", "--seed", "7"];
+    tradeoff()
+        .arg("report")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .args(args)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
+    )
+    .expect("parses");
+    let sim_out = tradeoff()
+        .arg("simulate")
+        .arg(&scenario)
+        .args(["--format", "json"])
+        .args(args)
+        .arg("--quiet")
+        .output()
+        .expect("runs");
+    assert!(sim_out.status.success());
+    let sim: serde_json::Value = serde_json::from_slice(&sim_out.stdout).expect("parses");
+    let from_report = report["simulation"]["strategies"]
+        .as_array()
+        .expect("strategies");
+    let from_sim = sim["strategies"].as_array().expect("strategies");
+    assert_eq!(from_report.len(), from_sim.len());
+    for (a, b) in from_report.iter().zip(from_sim) {
+        assert_eq!(a["name"], b["name"]);
+        for q in ["mean", "sd", "p5", "p10", "p50", "p90", "p95"] {
+            let (x, y) = (
+                a["net_value"][q].as_f64().expect("a number"),
+                b["net_value"][q].as_f64().expect("a number"),
+            );
+            assert!(
+                (x - y).abs() <= 1e-6 * x.abs().max(1.0),
+                "{} {q}: report {x} vs simulate {y}",
+                a["name"]
+            );
+        }
+        assert_eq!(a["p_best"], b["p_best"]);
+    }
+    assert_eq!(report["simulation"]["seed"], sim["seed"]);
+}
+
+#[test]
+fn report_refuses_a_non_empty_folder_without_force() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("notes.txt"), "keep me").expect("writes");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/oauth-vs-enterprise.toml");
+    let out = tradeoff()
+        .arg("report")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).expect("still there"),
+        "keep me"
+    );
+    assert!(!dir.path().join("index.html").exists());
+}
+
+/// The browser the page test uses, when installed.
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+#[test]
+fn the_page_renders_in_headless_chromium_without_console_errors() {
+    let Some(browser) = chromium() else {
+        println!("note: chromium is not installed; skipping the browser test");
+        return;
+    };
+    let (_, out) = reports()
+        .iter()
+        .find(|(s, _)| s.ends_with("fintech-expansion.toml"))
+        .expect("the fintech report");
+    let index = out
+        .join("index.html")
+        .canonicalize()
+        .expect("absolute path");
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let shot = tmp.path().join("shot.png");
+    let run = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,2000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", index.display()))
+        .output()
+        .expect("chromium runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let console_errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught")))
+        .collect();
+    assert!(
+        console_errors.is_empty(),
+        "console errors: {console_errors:#?}"
+    );
+    let png = std::fs::read(&shot).unwrap_or_else(|_| panic!("no screenshot; stderr:\n{stderr}"));
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(png.len() > 50_000, "the screenshot is nearly blank");
+}

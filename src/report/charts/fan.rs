@@ -70,7 +70,11 @@ pub fn prepare(scenario: &Scenario, sim: &Simulation) -> Data {
     Data {
         terminal: scenario.terminal_periods > 0,
         currency: scenario.currency.clone(),
-        trials: sim.trials,
+        trials: if sim.band_trials > 0 {
+            sim.band_trials
+        } else {
+            sim.trials
+        },
         labels: scenario.labels.clone(),
         panels,
         y_range: style::padded_range(lo, hi, 0.06),
@@ -99,7 +103,7 @@ pub fn draw<DB: DrawingBackend>(
         root,
         &format!(
             "Net value so far, by the end of each period · shaded: P10–P90 of {} sampled futures · line: median{}",
-            data.trials,
+            style::count(data.trials),
             if data.terminal {
                 " · the last period adds the value earned after the horizon"
             } else {

@@ -72,7 +72,11 @@ pub fn prepare(scenario: &Scenario, sim: &Simulation) -> Data {
         .collect();
     Data {
         currency: scenario.currency.clone(),
-        trials: sim.trials,
+        trials: if sim.quantile_trials > 0 {
+            sim.quantile_trials
+        } else {
+            sim.trials
+        },
         rows,
         x_range,
     }
@@ -87,7 +91,7 @@ pub fn draw<DB: DrawingBackend>(
         root,
         &format!(
             "{} sampled futures per strategy · shape: distribution · box: P10–P90 · bar: median · ◆ mean · whiskers: P5–P95",
-            data.trials
+            style::count(data.trials)
         ),
     )?;
     if data.rows.is_empty() {

@@ -254,6 +254,19 @@ pub fn currency_unit(currency: &str) -> String {
     }
 }
 
+/// A count with thousands separators: 10000 → "10,000".
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A percentage with no decimals: 0.934 → "93%".
 pub fn percent(p: f64) -> String {
     format!("{:.0}%", p * 100.0)
@@ -299,6 +312,14 @@ mod tests {
         assert_eq!(compact(12_345_678.0), "12.3M");
         assert_eq!(compact(-2_000_000.0), "−2M");
         assert_eq!(compact(3.25), "3.25");
+    }
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(count(7), "7");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(10_000), "10,000");
+        assert_eq!(count(1_234_567), "1,234,567");
     }
 
     #[test]

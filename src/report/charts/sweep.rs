@@ -53,7 +53,7 @@ pub fn draw<DB: DrawingBackend>(
         root,
         &format!(
             "Re-planned with the stability share fixed, each plan replayed on {} sampled futures{skipped}",
-            data.trials
+            style::count(data.trials)
         ),
     )?;
     if data.rows.is_empty() {

@@ -50,7 +50,7 @@ pub fn draw<DB: DrawingBackend>(
     let how = if data.deterministic {
         "at mean estimates".to_string()
     } else {
-        format!("mean of {} sampled futures", data.trials)
+        format!("mean of {} sampled futures", style::count(data.trials))
     };
     draw::subtitle(
         root,
