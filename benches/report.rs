@@ -1,6 +1,6 @@
 //! Benchmark: the whole strategy-review report on `fintech-expansion.toml` with 10,000 trials —
 //! plan, simulation of the default strategies, debt-budget sweep, sensitivity, every chart as
-//! SVG and PNG, the HTML page and the exports. Target: under 10 s. Results: README-report.md.
+//! SVG and PNG, the HTML page and the exports. Target: under 10 s. Results: benches/README.md (Report).
 //!
 //! The whole report is timed once per planner time limit (`TRADEOFF_BENCH_TIME_LIMITS`, seconds,
 //! comma-separated; default `60,5,1`), phase by phase, and printed before criterion runs: with a
