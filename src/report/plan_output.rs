@@ -31,20 +31,7 @@ pub fn render_plan(scenario: &Scenario, plan: &Plan, format: Format) -> Result<S
 
 /// A whole number with thousands separators: 1234567.8 → "1,234,568".
 pub fn group_thousands(x: f64) -> String {
-    let rounded = x.round();
-    let digits = format!("{}", rounded.abs() as u128);
-    let mut out = String::new();
-    for (k, ch) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if rounded < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    super::text::grouped(x)
 }
 
 fn money(currency: &str, x: f64) -> String {

@@ -76,20 +76,7 @@ pub fn format_money(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".into();
     }
-    let rounded = x.round();
-    let digits = format!("{:.0}", rounded.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if rounded < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    super::text::grouped(x)
 }
 
 /// `text` cut to at most `max_chars` characters, ending in `…` when cut.

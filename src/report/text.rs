@@ -34,8 +34,9 @@ pub fn weeks(x: f64) -> String {
     }
 }
 
-/// An integer-valued number with `,` between thousands.
-fn grouped(x: f64) -> String {
+/// A number rounded to a whole unit with `,` between thousands: `-1,234,567`.
+pub fn grouped(x: f64) -> String {
+    let x = x.round();
     let digits = format!("{:.0}", x.abs());
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
