@@ -161,6 +161,21 @@ pub struct Plan {
     pub periods: Vec<PlannedPeriod>,
 }
 
+impl Plan {
+    /// Indexes of the initiatives in `bucket`, in plan order: by start, then delivery (undelivered
+    /// last), then file order.
+    pub fn bucket_members(&self, bucket: Bucket) -> Vec<usize> {
+        let mut members: Vec<usize> = (0..self.initiatives.len())
+            .filter(|&i| self.initiatives[i].bucket == bucket)
+            .collect();
+        members.sort_by_key(|&i| {
+            let p = &self.initiatives[i];
+            (p.start, p.delivery.unwrap_or(usize::MAX), i)
+        });
+        members
+    }
+}
+
 /// Plans the scenario. Errors: [`Error::Infeasible`] when no plan meets the hard constraints.
 pub fn solve_plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan, Error> {
     solve::solve_plan(scenario, options)

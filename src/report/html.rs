@@ -367,13 +367,10 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
         percent(p.stability_max)
     );
     for bucket in [Bucket::Now, Bucket::Next, Bucket::Later, Bucket::Unplanned] {
-        let mut rows: Vec<usize> = (0..p.initiatives.len())
-            .filter(|&i| p.initiatives[i].bucket == bucket)
-            .collect();
+        let rows = p.bucket_members(bucket);
         if rows.is_empty() {
             continue;
         }
-        rows.sort_by_key(|&i| (p.initiatives[i].start, p.initiatives[i].delivery, i));
         let _ = writeln!(
             out,
             "<h3>{}</h3>\n<table>\n<tr><th>Initiative</th><th>Kind</th><th class=\"n\">Effort (eng-weeks)</th><th>Start</th><th>Delivery</th><th>Due</th><th>Business outcome</th></tr>",

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use super::text::aligned;
 use super::Format;
 use crate::error::Error;
 use crate::plan::{Bucket, Plan, PlanStatus};
@@ -58,40 +59,6 @@ fn status_word(status: PlanStatus) -> &'static str {
     }
 }
 
-/// Pads each column to its widest cell; numbers (all but the first `n_left` columns) align right.
-fn aligned(rows: &[Vec<String>], n_left: usize, indent: &str) -> String {
-    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n_cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::from(indent);
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if c > 0 {
-                line.push_str("  ");
-            }
-            if c < n_left {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 fn render_table(scenario: &Scenario, plan: &Plan) -> String {
     let cur = scenario.currency.as_str();
     let label = |p: Option<usize>| match p {
@@ -132,20 +99,10 @@ fn render_table(scenario: &Scenario, plan: &Plan) -> String {
         (Bucket::Unplanned, "Unplanned"),
     ];
     for (bucket, title) in groups {
-        let mut members: Vec<usize> = plan
-            .initiatives
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.bucket == bucket)
-            .map(|(i, _)| i)
-            .collect();
+        let members = plan.bucket_members(bucket);
         if members.is_empty() {
             continue;
         }
-        members.sort_by_key(|&i| {
-            let p = &plan.initiatives[i];
-            (p.start, p.delivery.unwrap_or(usize::MAX), i)
-        });
         let _ = writeln!(out, "\n{title} ({} initiatives)", members.len());
         let mut rows = vec![vec![
             "id".to_string(),

@@ -5,6 +5,7 @@
 //! its standard error, and how often deadlines are met; then where the value goes (means).
 //! JSON is the serde form of [`Simulation`] / [`Sweep`].
 
+use super::text::aligned;
 use super::Format;
 use crate::error::Error;
 use crate::scenario::Scenario;
@@ -94,38 +95,6 @@ fn format_percent(p: f64) -> String {
     format!("{:.0}%", 100.0 * p)
 }
 
-/// Lays out rows as columns: the first left-aligned, the rest right-aligned.
-fn layout(rows: &[Vec<String>]) -> String {
-    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n_cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
     let currency = &scenario.currency;
     let mut out = String::new();
@@ -195,7 +164,7 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
         }
         rows.push(row);
     }
-    out.push_str(&layout(&rows));
+    out.push_str(&aligned(&rows, 1, ""));
 
     if let Some(best) = simulation
         .strategies
@@ -236,7 +205,7 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
             format_money(s.penalties.mean),
         ]);
     }
-    out.push_str(&layout(&rows));
+    out.push_str(&aligned(&rows, 1, ""));
     out.push_str(
         "\nP(best): share of sampled futures in which the strategy has the highest net value.\n",
     );
@@ -377,7 +346,7 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
             },
         ]);
     }
-    out.push_str(&layout(&rows));
+    out.push_str(&aligned(&rows, 1, ""));
     out.push('\n');
     let best = |share: Option<f64>, key: fn(&crate::simulate::Distribution) -> f64| {
         share

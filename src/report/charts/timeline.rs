@@ -59,20 +59,10 @@ pub fn prepare(scenario: &Scenario, plan: &Plan) -> Data {
     let mut shown = 0;
     let mut omitted = 0;
     for bucket in [Bucket::Now, Bucket::Next, Bucket::Later, Bucket::Unplanned] {
-        let mut members: Vec<usize> = plan
-            .initiatives
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.bucket == bucket)
-            .map(|(i, _)| i)
-            .collect();
+        let members = plan.bucket_members(bucket);
         if members.is_empty() {
             continue;
         }
-        members.sort_by_key(|&i| {
-            let p = &plan.initiatives[i];
-            (p.start, p.delivery.unwrap_or(usize::MAX), i)
-        });
         rows.push(Row::Group(bucket, members.len()));
         for i in members {
             if shown >= MAX_ROWS {
