@@ -506,16 +506,7 @@ mod tests {
     #[test]
     fn results_json_carries_every_part() {
         let scenario = fixture::scenario(8);
-        let simulation = fixture::simulation(&scenario);
-        let data = ReportData {
-            scenario: &scenario,
-            plan: fixture::plan(&scenario),
-            recommendation: recommend(&scenario, &simulation),
-            simulation,
-            sweep: fixture::sweep(),
-            sweep_time_limit_secs: 6.0,
-            sensitivity: fixture::sensitivity(),
-        };
+        let data = fixture::report_data(&scenario);
         let json: serde_json::Value = serde_json::from_str(&results_json(&data).unwrap()).unwrap();
         assert_eq!(json["scenario"]["file"], "fixture.toml");
         assert_eq!(json["recommendation"]["strategy"], "plan");

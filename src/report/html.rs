@@ -686,21 +686,12 @@ pub fn external_references(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::bundle::{charts_of, recommend, ReportData};
+    use crate::report::bundle::charts_of;
     use crate::report::charts::fixture;
 
     fn page() -> String {
         let scenario = fixture::scenario(8);
-        let simulation = fixture::simulation(&scenario);
-        let data = ReportData {
-            scenario: &scenario,
-            plan: fixture::plan(&scenario),
-            recommendation: recommend(&scenario, &simulation),
-            simulation,
-            sweep: fixture::sweep(),
-            sweep_time_limit_secs: 6.0,
-            sensitivity: fixture::sensitivity(),
-        };
+        let data = fixture::report_data(&scenario);
         let charts = charts_of(&data);
         let svgs: Vec<String> = charts.iter().map(|c| c.svg().unwrap()).collect();
         let figures: Vec<(&Chart, &str)> =

@@ -245,30 +245,48 @@ fn number(x: f64) -> String {
     }
 }
 
+/// The CSV columns of a net-value distribution, in the order [`net_value_cells`] fills them.
+const NET_VALUE_COLUMNS: [&str; 7] = [
+    "net_value_mean",
+    "net_value_sd",
+    "net_value_p5",
+    "net_value_p10",
+    "net_value_p50",
+    "net_value_p90",
+    "net_value_p95",
+];
+
+fn net_value_cells(d: &crate::simulate::Distribution) -> [String; 7] {
+    [d.mean, d.sd, d.p5, d.p10, d.p50, d.p90, d.p95].map(number)
+}
+
+/// Writes a CSV header: `before`, the net-value columns, then `after`.
+fn header_around(
+    w: &mut csv::Writer<Vec<u8>>,
+    before: &[&str],
+    after: &[&str],
+) -> Result<(), Error> {
+    let names = before.iter().chain(&NET_VALUE_COLUMNS).chain(after);
+    w.write_record(names).map_err(csv_error)
+}
+
 fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "strategy",
-        "stability_share",
-        "trials",
-        "net_value_mean",
-        "net_value_sd",
-        "net_value_p5",
-        "net_value_p10",
-        "net_value_p50",
-        "net_value_p90",
-        "net_value_p95",
-        "p_best",
-        "value_earned_mean",
-        "cost_of_delay_mean",
-        "incident_losses_mean",
-        "penalties_mean",
-        "diff_vs_plan",
-        "diff_vs_plan_se",
-        "deadline_met_mean",
-        "deadline_met_min",
-    ])
-    .map_err(csv_error)?;
+    header_around(
+        &mut w,
+        &["strategy", "stability_share", "trials"],
+        &[
+            "p_best",
+            "value_earned_mean",
+            "cost_of_delay_mean",
+            "incident_losses_mean",
+            "penalties_mean",
+            "diff_vs_plan",
+            "diff_vs_plan_se",
+            "deadline_met_mean",
+            "deadline_met_min",
+        ],
+    )?;
     for s in &simulation.strategies {
         let d = &s.net_value;
         let (diff, se) = diff_to_plan(simulation, &s.name)
@@ -277,17 +295,13 @@ fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
         let (dl_mean, dl_min) = deadline_rates(s)
             .map(|(m, w, _)| (number(m), number(w)))
             .unwrap_or_default();
-        w.write_record([
+        let mut record = vec![
             s.name.clone(),
             number(s.stability_share),
             simulation.trials.to_string(),
-            number(d.mean),
-            number(d.sd),
-            number(d.p5),
-            number(d.p10),
-            number(d.p50),
-            number(d.p90),
-            number(d.p95),
+        ];
+        record.extend(net_value_cells(d));
+        record.extend([
             number(s.p_best),
             number(s.value_earned.mean),
             number(s.cost_of_delay.mean),
@@ -297,8 +311,8 @@ fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
             se,
             dl_mean,
             dl_min,
-        ])
-        .map_err(csv_error)?;
+        ]);
+        w.write_record(&record).map_err(csv_error)?;
     }
     finish_csv(w)
 }
@@ -385,21 +399,11 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
 
 fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "share",
-        "plan_status",
-        "plan_objective",
-        "net_value_mean",
-        "net_value_sd",
-        "net_value_p5",
-        "net_value_p10",
-        "net_value_p50",
-        "net_value_p90",
-        "net_value_p95",
-        "best",
-        "skipped_reason",
-    ])
-    .map_err(csv_error)?;
+    header_around(
+        &mut w,
+        &["share", "plan_status", "plan_objective"],
+        &["best", "skipped_reason"],
+    )?;
     let mut lines: Vec<(f64, Vec<String>)> = Vec::new();
     for row in &sweep.rows {
         let d = &row.net_value;
@@ -416,25 +420,20 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
             .unwrap_or_default();
         lines.push((
             row.share,
-            vec![
-                number(row.share),
-                status,
-                number(row.plan_objective),
-                number(d.mean),
-                number(d.sd),
-                number(d.p5),
-                number(d.p10),
-                number(d.p50),
-                number(d.p90),
-                number(d.p95),
-                best.join(";"),
-                String::new(),
-            ],
+            [number(row.share), status, number(row.plan_objective)]
+                .into_iter()
+                .chain(net_value_cells(d))
+                .chain([best.join(";"), String::new()])
+                .collect(),
         ));
     }
     for s in &sweep.skipped {
         let mut line = vec![number(s.share), "skipped".into()];
-        line.extend(std::iter::repeat_n(String::new(), 9));
+        // plan_objective, the net-value columns and best are empty for a skipped share.
+        line.extend(std::iter::repeat_n(
+            String::new(),
+            2 + NET_VALUE_COLUMNS.len(),
+        ));
         line.push(s.reason.clone());
         lines.push((s.share, line));
     }

@@ -515,3 +515,12 @@ pub fn boxed_label<DB: DrawingBackend>(
         label(root, text, (x, y), size, color, h, v)
     }
 }
+
+/// " · N more items in the report's tables" when rows were left out of a chart, else nothing.
+pub fn omitted_note(omitted: usize) -> String {
+    if omitted > 0 {
+        format!(" · {omitted} more items in the report's tables")
+    } else {
+        String::new()
+    }
+}

@@ -400,3 +400,17 @@ pub fn sensitivity() -> Sensitivity {
         ],
     }
 }
+
+/// Everything a report page is made from, built from the fixtures above.
+pub fn report_data(scenario: &Scenario) -> crate::report::bundle::ReportData<'_> {
+    let simulation = simulation(scenario);
+    crate::report::bundle::ReportData {
+        scenario,
+        plan: plan(scenario),
+        recommendation: crate::report::bundle::recommend(scenario, &simulation),
+        simulation,
+        sweep: sweep(),
+        sweep_time_limit_secs: 6.0,
+        sensitivity: sensitivity(),
+    }
+}

@@ -100,11 +100,7 @@ pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (w, h): Px,
 ) -> Result<(), String> {
-    let more = if data.omitted > 0 {
-        format!(" · {} more items in the report's tables", data.omitted)
-    } else {
-        String::new()
-    };
+    let more = draw::omitted_note(data.omitted);
     draw::subtitle(
         root,
         &format!("Blocks: periods the item is worked on · ▼ delivered · red bar: deadline{more}"),
