@@ -321,6 +321,13 @@ fn proven_answer(
     }
 }
 
+/// Serialises every use of CBC in the process. The CBC library that distributions ship is not
+/// built thread-safe: two models built or solved at once (parallel tests, the sweep's parallel
+/// plans) crash the process. coin_cbc's own lock covers only the solve call, so this one covers
+/// building the model too.
+#[cfg(feature = "cbc")]
+static CBC_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Solves the integer program with CBC (feature `cbc`), seeded with `warm` when given.
 #[cfg(feature = "cbc")]
 pub fn solve_milp_cbc(
@@ -346,6 +353,10 @@ pub fn solve_milp_cbc(
             proven: true,
         });
     }
+    // A poisoned lock only means another CBC call panicked; CBC holds no state between calls.
+    let _only_one_cbc = CBC_LOCK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let run = catch_unwind(AssertUnwindSafe(move || {
         let mut problem = vars.maximise(objective).using(coin_cbc);
         problem.set_parameter("log", "0");
