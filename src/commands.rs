@@ -322,26 +322,21 @@ pub fn parse_shares(text: &str) -> Result<Vec<f64>, Error> {
 
 /// Reads a plan saved by `plan --format json` and checks it belongs to this scenario.
 pub fn load_plan(path: &Path, scenario: &Scenario) -> Result<Plan, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read plan",
+    let bad = |message: String, line: Option<usize>| Error::LoadPlan {
         path: path.to_path_buf(),
-        source,
-    })?;
-    let bad = |message: String, line: Option<usize>| {
-        Error::load(
-            path,
-            Diagnostic {
-                file: path.to_path_buf(),
-                line,
-                field: None,
-                message,
-                hint: Some(
-                    "write the plan with `tradeoff plan SCENARIO --format json --output PLAN.json`"
-                        .into(),
-                ),
-            },
-        )
+        diagnostics: vec![Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            field: None,
+            message,
+            hint: Some(
+                "write the plan with `tradeoff plan SCENARIO --format json --output PLAN.json`"
+                    .into(),
+            ),
+        }],
     };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad(format!("cannot read the file: {e}"), None))?;
     let plan: Plan = serde_json::from_str(&text).map_err(|e| {
         bad(
             format!("expected a plan saved by `tradeoff plan --format json`: {e}"),

@@ -1,6 +1,7 @@
 //! Error types and the exit codes they map to.
 //!
-//! Exit codes (documented in the README): 0 success, 1 bad input, 2 usage error (including an
+//! Exit codes (documented in the README): 0 success, 1 bad input (a scenario or a `--plan` file
+//! that cannot be read or is not valid), 2 usage error (including an
 //! output file that exists without `--force`), 3 the plan is infeasible, 4 an internal failure
 //! (a solver that failed for a reason other than infeasibility, an I/O error writing output).
 
@@ -53,6 +54,12 @@ pub enum Error {
         path: PathBuf,
         diagnostics: Vec<Diagnostic>,
     },
+    /// A plan file given with `--plan` cannot be read or does not fit the scenario.
+    #[error("cannot load plan `{}`{}", path.display(), render_diagnostics(diagnostics))]
+    LoadPlan {
+        path: PathBuf,
+        diagnostics: Vec<Diagnostic>,
+    },
     /// A command-line option is wrong; the message names the flag.
     #[error("{0}")]
     Usage(String),
@@ -89,7 +96,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Load { .. } => 1,
+            Error::Load { .. } | Error::LoadPlan { .. } => 1,
             Error::Usage(_) | Error::OutputExists(_) => 2,
             Error::Infeasible { .. } => 3,
             Error::Io { .. } | Error::Internal(_) | Error::NotImplemented(_) => 4,

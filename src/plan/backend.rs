@@ -173,12 +173,43 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> SolveFailure {
     SolveFailure::Other(text)
 }
 
+/// How much capacity the relaxation is solved with beyond the scenario's, relative.
+const SPARE_CAPACITY: f64 = 1e-6;
+
+/// The program with every capacity row (total, product, stability) raised by
+/// [`SPARE_CAPACITY`] of its capacity (at least that many engineer-weeks).
+///
+/// When the plan uses a period's capacity exactly and nothing else could use more (an item done
+/// in full), the relaxation is degenerate: any capacity price between "what one week less costs"
+/// and "what one week more earns" (often 0) is optimal, and an interior point method returns one
+/// in between. Solving with a sliver of spare capacity makes the duals the price of one more week,
+/// which is what `marginal_value` means. The bound stays proven: it is computed from these
+/// multipliers on the unchanged program (weak duality holds for any multipliers).
+fn with_spare_capacity(model: &LinearModel) -> LinearModel {
+    let mut spare = model.clone();
+    for row in &mut spare.rows {
+        let (RowKind::Capacity(t) | RowKind::Product(t) | RowKind::Stability(t)) = row.kind else {
+            continue;
+        };
+        // Σ e x + share·A·g ≤ share·A: raise A in both places.
+        let g = model.g(t + 1);
+        // At least a sliver of an engineer-week, so a period without capacity is priced too.
+        row.rhs += SPARE_CAPACITY * row.rhs.max(1.0);
+        for (v, c) in &mut row.terms {
+            if *v == g {
+                *c *= 1.0 + SPARE_CAPACITY;
+            }
+        }
+    }
+    spare
+}
+
 /// Solves the linear relaxation with clarabel; `time_limit_secs` bounds the solve.
 pub fn solve_relaxation(
     model: &LinearModel,
     time_limit_secs: f64,
 ) -> Result<Relaxation, SolveFailure> {
-    let prepared = prepare(model, false)?;
+    let prepared = prepare(&with_spare_capacity(model), false)?;
     if prepared.constraints.is_empty() && prepared.vars.is_empty() {
         return Ok(Relaxation {
             bound: prepared.offset,

@@ -125,14 +125,80 @@ fn all_groups(data: &PlanData) -> BTreeSet<Group> {
     out
 }
 
-/// Finds a minimal set of conflicting groups and explains each in the scenario's words.
+/// The most independent conflicts one explanation names.
+const MAX_CONFLICTS: usize = 4;
+
+/// Finds minimal sets of conflicting groups and explains each in the scenario's words.
+///
+/// After the first minimal conflict is found its groups are left out and the rest of the program
+/// is checked again, so independent conflicts (two deadlines that each cannot be met) are all
+/// named, up to [`MAX_CONFLICTS`]. Each conflict is described with every other group left out:
+/// its numbers hold on their own.
 pub fn explain(scenario: &Scenario, data: &PlanData, deadline: Instant) -> Vec<String> {
     let related: BTreeSet<Group> = related_groups(data).into_iter().collect();
+    let all = all_groups(data);
+    // Groups of conflicts already named, left out when looking for the next one.
+    let mut named: BTreeSet<Group> = BTreeSet::new();
+    let mut lines = Vec::new();
+    for round in 0..MAX_CONFLICTS {
+        if round > 0 && is_feasible(data, &named, deadline) != Some(false) {
+            break;
+        }
+        let kept = minimal_conflict(data, &all, &related, &named, deadline);
+        if kept.is_empty() {
+            break;
+        }
+        // Describe the conflict on the program that holds only its own groups.
+        let others: BTreeSet<Group> = all
+            .iter()
+            .chain(&related)
+            .filter(|g| !kept.contains(g))
+            .copied()
+            .collect();
+        let alone = relax_data(data, &others);
+        // What must happen first, then what stands in the way.
+        let mut shown = kept.clone();
+        shown.sort_by_key(|g| match g {
+            Group::Deadline(_) | Group::Commit(_) => 0,
+            Group::Dependency(..) => 1,
+            Group::Team(_) => 2,
+            Group::RingFenceMin | Group::RingFenceMax => 3,
+        });
+        let mut described = describe(scenario, &alone, &shown);
+        if round > 0 {
+            if let Some(first) = described.first_mut() {
+                *first = format!("independently, {first}");
+            }
+        }
+        lines.extend(described);
+        named.extend(kept);
+    }
+    if lines.is_empty() {
+        return vec![
+            "no plan meets every hard deadline, commitment, dependency, team limit and \
+             ring-fence bound together"
+                .to_string(),
+        ];
+    }
+    lines
+}
+
+/// A deletion filter over the related groups not yet `named`: each is left out for good when the
+/// program stays infeasible without it. Returns the groups that remain (empty when the program
+/// without `named` is feasible or undecided).
+fn minimal_conflict(
+    data: &PlanData,
+    all: &BTreeSet<Group>,
+    related: &BTreeSet<Group>,
+    named: &BTreeSet<Group>,
+    deadline: Instant,
+) -> Vec<Group> {
     // Start with every unrelated group relaxed: they cannot be part of a minimal conflict.
-    let mut relaxed: BTreeSet<Group> = all_groups(data).difference(&related).copied().collect();
+    let mut relaxed: BTreeSet<Group> = all.difference(related).copied().collect();
+    relaxed.extend(named.iter().copied());
     // Try to leave out the groups that are least often the "cause" first, so the deadlines and
     // commitments a user set are what the message names.
-    let mut order: Vec<Group> = related.iter().copied().collect();
+    let mut order: Vec<Group> = related.difference(named).copied().collect();
     order.sort_by_key(|g| match g {
         Group::Team(_) => 0,
         Group::RingFenceMax => 1,
@@ -152,20 +218,14 @@ pub fn explain(scenario: &Scenario, data: &PlanData, deadline: Instant) -> Vec<S
             }
         }
     }
-    if kept.is_empty() {
-        return vec![
-            "no plan meets every hard deadline, commitment, dependency, team limit and \
-             ring-fence bound together"
-                .to_string(),
-        ];
-    }
-    describe(scenario, data, &kept)
+    kept
 }
 
 /// A number for a message: integers without decimals, others with up to two.
 pub fn fmt_num(x: f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round())
+        // `+ 0.0` turns −0 into 0.
+        format!("{}", x.round() + 0.0)
     } else {
         let s = format!("{x:.2}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use super::charts::style::currency_unit;
 use super::text::aligned;
 use super::Format;
 use crate::error::Error;
@@ -111,7 +112,7 @@ fn render_table(scenario: &Scenario, plan: &Plan) -> String {
             "start".into(),
             "delivery".into(),
             "effort (eng-weeks)".into(),
-            format!("value/period ({cur})"),
+            format!("value/period ({})", currency_unit(cur)),
         ]];
         for i in members {
             let p = &plan.initiatives[i];
@@ -150,7 +151,7 @@ fn render_table(scenario: &Scenario, plan: &Plan) -> String {
     ];
     header.extend(kinds.iter().map(|k| k.to_string()));
     header.push("idle".into());
-    header.push(format!("marginal ({cur}/eng-week)"));
+    header.push(format!("marginal ({}/eng-week)", currency_unit(cur)));
     let mut rows = vec![header];
     for p in &plan.periods {
         let mut row = vec![

@@ -95,8 +95,20 @@ fn format_percent(p: f64) -> String {
     format!("{:.0}%", 100.0 * p)
 }
 
+/// The indexes of the largest values; values within 1e-9 (relative) of the largest tie.
+fn leaders(values: &[f64]) -> Vec<usize> {
+    let Some(top) = values.iter().copied().reduce(f64::max) else {
+        return Vec::new();
+    };
+    let tolerance = 1e-9 * top.abs().max(1.0);
+    (0..values.len())
+        .filter(|&i| values[i] >= top - tolerance)
+        .collect()
+}
+
 fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
-    let currency = &scenario.currency;
+    // "value units" when the scenario names no currency.
+    let currency = crate::report::charts::style::currency_unit(&scenario.currency);
     let mut out = String::new();
     if simulation.deterministic {
         out.push_str(&format!(
@@ -166,21 +178,33 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
     }
     out.push_str(&aligned(&rows, 1, ""));
 
-    if let Some(best) = simulation
+    let names = |idx: &[usize]| -> String {
+        let names: Vec<&str> = idx
+            .iter()
+            .map(|&i| simulation.strategies[i].name.as_str())
+            .collect();
+        match names.len() {
+            1 => names[0].to_string(),
+            n if n == simulation.strategies.len() => "every strategy alike".into(),
+            _ => format!("a tie between {}", names.join(", ")),
+        }
+    };
+    let medians: Vec<f64> = simulation
         .strategies
         .iter()
-        .max_by(|a, b| a.net_value.p50.total_cmp(&b.net_value.p50))
-    {
-        out.push_str(&format!("\nhighest median: {}", best.name));
-        if let Some(likely) = simulation
-            .strategies
-            .iter()
-            .max_by(|a, b| a.p_best.total_cmp(&b.p_best))
-        {
+        .map(|s| s.net_value.p50)
+        .collect();
+    let best_median = leaders(&medians);
+    if !best_median.is_empty() {
+        out.push_str(&format!("\nhighest median: {}", names(&best_median)));
+        let p_best: Vec<f64> = simulation.strategies.iter().map(|s| s.p_best).collect();
+        let most_often = leaders(&p_best);
+        if let Some(&first) = most_often.first() {
             out.push_str(&format!(
-                "; most often best: {} ({} of futures)",
-                likely.name,
-                format_percent(likely.p_best)
+                "; most often best: {} ({} of futures{})",
+                names(&most_often),
+                format_percent(p_best[first]),
+                if most_often.len() > 1 { " each" } else { "" }
             ));
         }
         out.push('\n');
@@ -318,7 +342,8 @@ fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
 }
 
 fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
-    let currency = &scenario.currency;
+    // "value units" when the scenario names no currency.
+    let currency = crate::report::charts::style::currency_unit(&scenario.currency);
     let mut out = format!(
         "{}: stability share sweep, {} sampled futures per share, seed {}; net value in {currency}\n\n",
         scenario.name,

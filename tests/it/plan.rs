@@ -743,6 +743,22 @@ fn marginal_value_prices_a_binding_period() {
     assert!((exact.periods[0].marginal_value - 100.0 / 13.0).abs() < 1e-6);
 }
 
+#[test]
+fn marginal_value_is_zero_where_no_work_could_use_more() {
+    // One period of 10 weeks; a: exactly 10 weeks, one-time 100. The plan uses every week, and
+    // nothing could use an eleventh: one more week earns 0. (One week less would cost 100 / 10
+    // per week in the relaxation: the dual is degenerate, and the estimate must give the price
+    // of one more week, as `--marginal exact` does.)
+    let s = scenario(1, 10.0, vec![feature("a", 10.0, 0.0, 100.0)]);
+    let p = plan(&s);
+    assert!(close(p.objective, 100.0));
+    assert!(
+        p.periods[0].marginal_value.abs() < 0.01,
+        "{}",
+        p.periods[0].marginal_value
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command line
 
@@ -939,6 +955,52 @@ deadline = 1
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(json["status"], "infeasible");
     assert!(json["conflicts"].as_array().is_some_and(|c| !c.is_empty()));
+}
+
+#[test]
+fn cli_names_every_independent_conflict_with_its_own_numbers() {
+    // Drag 0.3 leaves 70 of 100 weeks a period; stability work (security) gets at most half: 35.
+    // s (security, 40 weeks) cannot meet its P1 deadline: 35 < 40. Independently, p (150 weeks,
+    // committed) cannot be done in two periods even with s dropped and no ring-fence: 140 < 150.
+    let text = r#"
+[scenario]
+periods = 2
+[capacity]
+per_period = 100
+stability_share = { min = 0.2, max = 0.5 }
+[debt]
+drag = 0.3
+[[initiative]]
+id = "s"
+kind = "security"
+effort = 40
+deadline = 1
+[[initiative]]
+id = "p"
+kind = "feature"
+effort = 150
+requires = ["s"]
+commit = true
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("two-conflicts.toml");
+    std::fs::write(&path, text).expect("write scenario");
+    let out = tradeoff_cmd()
+        .arg("plan")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`p` must be delivered by period 2")
+            && stderr.contains("150 engineer-weeks and at most 140 fit")
+            && stderr.contains("`s` must be delivered by period 1")
+            && stderr.contains("40 engineer-weeks and at most 35 fit")
+            && stderr.contains("stability_share.max = 0.5")
+            && !stderr.contains("-0"),
+        "{stderr}"
+    );
 }
 
 #[test]

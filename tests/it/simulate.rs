@@ -487,3 +487,76 @@ fn strategy_names_are_kept_exactly_as_typed() {
         .collect();
     assert_eq!(names, ["share:0.30", "debt-sprint:2"]);
 }
+
+#[test]
+fn a_missing_or_malformed_plan_file_is_bad_input() {
+    use predicates::prelude::PredicateBooleanExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_path("saas-horizons");
+    let missing = dir.path().join("no-such-plan.json");
+    tradeoff()
+        .args([
+            "simulate",
+            path.to_str().unwrap(),
+            "--trials",
+            "10",
+            "--plan",
+        ])
+        .arg(&missing)
+        .assert()
+        .code(1)
+        .stderr(contains("cannot load plan").and(contains("no-such-plan.json")));
+    let malformed = dir.path().join("bad-plan.json");
+    std::fs::write(&malformed, r#"{"status": "optimal"}"#).unwrap();
+    tradeoff()
+        .args([
+            "simulate",
+            path.to_str().unwrap(),
+            "--trials",
+            "10",
+            "--plan",
+        ])
+        .arg(&malformed)
+        .assert()
+        .code(1)
+        .stderr(contains("cannot load plan `").and(contains("bad-plan.json")));
+}
+
+#[test]
+fn the_summary_names_a_tie_instead_of_one_of_the_tied() {
+    // No initiatives and no currency: every strategy earns exactly 0 in every future.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.toml");
+    std::fs::write(
+        &path,
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n",
+    )
+    .unwrap();
+    let out = tradeoff()
+        .args([
+            "simulate",
+            path.to_str().unwrap(),
+            "--trials",
+            "50",
+            "--strategies",
+        ])
+        .arg(NO_PLAN)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("highest median: every strategy alike")
+            && table.contains("most often best: every strategy alike"),
+        "{table}"
+    );
+    // Without a currency the units read "value units", never an empty pair of brackets.
+    assert!(
+        table.contains("value units") && !table.contains("()"),
+        "{table}"
+    );
+}
