@@ -162,6 +162,35 @@ pub fn recommend(scenario: &Scenario, sim: &Simulation) -> Option<Recommendation
         .collect();
     let cur = &scenario.currency;
     let money = |x: f64| charts::style::money(x, cur);
+    // Nothing to choose between two strategies that earn the same in every sampled future.
+    let tied = runner_up.as_ref().is_some_and(|u| {
+        u.mean_diff.abs() <= 1e-9 * r.net_value.mean.abs().max(1.0) && u.se <= 1e-9
+    });
+    if let (true, Some(u)) = (tied, &runner_up) {
+        let reason = format!(
+            "{} and {} earn the same in every sampled future, {} on average (median {}, P10 {}): \
+             nothing separates them in this scenario, and {} is shown first",
+            r.name,
+            u.strategy,
+            money(r.net_value.mean),
+            money(r.net_value.p50),
+            money(r.net_value.p10),
+            r.name
+        );
+        return Some(Recommendation {
+            strategy: r.name.clone(),
+            index: best,
+            mean: r.net_value.mean,
+            p10: r.net_value.p10,
+            p50: r.net_value.p50,
+            p90: r.net_value.p90,
+            p_best: r.p_best,
+            deadline_reliability: rel[best],
+            runner_up,
+            excluded,
+            reason,
+        });
+    }
     let mut reason = format!(
         "{} has the highest expected net value, {} (median {}, P10 {}),",
         r.name,
@@ -431,6 +460,30 @@ pub fn write_report(
 mod tests {
     use super::*;
     use crate::report::charts::fixture;
+
+    #[test]
+    fn names_a_tie_when_two_strategies_earn_the_same_in_every_future() {
+        let scenario = fixture::scenario(8);
+        let mut sim = fixture::simulation(&scenario);
+        // debt-first becomes plan's twin: the same outcomes, so every paired difference is 0 ± 0.
+        let mut twin = sim.strategies[0].clone();
+        twin.name = "debt-first".into();
+        sim.strategies[3] = twin;
+        for p in &mut sim.paired {
+            if (p.a == "plan" && p.b == "debt-first") || (p.a == "debt-first" && p.b == "plan") {
+                p.mean_diff = 0.0;
+                p.se = 0.0;
+            }
+        }
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        assert_eq!(rec.strategy, "plan");
+        assert!(
+            rec.reason
+                .starts_with("plan and debt-first earn the same in every sampled future"),
+            "{}",
+            rec.reason
+        );
+    }
 
     #[test]
     fn recommends_the_best_mean_among_reliable_strategies() {
