@@ -46,6 +46,9 @@ pub struct SkippedShare {
     pub reason: String,
 }
 
+/// A share of the grid and the planner's answer there.
+type SharePlan = (f64, Result<Plan, Error>);
+
 /// The default grid: 0 to 0.5 by 0.05.
 pub fn default_shares() -> Vec<f64> {
     (0..=10).map(|k| k as f64 * 0.05).collect()
@@ -60,28 +63,51 @@ pub fn sweep(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Sweep, Error> {
-    let inner = SimOptions {
-        threads: None,
-        ..sim_options.clone()
-    };
-    let work = || run_sweep(scenario, shares, plan_options, &inner, progress);
-    match sim_options.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start {threads} worker threads: {e}")))?
-            .install(work),
-        None => work(),
-    }
+    sweep_alongside(scenario, shares, plan_options, sim_options, progress, || ()).0
 }
 
-fn run_sweep(
+/// Runs the sweep while `alongside` runs in parallel with the sweep's planning (the report plans
+/// its main plan this way: planning is single-threaded, so one core would otherwise idle). The
+/// planning phase's progress counts `alongside` as one more step. `alongside` is not run when
+/// the grid is refused before planning; it then comes back as `None`.
+pub fn sweep_alongside<R: Send>(
     scenario: &Scenario,
     shares: &[f64],
     plan_options: &PlanOptions,
     sim_options: &SimOptions,
     progress: &dyn Progress,
-) -> Result<Sweep, Error> {
+    alongside: impl FnOnce() -> R + Send,
+) -> (Result<Sweep, Error>, Option<R>) {
+    let inner = SimOptions {
+        threads: None,
+        ..sim_options.clone()
+    };
+    let work = || run_sweep(scenario, shares, plan_options, &inner, progress, alongside);
+    match sim_options.threads {
+        Some(threads) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(work),
+            Err(e) => (
+                Err(Error::Internal(format!(
+                    "cannot start {threads} worker threads: {e}"
+                ))),
+                None,
+            ),
+        },
+        None => work(),
+    }
+}
+
+fn run_sweep<R: Send>(
+    scenario: &Scenario,
+    shares: &[f64],
+    plan_options: &PlanOptions,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+    alongside: impl FnOnce() -> R + Send,
+) -> (Result<Sweep, Error>, Option<R>) {
     let buffer = scenario.capacity.buffer;
     let mut skipped = Vec::new();
     let mut candidates = Vec::new();
@@ -101,27 +127,50 @@ fn run_sweep(
         }
     }
     if candidates.is_empty() {
-        return Err(Error::Usage(format!(
+        let refused = Error::Usage(format!(
             "--shares: no share of the grid fits next to the buffer {buffer}\n  hint: use shares of at most {}",
             1.0 - buffer
-        )));
+        ));
+        return (Err(refused), None);
     }
 
-    progress.start("planning", candidates.len() as u64);
-    let plans: Vec<(f64, Result<Plan, Error>)> = candidates
-        .par_iter()
-        .map(|&share| {
-            let options = PlanOptions {
-                stability_share: Some(share),
-                ..plan_options.clone()
-            };
-            let plan = solve_plan(scenario, &options);
+    progress.start("planning", candidates.len() as u64 + 1);
+    let (beside, plans): (R, Vec<SharePlan>) = rayon::join(
+        || {
+            let out = alongside();
             progress.advance(1);
-            (share, plan)
-        })
-        .collect();
+            out
+        },
+        || {
+            candidates
+                .par_iter()
+                .map(|&share| {
+                    let options = PlanOptions {
+                        stability_share: Some(share),
+                        ..plan_options.clone()
+                    };
+                    let plan = solve_plan(scenario, &options);
+                    progress.advance(1);
+                    (share, plan)
+                })
+                .collect()
+        },
+    );
     progress.finish();
+    (
+        settle(scenario, plans, skipped, sim_options, progress),
+        Some(beside),
+    )
+}
 
+/// Simulates the plans of the shares and finds the best shares.
+fn settle(
+    scenario: &Scenario,
+    plans: Vec<SharePlan>,
+    mut skipped: Vec<SkippedShare>,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<Sweep, Error> {
     let mut rows = Vec::new();
     let mut first_conflicts: Option<Vec<String>> = None;
     for (share, plan) in plans {

@@ -262,12 +262,6 @@ pub fn compute<'a>(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<ReportData<'a>, Error> {
-    progress.start("plan", 1);
-    let plan = solve_plan(scenario, plan_options)?;
-    progress.advance(1);
-    progress.finish();
-    let specs = StrategySpec::defaults(scenario);
-    let simulation = simulate(scenario, Some(&plan), &specs, sim_options, progress)?;
     // The sweep plans once per share: it shares one `--time-limit` between its shares, so a
     // planner that runs out of time cannot make the report take eleven times as long.
     let shares = sweep::default_shares();
@@ -278,13 +272,24 @@ pub fn compute<'a>(
         time_limit_secs: sweep_time_limit_secs,
         ..plan_options.clone()
     };
-    let sweep = sweep::sweep(
+    // The main plan is solved beside the sweep's plans: each plan is single-threaded, so the
+    // main plan and the shares keep every core busy.
+    let (sweep, plan) = sweep::sweep_alongside(
         scenario,
         &shares,
         &sweep_plan_options,
         sim_options,
         progress,
-    )?;
+        || solve_plan(scenario, plan_options),
+    );
+    // The plan's own errors (an infeasible scenario) come first, as if it had been solved alone.
+    let plan = match plan {
+        Some(plan) => plan?,
+        None => solve_plan(scenario, plan_options)?,
+    };
+    let sweep = sweep?;
+    let specs = StrategySpec::defaults(scenario);
+    let simulation = simulate(scenario, Some(&plan), &specs, sim_options, progress)?;
     let recommendation = recommend(scenario, &simulation);
     let spec = recommendation
         .as_ref()
