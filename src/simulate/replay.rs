@@ -187,12 +187,15 @@ fn replay_priority(
         ws.drag[period - 1] = drag;
         let order_idx = order_of_period[period - 1] as usize;
         let reserve = share * k;
-        if reserve > 0.0 {
-            fill(ws, orders, order_idx, true, reserve);
-        }
         let shared = k - reserve;
+        let order = &orders[order_idx];
+        let alive = &ws.alive[order_idx * words..(order_idx + 1) * words];
+        let (hot, touched) = (&mut ws.items.hot, &mut ws.items.touched);
+        if reserve > 0.0 {
+            fill(alive, order, true, hot, touched, reserve);
+        }
         if shared > 0.0 {
-            fill(ws, orders, order_idx, false, shared);
+            fill(alive, order, false, hot, touched, shared);
         }
         // Deliveries at the end of the period; dependents may become eligible.
         // (Finished items are collected without a branch: whether an item finishes in a given
@@ -240,21 +243,20 @@ fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
     }
 }
 
-/// Gives up to `budget` to the alive items of order `order_idx` in rank order (stability items
-/// only when `stability_only`), each within its team limit; returns what is left.
+/// Gives up to `budget` to the items set in `alive` (one order's bitset by rank) in rank order
+/// (stability items only when `stability_only`), each within its team limit; returns what is
+/// left. Takes the hot state as plain slices so nothing is reloaded through the workspace.
 #[inline]
 fn fill(
-    ws: &mut Workspace,
-    orders: &[Order],
-    order_idx: usize,
+    alive: &[u64],
+    order: &Order,
     stability_only: bool,
+    hot: &mut [Hot],
+    touched: &mut Vec<u32>,
     mut budget: f64,
 ) -> f64 {
-    let words = ws.words;
-    let order = &orders[order_idx];
-    let st = &mut ws.items;
-    for w in 0..words {
-        let mut bits = ws.alive[order_idx * words + w];
+    for (w, &word) in alive.iter().enumerate() {
+        let mut bits = word;
         if stability_only {
             bits &= order.stability_mask[w];
         }
@@ -265,14 +267,22 @@ fn fill(
             let rank = w * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let i = order.all[rank] as usize;
-            let h = &mut st.hot[i];
+            let h = &mut hot[i];
             let room = h.team_limit - h.given;
             if room <= 0.0 {
                 continue;
             }
-            let g = h.remaining.min(room).min(budget);
+            // min(remaining, room, budget) with plain comparisons (no NaN can occur here).
+            let mut g = if h.remaining < room {
+                h.remaining
+            } else {
+                room
+            };
+            if budget < g {
+                g = budget;
+            }
             if h.given == 0.0 {
-                st.touched.push(i as u32);
+                touched.push(i as u32);
             }
             h.given += g;
             h.remaining -= g;
@@ -452,81 +462,122 @@ pub fn settle_into(
     model: &Model,
     future: &Future,
     delivered: &[u32],
-    mut cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
+    cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
 ) -> Accounts {
-    let n_periods = model.n_periods;
-    let s = &model.discount_sum;
-    let d = &model.discount;
     let mut acc = Accounts::default();
-    if let Some((scratch, _)) = cumulative.as_mut() {
-        scratch.clear();
-        scratch.resize(2 * (n_periods + 2), 0.0);
-    }
-    for (i, &period) in delivered.iter().enumerate() {
+    // Value earned: the weights of a delivery period are 0 for "not delivered", so every item
+    // takes the same branch-free path.
+    let (vw, ow) = (&model.value_weight, &model.one_time_weight);
+    for ((&period, &v), &one_time) in delivered
+        .iter()
+        .zip(&future.value)
+        .zip(&future.one_time_value)
+    {
         let p = period as usize;
-        let paid_until = if p == 0 { n_periods } else { p };
-        if p != 0 {
-            let v = future.value[i];
-            acc.value_earned += v * (s[n_periods] - s[p])
-                + future.one_time_value[i] * d[p]
-                + model.terminal_periods * v * d[n_periods];
-        }
-        acc.cost_of_delay += future.risk[i] * s[paid_until];
-        let slot = model.incident_slot[i];
-        if slot != u32::MAX {
-            acc.incident_losses +=
-                future.impact[i] * incident_discount(model, future, slot, paid_until);
-        }
-        let k = model.deadline_period[i];
-        let missed = model.penalty[i] != 0.0 && (period == 0 || period > k);
-        if missed {
+        acc.value_earned += v * vw[p] + one_time * ow[p];
+    }
+    // Only items with a risk can have a cost of delay.
+    for &i in &model.risk_items {
+        let i = i as usize;
+        acc.cost_of_delay += future.risk[i] * model.delay_weight[delivered[i] as usize];
+    }
+    for (slot, &i) in model.incident_items.iter().enumerate() {
+        let i = i as usize;
+        let paid_until = paid_until(model, delivered[i]);
+        acc.incident_losses +=
+            future.impact[i] * incident_discount(model, future, slot as u32, paid_until);
+    }
+    for &i in &model.penalty_items {
+        let i = i as usize;
+        let period = delivered[i];
+        if period == 0 || period > model.deadline_period[i] {
             acc.penalties += model.penalty[i];
-        }
-        if let Some((scratch, _)) = cumulative.as_mut() {
-            let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
-            // Cost of delay flows in periods 1..=paid_until; value flows in p+1..=T.
-            rate_change[1] -= future.risk[i];
-            rate_change[paid_until + 1] += future.risk[i];
-            if p != 0 {
-                let v = future.value[i];
-                rate_change[p + 1] += v;
-                flow[p] += future.one_time_value[i] * d[p];
-                flow[n_periods] += model.terminal_periods * v * d[n_periods];
-            }
-            if slot != u32::MAX {
-                let base = slot as usize * model.incident_words;
-                for w in 0..model.incident_words {
-                    let lo = w * 64;
-                    if lo >= paid_until {
-                        break;
-                    }
-                    let mut mask = future.incidents[base + w];
-                    if paid_until - lo < 64 {
-                        mask &= (1u64 << (paid_until - lo)) - 1;
-                    }
-                    while mask != 0 {
-                        let t = lo + mask.trailing_zeros() as usize + 1;
-                        flow[t] -= future.impact[i] * d[t];
-                        mask &= mask - 1;
-                    }
-                }
-            }
-            if missed {
-                flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
-            }
         }
     }
     if let Some((scratch, out)) = cumulative {
-        let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
-        let mut rate = 0.0;
-        let mut total = 0.0;
-        for t in 1..=n_periods {
-            rate += rate_change[t];
-            total += flow[t] + rate * d[t];
-            out[t - 1] = total;
-        }
+        cumulative_net_value(model, future, delivered, scratch, out);
     }
     acc
+}
+
+/// The last period in which an item delivered in `period` (0: never) is still undelivered at
+/// its start: it pays cost of delay and may suffer incidents in periods 1..=this.
+#[inline]
+fn paid_until(model: &Model, period: u32) -> usize {
+    if period == 0 {
+        model.n_periods
+    } else {
+        period as usize
+    }
+}
+
+/// The cumulative net value by the end of each period into `out[period_idx]`, from per-period
+/// changes of the value and cost-of-delay rates plus one-off flows.
+fn cumulative_net_value(
+    model: &Model,
+    future: &Future,
+    delivered: &[u32],
+    scratch: &mut Vec<f64>,
+    out: &mut [f64],
+) {
+    let n_periods = model.n_periods;
+    let d = &model.discount;
+    scratch.clear();
+    // rate_change[0..=T + 1] (slot T + 1 also takes the changes that never happen), flow[0..=T].
+    scratch.resize(2 * (n_periods + 2), 0.0);
+    let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+    // Value flows in p+1..=T; one-time value in p; terminal value at T.
+    let mut delivered_value = 0.0;
+    for (i, &period) in delivered.iter().enumerate() {
+        if period != 0 {
+            let (p, v) = (period as usize, future.value[i]);
+            rate_change[p + 1] += v;
+            flow[p] += future.one_time_value[i] * d[p];
+            delivered_value += v;
+        }
+    }
+    flow[n_periods] += model.terminal_periods * delivered_value * d[n_periods];
+    // Cost of delay flows in periods 1..=paid_until.
+    for &i in &model.risk_items {
+        let i = i as usize;
+        let risk = future.risk[i];
+        rate_change[1] -= risk;
+        rate_change[paid_until(model, delivered[i]) + 1] += risk;
+    }
+    for (slot, &i) in model.incident_items.iter().enumerate() {
+        let i = i as usize;
+        let paid_until = paid_until(model, delivered[i]);
+        let base = slot * model.incident_words;
+        for w in 0..model.incident_words {
+            let lo = w * 64;
+            if lo >= paid_until {
+                break;
+            }
+            let mut mask = future.incidents[base + w];
+            if paid_until - lo < 64 {
+                mask &= (1u64 << (paid_until - lo)) - 1;
+            }
+            while mask != 0 {
+                let t = lo + mask.trailing_zeros() as usize + 1;
+                flow[t] -= future.impact[i] * d[t];
+                mask &= mask - 1;
+            }
+        }
+    }
+    for &i in &model.penalty_items {
+        let i = i as usize;
+        let (period, k) = (delivered[i], model.deadline_period[i]);
+        if period == 0 || period > k {
+            flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
+        }
+    }
+    let mut rate = 0.0;
+    let mut total = 0.0;
+    for t in 1..=n_periods {
+        rate += rate_change[t];
+        total += flow[t] + rate * d[t];
+        out[t - 1] = total;
+    }
 }
 
 /// Σ d_t over the incident periods t ≤ `until` of incident slot `slot`.
