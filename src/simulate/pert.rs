@@ -241,13 +241,18 @@ fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
 
 /// The regularised incomplete beta function I_x(a, b): the CDF of Beta(a, b) at x.
 pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
+    beta_cdf_given(a, b, ln_beta(a, b), x)
+}
+
+/// [`beta_cdf`] with ln B(a, b) computed by the caller.
+fn beta_cdf_given(a: f64, b: f64, ln_beta_ab: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let front = (a * x.ln() + b * (1.0 - x).ln() - ln_beta(a, b)).exp();
+    let front = (a * x.ln() + b * (1.0 - x).ln() - ln_beta_ab).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_continued_fraction(a, b, x) / a
     } else {
@@ -255,12 +260,12 @@ pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
     }
 }
 
-/// The density of Beta(a, b) at x.
-fn beta_pdf(a: f64, b: f64, x: f64) -> f64 {
+/// The density of Beta(a, b) at x, with ln B(a, b) given.
+fn beta_pdf_given(a: f64, b: f64, ln_beta_ab: f64, x: f64) -> f64 {
     if x <= 0.0 || x >= 1.0 {
         return 0.0;
     }
-    ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta(a, b)).exp()
+    ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta_ab).exp()
 }
 
 /// The u-quantile of Beta(a, b): Newton steps kept inside a shrinking bracket, bisecting when a
@@ -272,14 +277,16 @@ pub fn beta_quantile(a: f64, b: f64, u: f64, floor: f64) -> f64 {
     if floor > 0.0 {
         x = (floor + 1e-3).min(0.999_999);
     }
+    // ln B(a, b) once, not twice per step: it is most of the cost of building the table.
+    let ln_beta_ab = ln_beta(a, b);
     for _ in 0..100 {
-        let f = beta_cdf(a, b, x) - u;
+        let f = beta_cdf_given(a, b, ln_beta_ab, x) - u;
         if f < 0.0 {
             lo = x;
         } else {
             hi = x;
         }
-        let density = beta_pdf(a, b, x);
+        let density = beta_pdf_given(a, b, ln_beta_ab, x);
         let mut next = if density > 0.0 { x - f / density } else { lo };
         if !(next > lo && next < hi) {
             next = 0.5 * (lo + hi);

@@ -71,7 +71,8 @@ struct ItemState {
     touched: Vec<u32>,
     /// Items done but held back by the plan.
     waiting: Vec<u32>,
-    /// Scratch for the items finishing in a period (one slot per item).
+    /// Scratch, one slot per item: the priority replay's items given work in a period, then
+    /// those finishing in it.
     finished: Vec<u32>,
     /// Σ relief of the items delivered so far.
     relief: f64,
@@ -176,55 +177,65 @@ fn replay_priority(
     ws: &mut Workspace,
 ) {
     ws.reset(model, future);
-    let words = ws.words;
     ws.alive.clear();
     for order in orders {
         ws.alive.extend_from_slice(&order.initial_alive);
     }
+    // Plain slices held in registers: stores into one buffer never force the others' addresses
+    // to be reloaded from the workspace.
+    let words = ws.words;
+    let alive: &mut [u64] = &mut ws.alive;
+    let delivered: &mut [u32] = &mut ws.delivered;
+    let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
+    let st = &mut ws.items;
+    let (hot, done, unmet) = (&mut st.hot[..], &mut st.done[..], &mut st.unmet[..]);
+    // The items given work in a period, then (compacted in place) those that finish in it.
+    let touched: &mut [u32] = &mut st.finished;
+    let mut relief = 0.0;
     for period in 1..=model.n_periods {
-        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
-        ws.capacity_weeks[period - 1] = k;
-        ws.drag[period - 1] = drag;
+        let (k, drag) = capacity_of(model, future, period, relief);
+        capacity_weeks[period - 1] = k;
+        drag_out[period - 1] = drag;
         let order_idx = order_of_period[period - 1] as usize;
+        let order = &orders[order_idx];
+        let alive_now = &alive[order_idx * words..(order_idx + 1) * words];
         let reserve = share * k;
         let shared = k - reserve;
-        let order = &orders[order_idx];
-        let alive = &ws.alive[order_idx * words..(order_idx + 1) * words];
-        let (hot, touched) = (&mut ws.items.hot, &mut ws.items.touched);
+        let mut n_touched = 0;
         if reserve > 0.0 {
-            fill(alive, order, true, hot, touched, reserve);
+            n_touched = fill(alive_now, order, true, hot, touched, n_touched, reserve);
         }
         if shared > 0.0 {
-            fill(alive, order, false, hot, touched, shared);
+            n_touched = fill(alive_now, order, false, hot, touched, n_touched, shared);
         }
         // Deliveries at the end of the period; dependents may become eligible.
         // (Finished items are collected without a branch: whether an item finishes in a given
         // period is a coin flip the branch predictor cannot learn.)
         let period = period as u32;
-        let st = &mut ws.items;
         let mut n_finished = 0;
-        for idx in 0..st.touched.len() {
-            let i = st.touched[idx] as usize;
-            st.hot[i].given = 0.0;
-            st.finished[n_finished] = i as u32;
-            n_finished += usize::from(st.hot[i].remaining <= st.hot[i].tolerance);
+        for idx in 0..n_touched {
+            let i = touched[idx] as usize;
+            let h = &mut hot[i];
+            h.given = 0.0;
+            touched[n_finished] = i as u32;
+            n_finished += usize::from(h.remaining <= h.tolerance);
         }
-        st.touched.clear();
-        for idx in 0..n_finished {
-            let i = ws.items.finished[idx] as usize;
-            ws.items.done[i] = true;
-            clear_alive(&mut ws.alive, words, orders, i);
-            ws.delivered[i] = period;
-            ws.items.relief += model.debt_relief[i];
+        for &i in &touched[..n_finished] {
+            let i = i as usize;
+            done[i] = true;
+            clear_alive(alive, words, orders, i);
+            delivered[i] = period;
+            relief += model.debt_relief[i];
             for &d in model.dependents_of(i) {
                 let d = d as usize;
-                ws.items.unmet[d] -= 1;
-                if ws.items.unmet[d] == 0 && !ws.items.done[d] {
-                    set_alive(&mut ws.alive, words, orders, d);
+                unmet[d] -= 1;
+                if unmet[d] == 0 && !done[d] {
+                    set_alive(alive, words, orders, d);
                 }
             }
         }
     }
+    st.relief = relief;
 }
 
 #[inline]
@@ -244,17 +255,18 @@ fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
 }
 
 /// Gives up to `budget` to the items set in `alive` (one order's bitset by rank) in rank order
-/// (stability items only when `stability_only`), each within its team limit; returns what is
-/// left. Takes the hot state as plain slices so nothing is reloaded through the workspace.
+/// (stability items only when `stability_only`), each within its team limit. Items given work
+/// for the first time this period are appended to `touched[..n_touched]`; returns the new count.
 #[inline]
 fn fill(
     alive: &[u64],
     order: &Order,
     stability_only: bool,
     hot: &mut [Hot],
-    touched: &mut Vec<u32>,
+    touched: &mut [u32],
+    mut n_touched: usize,
     mut budget: f64,
-) -> f64 {
+) -> usize {
     for (w, &word) in alive.iter().enumerate() {
         let mut bits = word;
         if stability_only {
@@ -262,7 +274,7 @@ fn fill(
         }
         while bits != 0 {
             if budget <= 0.0 {
-                return budget;
+                return n_touched;
             }
             let rank = w * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
@@ -282,7 +294,11 @@ fn fill(
                 g = budget;
             }
             if h.given == 0.0 {
-                touched.push(i as u32);
+                touched[n_touched] = i as u32;
+                n_touched += 1;
+                // Marks the item touched even when it takes nothing (no remaining effort), so
+                // the second pass does not list it again (g + this = g for any g above 1e-290).
+                h.given = f64::MIN_POSITIVE;
             }
             h.given += g;
             h.remaining -= g;
@@ -291,7 +307,7 @@ fn fill(
             // reserve pass takes at most its 1e-9 remainder in the shared pass).
         }
     }
-    budget
+    n_touched
 }
 
 fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
@@ -467,15 +483,22 @@ pub fn settle_into(
     let mut acc = Accounts::default();
     // Value earned: the weights of a delivery period are 0 for "not delivered", so every item
     // takes the same branch-free path.
+    // Four partial sums break the chain of dependent additions.
     let (vw, ow) = (&model.value_weight, &model.one_time_weight);
-    for ((&period, &v), &one_time) in delivered
-        .iter()
-        .zip(&future.value)
-        .zip(&future.one_time_value)
-    {
-        let p = period as usize;
-        acc.value_earned += v * vw[p] + one_time * ow[p];
+    let mut partial = [0.0f64; 4];
+    let n = delivered.len().min(future.value.len());
+    let (delivered_4, delivered_rest) = delivered[..n].split_at(n - n % 4);
+    for (k, periods) in delivered_4.chunks_exact(4).enumerate() {
+        for lane in 0..4 {
+            let (i, p) = (4 * k + lane, periods[lane] as usize);
+            partial[lane] += future.value[i] * vw[p] + future.one_time_value[i] * ow[p];
+        }
     }
+    for (offset, &period) in delivered_rest.iter().enumerate() {
+        let (i, p) = (n - n % 4 + offset, period as usize);
+        partial[0] += future.value[i] * vw[p] + future.one_time_value[i] * ow[p];
+    }
+    acc.value_earned = (partial[0] + partial[1]) + (partial[2] + partial[3]);
     // Only items with a risk can have a cost of delay.
     for &i in &model.risk_items {
         let i = i as usize;
@@ -527,23 +550,27 @@ fn cumulative_net_value(
     scratch.resize(2 * (n_periods + 2), 0.0);
     let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
     // Value flows in p+1..=T; one-time value in p; terminal value at T.
+    // Branch-free: an item never delivered changes the rate in slot T + 1 (never read) and
+    // adds one-time × 0 to flow[0] (never read).
     let mut delivered_value = 0.0;
     for (i, &period) in delivered.iter().enumerate() {
-        if period != 0 {
-            let (p, v) = (period as usize, future.value[i]);
-            rate_change[p + 1] += v;
-            flow[p] += future.one_time_value[i] * d[p];
-            delivered_value += v;
-        }
+        let p = period as usize;
+        let v = future.value[i];
+        let start = if p == 0 { n_periods + 1 } else { p + 1 };
+        rate_change[start] += v;
+        flow[p] += future.one_time_value[i] * model.one_time_weight[p];
+        delivered_value += if p == 0 { 0.0 } else { v };
     }
     flow[n_periods] += model.terminal_periods * delivered_value * d[n_periods];
     // Cost of delay flows in periods 1..=paid_until.
+    let mut total_risk = 0.0;
     for &i in &model.risk_items {
         let i = i as usize;
         let risk = future.risk[i];
-        rate_change[1] -= risk;
+        total_risk += risk;
         rate_change[paid_until(model, delivered[i]) + 1] += risk;
     }
+    rate_change[1] -= total_risk;
     for (slot, &i) in model.incident_items.iter().enumerate() {
         let i = i as usize;
         let paid_until = paid_until(model, delivered[i]);
