@@ -86,7 +86,8 @@ struct Worker {
     nets: Vec<f64>,
     cumulative: Vec<f64>,
     scratch: Vec<f64>,
-    /// Deliveries by period: `counts[(s × n_items + i) × (T + 1) + period]`, period 0 = never.
+    /// Deliveries by period: `counts[(s × n_items + i) × (T + 1) + period]` (period 0, never,
+    /// is not counted: it is what the others leave).
     counts: Vec<u64>,
 }
 
@@ -157,8 +158,10 @@ impl Worker {
                 p[2] += acc.incident_losses;
                 p[3] += acc.penalties;
                 let base = s * model.n_items * (n_periods + 1);
-                for (i, &d) in self.ws.delivered.iter().enumerate() {
-                    self.counts[base + i * (n_periods + 1) + d as usize] += 1;
+                for &i in &self.ws.delivered_items {
+                    let i = i as usize;
+                    let d = self.ws.delivered[i] as usize;
+                    self.counts[base + i * (n_periods + 1) + d] += 1;
                 }
                 if keep_band {
                     let offset = ((trial - first) * n_strategies + s) * n_periods;

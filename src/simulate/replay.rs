@@ -39,6 +39,8 @@ pub struct Workspace {
     words: usize,
     /// Delivery period (1-based) of each item, 0 when not delivered in the horizon.
     pub delivered: Vec<u32>,
+    /// The items delivered in the horizon, in the order they were delivered.
+    pub delivered_items: Vec<u32>,
     /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
     pub capacity_weeks: Vec<f64>,
     /// Drag share by `period_idx`.
@@ -94,6 +96,7 @@ impl Workspace {
             alive: Vec::new(),
             words: n.div_ceil(64),
             delivered: vec![0; n],
+            delivered_items: Vec::with_capacity(n),
             capacity_weeks: vec![0.0; model.n_periods],
             drag: vec![0.0; model.n_periods],
         }
@@ -115,6 +118,7 @@ impl Workspace {
             };
         }
         self.delivered.fill(0);
+        self.delivered_items.clear();
         st.done.fill(false);
         st.unmet.copy_from_slice(&model.n_requires);
         st.touched.clear();
@@ -127,6 +131,7 @@ impl Workspace {
     #[inline]
     fn deliver(&mut self, model: &Model, i: usize, period: u32) {
         self.delivered[i] = period;
+        self.delivered_items.push(i as u32);
         self.items.relief += model.debt_relief[i];
         for &d in model.dependents_of(i) {
             self.items.unmet[d as usize] -= 1;
@@ -186,6 +191,7 @@ fn replay_priority(
     let words = ws.words;
     let alive: &mut [u64] = &mut ws.alive;
     let delivered: &mut [u32] = &mut ws.delivered;
+    let delivered_items = &mut ws.delivered_items;
     let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
     let st = &mut ws.items;
     let (hot, done, unmet) = (&mut st.hot[..], &mut st.done[..], &mut st.unmet[..]);
@@ -225,6 +231,7 @@ fn replay_priority(
             done[i] = true;
             clear_alive(alive, words, orders, i);
             delivered[i] = period;
+            delivered_items.push(i as u32);
             relief += model.debt_relief[i];
             for &d in model.dependents_of(i) {
                 let d = d as usize;

@@ -403,28 +403,28 @@ impl Future {
             }
         }
         // Incidents: two periods per 64-bit draw, an incident when a 32-bit uniform is below
-        // ⌈p × 2^32⌉ (integer comparisons); masks are built in a register and stored once per
-        // 64 periods.
-        let words = model.incident_words;
+        // ⌈p × 2^32⌉ (integer comparisons); a mask word of 64 periods is built in a register
+        // from 32 draws and the periods past T are cleared once.
         let n_periods = model.n_periods;
+        let n_pairs = n_periods.div_ceil(2);
         for (masks, &threshold) in self
             .incidents
-            .chunks_exact_mut(words.max(1))
+            .chunks_exact_mut(model.incident_words.max(1))
             .zip(&model.incident_threshold)
         {
-            let mut word = 0u64;
-            let mut period_idx = 0;
-            while period_idx < n_periods {
-                let bits = rng.next_u64();
-                let first = u64::from((bits >> 32) < threshold);
-                let second = u64::from((bits & 0xffff_ffff) < threshold)
-                    & u64::from(period_idx + 1 < n_periods);
-                word |= (first | (second << 1)) << (period_idx % 64);
-                period_idx += 2;
-                if period_idx % 64 == 0 || period_idx >= n_periods {
-                    masks[(period_idx - 1) / 64] = word;
-                    word = 0;
+            for (w, mask) in masks.iter_mut().enumerate() {
+                let mut word = 0u64;
+                for pair in 0..(n_pairs - 32 * w).min(32) {
+                    let bits = rng.next_u64();
+                    let first = u64::from((bits >> 32) < threshold);
+                    let second = u64::from((bits & 0xffff_ffff) < threshold);
+                    word |= (first | (second << 1)) << (2 * pair);
                 }
+                let periods = n_periods - 64 * w;
+                if periods < 64 {
+                    word &= (1u64 << periods) - 1;
+                }
+                *mask = word;
             }
         }
     }
