@@ -95,7 +95,8 @@ fn bench_parts(c: &mut Criterion) {
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    // Calibration: 1,000 uniform 64-bit draws, and 1,000 Beta-PERT draws from the table.
+    // Calibration: 1,000 uniform 64-bit draws, 1,000 Beta-PERT draws from the shared table
+    // (two shape rows) and 1,000 from one estimate's row (as in a trial).
     {
         use rand::{Rng, SeedableRng};
         use tradeoff::simulate::pert::{pert_table, PertSampler};
@@ -121,6 +122,18 @@ fn bench_parts(c: &mut Criterion) {
                 let mut acc = 0.0;
                 for _ in 0..1000 {
                     acc += sampler.sample(table, rng.next_u64());
+                }
+                acc
+            })
+        });
+        // What a trial does: each estimate reads its shape's blended 16-bit row.
+        let mut rows = tradeoff::simulate::pert::PertRows::default();
+        let row = rows.push(table, &sampler, 1.0);
+        group.bench_function("1000-pert-row-draws", |b| {
+            b.iter(|| {
+                let mut acc = 0.0;
+                for _ in 0..1000 {
+                    acc += rows.sample(&row, rng.next_u64());
                 }
                 acc
             })

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use super::replay::{replay, settle_into, Accounts, Workspace};
 use super::sampling::{Future, Model};
-use super::stats::{histogram_counts, histogram_edges, quantile, sort_values, Moments};
+use super::stats::{histogram_counts, histogram_edges, quantiles_unsorted, Moments};
 use super::strategy::Strategy;
 use super::{
     Band, Distribution, Histogram, InitiativeOutcome, Mean, PairedDiff, SimOptions, Simulation,
@@ -86,7 +86,8 @@ struct Worker {
     nets: Vec<f64>,
     cumulative: Vec<f64>,
     scratch: Vec<f64>,
-    /// Deliveries by period: `counts[(s × n_items + i) × (T + 1) + period]`, period 0 = never.
+    /// Deliveries by period: `counts[(s × n_items + i) × (T + 1) + period]` (period 0, never,
+    /// is not counted: it is what the others leave).
     counts: Vec<u64>,
 }
 
@@ -131,6 +132,10 @@ impl Worker {
         let n_periods = model.n_periods;
         let first = chunk_idx * CHUNK_TRIALS;
         let last = (first + CHUNK_TRIALS).min(ctx.n_trials);
+        // Summed here and stored once at the end: the chunks' slots are small neighbouring
+        // allocations, which two threads must not write trial by trial (false sharing).
+        let out = sums;
+        let sums = &mut ChunkSums::new(n_strategies);
         for trial in first..last {
             if !ctx.deterministic {
                 self.future.sample(model, ctx.seed, trial as u64);
@@ -153,8 +158,10 @@ impl Worker {
                 p[2] += acc.incident_losses;
                 p[3] += acc.penalties;
                 let base = s * model.n_items * (n_periods + 1);
-                for (i, &d) in self.ws.delivered.iter().enumerate() {
-                    self.counts[base + i * (n_periods + 1) + d as usize] += 1;
+                for &i in &self.ws.delivered_items {
+                    let i = i as usize;
+                    let d = self.ws.delivered[i] as usize;
+                    self.counts[base + i * (n_periods + 1) + d] += 1;
                 }
                 if keep_band {
                     let offset = ((trial - first) * n_strategies + s) * n_periods;
@@ -187,6 +194,7 @@ impl Worker {
                 }
             }
         }
+        *out = std::mem::take(sums);
     }
 }
 
@@ -359,27 +367,27 @@ fn summarise(
             edges: edges.clone(),
             counts: histogram_counts(&column, &edges),
         };
-        sort_values(&mut column);
+        let q = quantiles_unsorted(&mut column, &[0.05, 0.10, 0.50, 0.90, 0.95]);
         let moments = totals.net[s];
         let net_value = Distribution {
             mean: moments.mean,
             sd: moments.sd(),
-            p5: quantile(&column, 0.05),
-            p10: quantile(&column, 0.10),
-            p50: quantile(&column, 0.50),
-            p90: quantile(&column, 0.90),
-            p95: quantile(&column, 0.95),
+            p5: q[0],
+            p10: q[1],
+            p50: q[2],
+            p90: q[3],
+            p95: q[4],
         };
         let cumulative = (0..n_periods)
             .map(|period_idx| {
                 for (trial, slot) in band_column.iter_mut().enumerate() {
                     *slot = band_values[(trial * n_strategies + s) * n_periods + period_idx] as f64;
                 }
-                sort_values(&mut band_column);
+                let q = quantiles_unsorted(&mut band_column, &[0.10, 0.50, 0.90]);
                 Band {
-                    p10: quantile(&band_column, 0.10),
-                    p50: quantile(&band_column, 0.50),
-                    p90: quantile(&band_column, 0.90),
+                    p10: q[0],
+                    p50: q[1],
+                    p90: q[2],
                 }
             })
             .collect();

@@ -39,6 +39,8 @@ pub struct Workspace {
     words: usize,
     /// Delivery period (1-based) of each item, 0 when not delivered in the horizon.
     pub delivered: Vec<u32>,
+    /// The items delivered in the horizon, in the order they were delivered.
+    pub delivered_items: Vec<u32>,
     /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
     pub capacity_weeks: Vec<f64>,
     /// Drag share by `period_idx`.
@@ -71,7 +73,8 @@ struct ItemState {
     touched: Vec<u32>,
     /// Items done but held back by the plan.
     waiting: Vec<u32>,
-    /// Scratch for the items finishing in a period (one slot per item).
+    /// Scratch, one slot per item: the priority replay's items given work in a period, then
+    /// those finishing in it.
     finished: Vec<u32>,
     /// Σ relief of the items delivered so far.
     relief: f64,
@@ -93,6 +96,7 @@ impl Workspace {
             alive: Vec::new(),
             words: n.div_ceil(64),
             delivered: vec![0; n],
+            delivered_items: Vec::with_capacity(n),
             capacity_weeks: vec![0.0; model.n_periods],
             drag: vec![0.0; model.n_periods],
         }
@@ -114,6 +118,7 @@ impl Workspace {
             };
         }
         self.delivered.fill(0);
+        self.delivered_items.clear();
         st.done.fill(false);
         st.unmet.copy_from_slice(&model.n_requires);
         st.touched.clear();
@@ -126,6 +131,7 @@ impl Workspace {
     #[inline]
     fn deliver(&mut self, model: &Model, i: usize, period: u32) {
         self.delivered[i] = period;
+        self.delivered_items.push(i as u32);
         self.items.relief += model.debt_relief[i];
         for &d in model.dependents_of(i) {
             self.items.unmet[d as usize] -= 1;
@@ -176,52 +182,67 @@ fn replay_priority(
     ws: &mut Workspace,
 ) {
     ws.reset(model, future);
-    let words = ws.words;
     ws.alive.clear();
     for order in orders {
         ws.alive.extend_from_slice(&order.initial_alive);
     }
+    // Plain slices held in registers: stores into one buffer never force the others' addresses
+    // to be reloaded from the workspace.
+    let words = ws.words;
+    let alive: &mut [u64] = &mut ws.alive;
+    let delivered: &mut [u32] = &mut ws.delivered;
+    let delivered_items = &mut ws.delivered_items;
+    let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
+    let st = &mut ws.items;
+    let (hot, done, unmet) = (&mut st.hot[..], &mut st.done[..], &mut st.unmet[..]);
+    // The items given work in a period, then (compacted in place) those that finish in it.
+    let touched: &mut [u32] = &mut st.finished;
+    let mut relief = 0.0;
     for period in 1..=model.n_periods {
-        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
-        ws.capacity_weeks[period - 1] = k;
-        ws.drag[period - 1] = drag;
+        let (k, drag) = capacity_of(model, future, period, relief);
+        capacity_weeks[period - 1] = k;
+        drag_out[period - 1] = drag;
         let order_idx = order_of_period[period - 1] as usize;
+        let order = &orders[order_idx];
+        let alive_now = &alive[order_idx * words..(order_idx + 1) * words];
         let reserve = share * k;
-        if reserve > 0.0 {
-            fill(ws, orders, order_idx, true, reserve);
-        }
         let shared = k - reserve;
+        let mut n_touched = 0;
+        if reserve > 0.0 {
+            n_touched = fill(alive_now, order, true, hot, touched, n_touched, reserve);
+        }
         if shared > 0.0 {
-            fill(ws, orders, order_idx, false, shared);
+            n_touched = fill(alive_now, order, false, hot, touched, n_touched, shared);
         }
         // Deliveries at the end of the period; dependents may become eligible.
         // (Finished items are collected without a branch: whether an item finishes in a given
         // period is a coin flip the branch predictor cannot learn.)
         let period = period as u32;
-        let st = &mut ws.items;
         let mut n_finished = 0;
-        for idx in 0..st.touched.len() {
-            let i = st.touched[idx] as usize;
-            st.hot[i].given = 0.0;
-            st.finished[n_finished] = i as u32;
-            n_finished += usize::from(st.hot[i].remaining <= st.hot[i].tolerance);
+        for idx in 0..n_touched {
+            let i = touched[idx] as usize;
+            let h = &mut hot[i];
+            h.given = 0.0;
+            touched[n_finished] = i as u32;
+            n_finished += usize::from(h.remaining <= h.tolerance);
         }
-        st.touched.clear();
-        for idx in 0..n_finished {
-            let i = ws.items.finished[idx] as usize;
-            ws.items.done[i] = true;
-            clear_alive(&mut ws.alive, words, orders, i);
-            ws.delivered[i] = period;
-            ws.items.relief += model.debt_relief[i];
+        for &i in &touched[..n_finished] {
+            let i = i as usize;
+            done[i] = true;
+            clear_alive(alive, words, orders, i);
+            delivered[i] = period;
+            delivered_items.push(i as u32);
+            relief += model.debt_relief[i];
             for &d in model.dependents_of(i) {
                 let d = d as usize;
-                ws.items.unmet[d] -= 1;
-                if ws.items.unmet[d] == 0 && !ws.items.done[d] {
-                    set_alive(&mut ws.alive, words, orders, d);
+                unmet[d] -= 1;
+                if unmet[d] == 0 && !done[d] {
+                    set_alive(alive, words, orders, d);
                 }
             }
         }
     }
+    st.relief = relief;
 }
 
 #[inline]
@@ -240,39 +261,51 @@ fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
     }
 }
 
-/// Gives up to `budget` to the alive items of order `order_idx` in rank order (stability items
-/// only when `stability_only`), each within its team limit; returns what is left.
+/// Gives up to `budget` to the items set in `alive` (one order's bitset by rank) in rank order
+/// (stability items only when `stability_only`), each within its team limit. Items given work
+/// for the first time this period are appended to `touched[..n_touched]`; returns the new count.
 #[inline]
 fn fill(
-    ws: &mut Workspace,
-    orders: &[Order],
-    order_idx: usize,
+    alive: &[u64],
+    order: &Order,
     stability_only: bool,
+    hot: &mut [Hot],
+    touched: &mut [u32],
+    mut n_touched: usize,
     mut budget: f64,
-) -> f64 {
-    let words = ws.words;
-    let order = &orders[order_idx];
-    let st = &mut ws.items;
-    for w in 0..words {
-        let mut bits = ws.alive[order_idx * words + w];
+) -> usize {
+    for (w, &word) in alive.iter().enumerate() {
+        let mut bits = word;
         if stability_only {
             bits &= order.stability_mask[w];
         }
         while bits != 0 {
             if budget <= 0.0 {
-                return budget;
+                return n_touched;
             }
             let rank = w * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             let i = order.all[rank] as usize;
-            let h = &mut st.hot[i];
+            let h = &mut hot[i];
             let room = h.team_limit - h.given;
             if room <= 0.0 {
                 continue;
             }
-            let g = h.remaining.min(room).min(budget);
+            // min(remaining, room, budget) with plain comparisons (no NaN can occur here).
+            let mut g = if h.remaining < room {
+                h.remaining
+            } else {
+                room
+            };
+            if budget < g {
+                g = budget;
+            }
             if h.given == 0.0 {
-                st.touched.push(i as u32);
+                touched[n_touched] = i as u32;
+                n_touched += 1;
+                // Marks the item touched even when it takes nothing (no remaining effort), so
+                // the second pass does not list it again (g + this = g for any g above 1e-290).
+                h.given = f64::MIN_POSITIVE;
             }
             h.given += g;
             h.remaining -= g;
@@ -281,7 +314,7 @@ fn fill(
             // reserve pass takes at most its 1e-9 remainder in the shared pass).
         }
     }
-    budget
+    n_touched
 }
 
 fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
@@ -452,81 +485,133 @@ pub fn settle_into(
     model: &Model,
     future: &Future,
     delivered: &[u32],
-    mut cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
+    cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
 ) -> Accounts {
-    let n_periods = model.n_periods;
-    let s = &model.discount_sum;
-    let d = &model.discount;
     let mut acc = Accounts::default();
-    if let Some((scratch, _)) = cumulative.as_mut() {
-        scratch.clear();
-        scratch.resize(2 * (n_periods + 2), 0.0);
+    // Value earned: the weights of a delivery period are 0 for "not delivered", so every item
+    // takes the same branch-free path.
+    // Four partial sums break the chain of dependent additions.
+    let (vw, ow) = (&model.value_weight, &model.one_time_weight);
+    let mut partial = [0.0f64; 4];
+    let n = delivered.len().min(future.value.len());
+    let (delivered_4, delivered_rest) = delivered[..n].split_at(n - n % 4);
+    for (k, periods) in delivered_4.chunks_exact(4).enumerate() {
+        for lane in 0..4 {
+            let (i, p) = (4 * k + lane, periods[lane] as usize);
+            partial[lane] += future.value[i] * vw[p] + future.one_time_value[i] * ow[p];
+        }
     }
-    for (i, &period) in delivered.iter().enumerate() {
-        let p = period as usize;
-        let paid_until = if p == 0 { n_periods } else { p };
-        if p != 0 {
-            let v = future.value[i];
-            acc.value_earned += v * (s[n_periods] - s[p])
-                + future.one_time_value[i] * d[p]
-                + model.terminal_periods * v * d[n_periods];
-        }
-        acc.cost_of_delay += future.risk[i] * s[paid_until];
-        let slot = model.incident_slot[i];
-        if slot != u32::MAX {
-            acc.incident_losses +=
-                future.impact[i] * incident_discount(model, future, slot, paid_until);
-        }
-        let k = model.deadline_period[i];
-        let missed = model.penalty[i] != 0.0 && (period == 0 || period > k);
-        if missed {
+    for (offset, &period) in delivered_rest.iter().enumerate() {
+        let (i, p) = (n - n % 4 + offset, period as usize);
+        partial[0] += future.value[i] * vw[p] + future.one_time_value[i] * ow[p];
+    }
+    acc.value_earned = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    // Only items with a risk can have a cost of delay.
+    for &i in &model.risk_items {
+        let i = i as usize;
+        acc.cost_of_delay += future.risk[i] * model.delay_weight[delivered[i] as usize];
+    }
+    for (slot, &i) in model.incident_items.iter().enumerate() {
+        let i = i as usize;
+        let paid_until = paid_until(model, delivered[i]);
+        acc.incident_losses +=
+            future.impact[i] * incident_discount(model, future, slot as u32, paid_until);
+    }
+    for &i in &model.penalty_items {
+        let i = i as usize;
+        let period = delivered[i];
+        if period == 0 || period > model.deadline_period[i] {
             acc.penalties += model.penalty[i];
-        }
-        if let Some((scratch, _)) = cumulative.as_mut() {
-            let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
-            // Cost of delay flows in periods 1..=paid_until; value flows in p+1..=T.
-            rate_change[1] -= future.risk[i];
-            rate_change[paid_until + 1] += future.risk[i];
-            if p != 0 {
-                let v = future.value[i];
-                rate_change[p + 1] += v;
-                flow[p] += future.one_time_value[i] * d[p];
-                flow[n_periods] += model.terminal_periods * v * d[n_periods];
-            }
-            if slot != u32::MAX {
-                let base = slot as usize * model.incident_words;
-                for w in 0..model.incident_words {
-                    let lo = w * 64;
-                    if lo >= paid_until {
-                        break;
-                    }
-                    let mut mask = future.incidents[base + w];
-                    if paid_until - lo < 64 {
-                        mask &= (1u64 << (paid_until - lo)) - 1;
-                    }
-                    while mask != 0 {
-                        let t = lo + mask.trailing_zeros() as usize + 1;
-                        flow[t] -= future.impact[i] * d[t];
-                        mask &= mask - 1;
-                    }
-                }
-            }
-            if missed {
-                flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
-            }
         }
     }
     if let Some((scratch, out)) = cumulative {
-        let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
-        let mut rate = 0.0;
-        let mut total = 0.0;
-        for t in 1..=n_periods {
-            rate += rate_change[t];
-            total += flow[t] + rate * d[t];
-            out[t - 1] = total;
-        }
+        cumulative_net_value(model, future, delivered, scratch, out);
     }
     acc
+}
+
+/// The last period in which an item delivered in `period` (0: never) is still undelivered at
+/// its start: it pays cost of delay and may suffer incidents in periods 1..=this.
+#[inline]
+fn paid_until(model: &Model, period: u32) -> usize {
+    if period == 0 {
+        model.n_periods
+    } else {
+        period as usize
+    }
+}
+
+/// The cumulative net value by the end of each period into `out[period_idx]`, from per-period
+/// changes of the value and cost-of-delay rates plus one-off flows.
+fn cumulative_net_value(
+    model: &Model,
+    future: &Future,
+    delivered: &[u32],
+    scratch: &mut Vec<f64>,
+    out: &mut [f64],
+) {
+    let n_periods = model.n_periods;
+    let d = &model.discount;
+    scratch.clear();
+    // rate_change[0..=T + 1] (slot T + 1 also takes the changes that never happen), flow[0..=T].
+    scratch.resize(2 * (n_periods + 2), 0.0);
+    let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+    // Value flows in p+1..=T; one-time value in p; terminal value at T.
+    // Branch-free: an item never delivered changes the rate in slot T + 1 (never read) and
+    // adds one-time × 0 to flow[0] (never read).
+    let mut delivered_value = 0.0;
+    for (i, &period) in delivered.iter().enumerate() {
+        let p = period as usize;
+        let v = future.value[i];
+        let start = if p == 0 { n_periods + 1 } else { p + 1 };
+        rate_change[start] += v;
+        flow[p] += future.one_time_value[i] * model.one_time_weight[p];
+        delivered_value += if p == 0 { 0.0 } else { v };
+    }
+    flow[n_periods] += model.terminal_periods * delivered_value * d[n_periods];
+    // Cost of delay flows in periods 1..=paid_until.
+    let mut total_risk = 0.0;
+    for &i in &model.risk_items {
+        let i = i as usize;
+        let risk = future.risk[i];
+        total_risk += risk;
+        rate_change[paid_until(model, delivered[i]) + 1] += risk;
+    }
+    rate_change[1] -= total_risk;
+    for (slot, &i) in model.incident_items.iter().enumerate() {
+        let i = i as usize;
+        let paid_until = paid_until(model, delivered[i]);
+        let base = slot * model.incident_words;
+        for w in 0..model.incident_words {
+            let lo = w * 64;
+            if lo >= paid_until {
+                break;
+            }
+            let mut mask = future.incidents[base + w];
+            if paid_until - lo < 64 {
+                mask &= (1u64 << (paid_until - lo)) - 1;
+            }
+            while mask != 0 {
+                let t = lo + mask.trailing_zeros() as usize + 1;
+                flow[t] -= future.impact[i] * d[t];
+                mask &= mask - 1;
+            }
+        }
+    }
+    for &i in &model.penalty_items {
+        let i = i as usize;
+        let (period, k) = (delivered[i], model.deadline_period[i]);
+        if period == 0 || period > k {
+            flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
+        }
+    }
+    let mut rate = 0.0;
+    let mut total = 0.0;
+    for t in 1..=n_periods {
+        rate += rate_change[t];
+        total += flow[t] + rate * d[t];
+        out[t - 1] = total;
+    }
 }
 
 /// Σ d_t over the incident periods t ≤ `until` of incident slot `slot`.

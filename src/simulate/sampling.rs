@@ -13,8 +13,8 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::pert::{pert_table, PertSampler, PertTable};
-use crate::scenario::{Class, Deadline, Estimate, Risk, Scenario};
+use super::pert::{pert_table, PertRows, PertSampler, RowSampler};
+use crate::scenario::{Class, Deadline, Estimate, Initiative, Risk, Scenario};
 
 /// The scenario as flat per-initiative and per-period arrays.
 #[derive(Debug, Clone)]
@@ -55,8 +55,9 @@ pub struct Model {
     /// Slot of an incident initiative in the per-trial incident masks, or `u32::MAX`.
     pub incident_slot: Vec<u32>,
     pub n_incident_items: usize,
-    /// p × 2^32 for each incident slot: an incident when a 32-bit uniform draw is below it.
-    pub incident_threshold: Vec<f64>,
+    /// ⌈p × 2^32⌉ for each incident slot: an incident when a 32-bit uniform draw is below it
+    /// (for an integer draw x, x < ⌈p × 2^32⌉ exactly when x < p × 2^32).
+    pub incident_threshold: Vec<u64>,
     /// 64-bit words of incident mask per incident initiative.
     pub incident_words: usize,
     /// Mean values, the deterministic future's numbers.
@@ -68,12 +69,29 @@ pub struct Model {
     /// Fixed per-period risk for the sampled futures: the risk number (incidents excluded).
     pub base_risk: Vec<f64>,
     pub mean_impact: Vec<f64>,
-    growth_sampler: Option<PertSampler>,
-    effort_draws: Vec<(u32, PertSampler)>,
-    value_draws: Vec<(u32, PertSampler)>,
-    one_time_draws: Vec<(u32, PertSampler)>,
-    risk_draws: Vec<(u32, PertSampler)>,
-    impact_draws: Vec<(u32, PertSampler)>,
+    /// Settlement weights by delivery period p = 0..=T (0 = not delivered in the horizon):
+    /// value × `value_weight[p]` = value earned after p plus the terminal value (S_T − S_p +
+    /// terminal_periods × d_T; 0 for p = 0); one-time value × `one_time_weight[p]` (d_p; 0 for
+    /// p = 0); cost of delay × `delay_weight[p]` (S_p, S_T for p = 0).
+    pub value_weight: Vec<f64>,
+    pub one_time_weight: Vec<f64>,
+    pub delay_weight: Vec<f64>,
+    /// Items whose risk is set (only they can have a cost of delay), in file order.
+    pub risk_items: Vec<u32>,
+    /// Items with incident risk, by incident slot.
+    pub incident_items: Vec<u32>,
+    /// Items with a soft-deadline penalty, in file order.
+    pub penalty_items: Vec<u32>,
+    /// One quantile row per uncertain estimate, in draw order.
+    pert_rows: PertRows,
+    growth_sampler: Option<RowSampler>,
+    /// Draws in the order they are made: efforts (remaining share baked in), values, one-time
+    /// values, risk numbers, impacts.
+    effort_draws: Vec<(u32, RowSampler)>,
+    value_draws: Vec<(u32, RowSampler)>,
+    one_time_draws: Vec<(u32, RowSampler)>,
+    risk_draws: Vec<(u32, RowSampler)>,
+    impact_draws: Vec<(u32, RowSampler)>,
 }
 
 impl Model {
@@ -87,6 +105,10 @@ impl Model {
         for t in 1..=n_periods {
             discount_sum[t] = discount_sum[t - 1] + discount[t];
         }
+        let table = pert_table();
+        let mut pert_rows = PertRows::default();
+        let growth_sampler =
+            PertSampler::new(&scenario.debt.growth).map(|s| pert_rows.push(table, &s, 1.0));
         let mut model = Model {
             n_items,
             n_periods,
@@ -120,7 +142,14 @@ impl Model {
             mean_cost_of_delay: Vec::with_capacity(n_items),
             base_risk: Vec::with_capacity(n_items),
             mean_impact: Vec::with_capacity(n_items),
-            growth_sampler: PertSampler::new(&scenario.debt.growth),
+            value_weight: Vec::new(),
+            one_time_weight: Vec::new(),
+            delay_weight: Vec::new(),
+            risk_items: Vec::new(),
+            incident_items: Vec::new(),
+            penalty_items: Vec::new(),
+            pert_rows: PertRows::default(),
+            growth_sampler,
             effort_draws: Vec::new(),
             value_draws: Vec::new(),
             one_time_draws: Vec::new(),
@@ -150,14 +179,11 @@ impl Model {
             model.mean_value.push(item.value.mean());
             model.mean_one_time.push(item.one_time_value.mean());
             model.mean_cost_of_delay.push(item.cost_of_delay_mean());
-            if let Some(s) = PertSampler::new(&item.effort) {
-                model.effort_draws.push((i, s));
+            if item.risk.is_some() {
+                model.risk_items.push(i);
             }
-            if let Some(s) = PertSampler::new(&item.value) {
-                model.value_draws.push((i, s));
-            }
-            if let Some(s) = PertSampler::new(&item.one_time_value) {
-                model.one_time_draws.push((i, s));
+            if penalty != 0.0 {
+                model.penalty_items.push(i);
             }
             match item.risk {
                 Some(Risk::PerPeriod(e)) => {
@@ -165,9 +191,6 @@ impl Model {
                     model.mean_impact.push(0.0);
                     model.incident_probability.push(0.0);
                     model.incident_slot.push(u32::MAX);
-                    if let Some(s) = PertSampler::new(&e) {
-                        model.risk_draws.push((i, s));
-                    }
                 }
                 Some(Risk::Incident {
                     probability,
@@ -178,10 +201,11 @@ impl Model {
                     model.incident_probability.push(probability);
                     model.incident_slot.push(model.n_incident_items as u32);
                     model.n_incident_items += 1;
-                    model.incident_threshold.push(probability * 4_294_967_296.0);
-                    if let Some(s) = PertSampler::new(&impact) {
-                        model.impact_draws.push((i, s));
-                    }
+                    model.incident_items.push(i);
+                    // p × 2^32 is exact in f64 (p ≤ 1), and so is its ceiling.
+                    model
+                        .incident_threshold
+                        .push((probability * 4_294_967_296.0).ceil() as u64);
                 }
                 None => {
                     model.base_risk.push(0.0);
@@ -191,6 +215,55 @@ impl Model {
                 }
             }
         }
+        // The rows, laid out in the order a trial draws from them.
+        for (i, s) in uncertain(scenario, |item| Some(item.effort)) {
+            let row = pert_rows.push(table, &s, model.remaining_factor[i]);
+            model.effort_draws.push((i as u32, row));
+        }
+        for (i, s) in uncertain(scenario, |item| Some(item.value)) {
+            model
+                .value_draws
+                .push((i as u32, pert_rows.push(table, &s, 1.0)));
+        }
+        for (i, s) in uncertain(scenario, |item| Some(item.one_time_value)) {
+            model
+                .one_time_draws
+                .push((i as u32, pert_rows.push(table, &s, 1.0)));
+        }
+        for (i, s) in uncertain(scenario, |item| match item.risk {
+            Some(Risk::PerPeriod(e)) => Some(e),
+            _ => None,
+        }) {
+            model
+                .risk_draws
+                .push((i as u32, pert_rows.push(table, &s, 1.0)));
+        }
+        for (i, s) in uncertain(scenario, |item| match item.risk {
+            Some(Risk::Incident { impact, .. }) => Some(impact),
+            _ => None,
+        }) {
+            model
+                .impact_draws
+                .push((i as u32, pert_rows.push(table, &s, 1.0)));
+        }
+        model.pert_rows = pert_rows;
+        let (s, d) = (&model.discount_sum, &model.discount);
+        let t_end = n_periods;
+        model.value_weight = (0..=n_periods)
+            .map(|p| {
+                if p == 0 {
+                    0.0
+                } else {
+                    (s[t_end] - s[p]) + model.terminal_periods * d[t_end]
+                }
+            })
+            .collect();
+        model.one_time_weight = (0..=n_periods)
+            .map(|p| if p == 0 { 0.0 } else { d[p] })
+            .collect();
+        model.delay_weight = (0..=n_periods)
+            .map(|p| if p == 0 { s[t_end] } else { s[p] })
+            .collect();
         model.n_requires = (0..n_items)
             .map(|i| (model.requires_start[i + 1] - model.requires_start[i]) as u32)
             .collect();
@@ -234,6 +307,22 @@ impl Model {
             .min(self.drag + growth * (period as f64 - 1.0));
         (base - relief).max(0.0)
     }
+}
+
+/// The uncertain estimates `estimate` picks from the initiatives, with their indexes.
+fn uncertain(
+    scenario: &Scenario,
+    estimate: fn(&Initiative) -> Option<Estimate>,
+) -> impl Iterator<Item = (usize, PertSampler)> + '_ {
+    scenario
+        .initiatives
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, item)| {
+            estimate(item)
+                .and_then(|e| PertSampler::new(&e))
+                .map(|s| (i, s))
+        })
 }
 
 /// The numbers of one sampled future.
@@ -287,26 +376,25 @@ impl Future {
 
     /// Overwrites the uncertain numbers with trial `trial_idx`'s draws.
     pub fn sample(&mut self, model: &Model, seed: u64, trial_idx: u64) {
-        let table: &PertTable = pert_table();
+        let rows = &model.pert_rows;
         let mut rng = trial_rng(seed, trial_idx);
         if let Some(s) = &model.growth_sampler {
-            self.growth = s.sample(table, rng.next_u64());
+            self.growth = rows.sample(s, rng.next_u64());
         }
         for (i, s) in &model.effort_draws {
-            let i = *i as usize;
-            self.effort_weeks[i] = s.sample(table, rng.next_u64()) * model.remaining_factor[i];
+            self.effort_weeks[*i as usize] = rows.sample(s, rng.next_u64());
         }
         for (i, s) in &model.value_draws {
-            self.value[*i as usize] = s.sample(table, rng.next_u64());
+            self.value[*i as usize] = rows.sample(s, rng.next_u64());
         }
         for (i, s) in &model.one_time_draws {
-            self.one_time_value[*i as usize] = s.sample(table, rng.next_u64());
+            self.one_time_value[*i as usize] = rows.sample(s, rng.next_u64());
         }
         for (i, s) in &model.risk_draws {
-            self.risk[*i as usize] = s.sample(table, rng.next_u64());
+            self.risk[*i as usize] = rows.sample(s, rng.next_u64());
         }
         for (i, s) in &model.impact_draws {
-            self.impact[*i as usize] = s.sample(table, rng.next_u64());
+            self.impact[*i as usize] = rows.sample(s, rng.next_u64());
         }
         if model.noise > 0.0 {
             for factor in &mut self.capacity_factor {
@@ -315,24 +403,28 @@ impl Future {
             }
         }
         // Incidents: two periods per 64-bit draw, an incident when a 32-bit uniform is below
-        // p × 2^32; masks are built in a register and stored once per 64 periods.
-        let words = model.incident_words;
+        // ⌈p × 2^32⌉ (integer comparisons); a mask word of 64 periods is built in a register
+        // from 32 draws and the periods past T are cleared once.
         let n_periods = model.n_periods;
-        for (slot, &threshold) in model.incident_threshold.iter().enumerate() {
-            let base = slot * words;
-            let mut word = 0u64;
-            let mut period_idx = 0;
-            while period_idx < n_periods {
-                let bits = rng.next_u64();
-                let first = u64::from((((bits >> 32) as u32) as f64) < threshold);
-                let second = u64::from(((bits as u32) as f64) < threshold)
-                    & u64::from(period_idx + 1 < n_periods);
-                word |= (first | (second << 1)) << (period_idx % 64);
-                period_idx += 2;
-                if period_idx % 64 == 0 || period_idx >= n_periods {
-                    self.incidents[base + (period_idx - 1) / 64] = word;
-                    word = 0;
+        let n_pairs = n_periods.div_ceil(2);
+        for (masks, &threshold) in self
+            .incidents
+            .chunks_exact_mut(model.incident_words.max(1))
+            .zip(&model.incident_threshold)
+        {
+            for (w, mask) in masks.iter_mut().enumerate() {
+                let mut word = 0u64;
+                for pair in 0..(n_pairs - 32 * w).min(32) {
+                    let bits = rng.next_u64();
+                    let first = u64::from((bits >> 32) < threshold);
+                    let second = u64::from((bits & 0xffff_ffff) < threshold);
+                    word |= (first | (second << 1)) << (2 * pair);
                 }
+                let periods = n_periods - 64 * w;
+                if periods < 64 {
+                    word &= (1u64 << periods) - 1;
+                }
+                *mask = word;
             }
         }
     }

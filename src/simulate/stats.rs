@@ -69,6 +69,34 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// The p-quantiles of `values` for ascending `ps`, each exactly what [`quantile`] gives on the
+/// sorted values, found by selection (a few linear passes instead of a sort); `values` is
+/// reordered.
+pub fn quantiles_unsorted(values: &mut [f64], ps: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    if n < 2 {
+        return ps.iter().map(|&p| quantile(values, p)).collect();
+    }
+    // values[..start] ≤ values[start] ≤ values[start + 1..] once a selection has run.
+    let mut start = 0;
+    let mut out = Vec::with_capacity(ps.len());
+    for &p in ps {
+        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = h.floor() as usize;
+        assert!(lo >= start, "quantiles_unsorted: probabilities must ascend");
+        values[start..].select_nth_unstable_by(lo - start, f64::total_cmp);
+        start = lo;
+        let lo_value = values[lo];
+        let hi_value = values[lo + 1..]
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .unwrap_or(lo_value);
+        out.push(lo_value + (h - lo as f64) * (hi_value - lo_value));
+    }
+    out
+}
+
 /// Sorts in place (total order; the values are finite).
 pub fn sort_values(values: &mut [f64]) {
     values.sort_unstable_by(f64::total_cmp);
@@ -120,6 +148,25 @@ mod tests {
         // p = 0.95: h = 3.8 → 4 + 0.8 × 6 = 8.8.
         assert!((quantile(&v, 0.95) - 8.8).abs() < 1e-12);
         assert_eq!(quantile(&[7.0], 0.9), 7.0);
+    }
+
+    #[test]
+    fn selected_quantiles_equal_sorted_ones() {
+        let ps = [0.0, 0.05, 0.1, 0.5, 0.9, 0.95, 1.0];
+        for n in [1usize, 2, 3, 10, 1001, 5000] {
+            // Pseudo-random values with ties.
+            let values: Vec<f64> = (0..n)
+                .map(|k| ((k as u64 * 2_654_435_761) % 997) as f64 * 0.25 - 60.0)
+                .collect();
+            let mut sorted = values.clone();
+            sort_values(&mut sorted);
+            let mut scratch = values.clone();
+            let selected = quantiles_unsorted(&mut scratch, &ps);
+            for (&p, &q) in ps.iter().zip(&selected) {
+                assert_eq!(q.to_bits(), quantile(&sorted, p).to_bits(), "n {n} p {p}");
+            }
+        }
+        assert_eq!(quantiles_unsorted(&mut [], &[0.5]), vec![0.0]);
     }
 
     #[test]
