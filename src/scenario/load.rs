@@ -663,26 +663,48 @@ impl Loader {
         let Some(layout) = self.csv_layout(csv_path, &columns) else {
             return Vec::new();
         };
+        // Lines come from byte offsets: the csv crate's own line count is off for CRLF files
+        // (spreadsheet exports) and after blank lines.
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        // A record's position can point at the line break before it (and at blank lines before
+        // it): step over those to the record's first character.
+        let line_of = |byte: u64| {
+            let skipped = text
+                .as_bytes()
+                .iter()
+                .skip(byte as usize)
+                .take_while(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
+                .count();
+            let at = byte as usize + skipped;
+            line_starts.partition_point(|&start| start <= at)
+        };
         let mut out = Vec::new();
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize);
-                    self.error(
-                        csv_path,
-                        line,
-                        "",
-                        format!(
-                            "expected a CSV record with {} fields, found {e}",
+                    let line = e.position().map(|p| line_of(p.byte()));
+                    // The csv crate's own text carries its (miscounted) line: say it ourselves.
+                    let message = match e.kind() {
+                        csv::ErrorKind::UnequalLengths { len, .. } => format!(
+                            "expected a CSV record with {} fields (as many as the header), found {len}",
                             columns.len()
                         ),
-                        None,
-                    );
+                        csv::ErrorKind::Utf8 { .. } => {
+                            "expected UTF-8 text, found bytes that are not".to_string()
+                        }
+                        _ => format!(
+                            "expected a CSV record with {} fields, found an unreadable record",
+                            columns.len()
+                        ),
+                    };
+                    self.error(csv_path, line, "", message, None);
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let line = record.position().map_or(0, |p| line_of(p.byte()));
             if record.iter().all(str::is_empty) {
                 continue;
             }

@@ -259,3 +259,23 @@ fn deep_nesting_and_huge_integers_are_errors_not_crashes() {
         "{err}"
     );
 }
+
+#[test]
+fn csv_errors_name_the_right_line_with_crlf_endings_and_blank_lines() {
+    // Spreadsheet exports end lines with CRLF; people leave blank lines. The bad row is line 5
+    // in both files below.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario =
+        "[scenario]\nperiods = 4\ninitiatives = \"items.csv\"\n[capacity]\nper_period = 20\n";
+    for csv in [
+        "id,kind,effort\r\nx0,feature,3\r\nx1,feature,3\r\nx2,feature,3\r\nx3,feature,-3\r\n",
+        "id,kind,effort\n\nx0,feature,3\n\nx3,feature,-3\n",
+        "id,kind,effort\r\n\r\nx0,feature,3\r\n\r\nx3,feature\r\n",
+    ] {
+        std::fs::write(dir.path().join("items.csv"), csv).expect("write csv");
+        let err = load_scenario_str(dir.path().join("s.toml"), scenario)
+            .expect_err("the bad row is refused")
+            .to_string();
+        assert!(err.contains("items.csv: line 5"), "{csv:?}: {err}");
+    }
+}
