@@ -7,8 +7,8 @@
 //!
 //! Variables: x[i,t] ∈ [0, 1] share of i's effort done in t; y[i,t] ∈ {0, 1} delivered by the
 //! end of t; g_t ≥ 0 debt drag in t. Implied bounds and cuts are applied while building (an
-//! item cannot be delivered before its team limit and its prerequisites allow), which keeps the
-//! optimum and tightens the relaxation.
+//! item cannot be delivered before its team limit and its prerequisites allow; no work is left
+//! after a delivery), which keeps the optimum and tightens the relaxation.
 
 use std::collections::BTreeSet;
 
@@ -334,6 +334,21 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
                         kind: RowKind::Other,
                     });
                 }
+            }
+        }
+        // Implied for integer y (a cut for the relaxation): delivered by t − 1 means all the work
+        // was done by then, so none is left for t: x[i,t] ≤ cap (1 − y[i,t−1]).
+        for t in 2..=t_end {
+            let x = model.x(i, t);
+            let y_before = model.y(i, t - 1);
+            let cap = per_period_share[t - 1];
+            if model.vars[x].upper > 0.0 && model.vars[y_before].upper > 0.0 {
+                model.rows.push(Row {
+                    terms: vec![(x, 1.0), (y_before, cap)],
+                    sense: Sense::Le,
+                    rhs: cap,
+                    kind: RowKind::Other,
+                });
             }
         }
         // work: Σ_t x[i,t] ≤ 1
