@@ -22,6 +22,10 @@ pub struct SweepRow {
     /// The planner's objective with the share fixed.
     pub plan_objective: f64,
     pub plan_status: crate::plan::PlanStatus,
+    /// The plan's proven gap to its bound (0 when optimal).
+    pub plan_gap: f64,
+    /// The proven upper bound on the planner's objective at this share.
+    pub plan_bound: f64,
     /// Simulated net value of that plan.
     pub net_value: Distribution,
 }
@@ -192,6 +196,8 @@ fn settle(
                     share,
                     plan_objective: plan.objective,
                     plan_status: plan.status,
+                    plan_gap: plan.gap,
+                    plan_bound: plan.bound,
                     net_value,
                 });
             }

@@ -203,7 +203,7 @@ pub fn recommend(scenario: &Scenario, sim: &Simulation) -> Option<Recommendation
     }
     match &runner_up {
         Some(u) => reason.push_str(&format!(
-            " ahead of {} by {} ± {} on the same sampled futures, and is the best strategy in {} of them",
+            " ahead of {} by {} ± {} (two standard errors) on the same sampled futures, and is the best strategy in {} of them",
             u.strategy,
             money(u.mean_diff),
             money(2.0 * u.se),

@@ -403,7 +403,11 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         .iter()
         .any(|r| r.plan_status != crate::plan::PlanStatus::Optimal)
     {
-        out.push_str("* plan not proven optimal (time limit or gap)\n");
+        let worst = sweep.rows.iter().map(|r| r.plan_gap).fold(0.0, f64::max);
+        out.push_str(&format!(
+            "* plan not proven optimal (time limit): within {} of its bound at worst\n",
+            crate::report::charts::style::gap_percent(worst)
+        ));
     }
     for s in &sweep.skipped {
         // The first reason is enough on screen; JSON and CSV carry all of it.
@@ -426,7 +430,7 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     header_around(
         &mut w,
-        &["share", "plan_status", "plan_objective"],
+        &["share", "plan_status", "plan_objective", "plan_gap"],
         &["best", "skipped_reason"],
     )?;
     let mut lines: Vec<(f64, Vec<String>)> = Vec::new();
@@ -445,19 +449,24 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
             .unwrap_or_default();
         lines.push((
             row.share,
-            [number(row.share), status, number(row.plan_objective)]
-                .into_iter()
-                .chain(net_value_cells(d))
-                .chain([best.join(";"), String::new()])
-                .collect(),
+            [
+                number(row.share),
+                status,
+                number(row.plan_objective),
+                number(row.plan_gap),
+            ]
+            .into_iter()
+            .chain(net_value_cells(d))
+            .chain([best.join(";"), String::new()])
+            .collect(),
         ));
     }
     for s in &sweep.skipped {
         let mut line = vec![number(s.share), "skipped".into()];
-        // plan_objective, the net-value columns and best are empty for a skipped share.
+        // plan_objective, plan_gap, the net-value columns and best are empty for a skipped share.
         line.extend(std::iter::repeat_n(
             String::new(),
-            2 + NET_VALUE_COLUMNS.len(),
+            3 + NET_VALUE_COLUMNS.len(),
         ));
         line.push(s.reason.clone());
         lines.push((s.share, line));

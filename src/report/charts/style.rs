@@ -272,6 +272,17 @@ pub fn percent(p: f64) -> String {
     format!("{:.0}%", p * 100.0)
 }
 
+/// A planner gap: "under 0.1%", "1.2%", "14%" — never a misleading "0%".
+pub fn gap_percent(gap: f64) -> String {
+    if gap < 0.001 {
+        "under 0.1%".into()
+    } else if gap < 0.1 {
+        format!("{:.1}%", gap * 100.0)
+    } else {
+        percent(gap)
+    }
+}
+
 /// Shortens `s` to at most `max` characters, with an ellipsis.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
