@@ -480,3 +480,81 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
     }
     model
 }
+
+/// Programs up to this many work-profile variables get the extended relaxation.
+pub const PROFILE_MAX_VARS: usize = 40_000;
+
+/// The number of work-profile variables [`with_delivery_profiles`] adds.
+pub fn profile_vars(model: &LinearModel) -> usize {
+    model.n_items * model.n_periods * (model.n_periods + 1) / 2
+}
+
+/// A tighter relaxation of the same program, for its bound: each item's work is split by the
+/// period it is delivered in.
+///
+/// z[i,k] ≥ 0 (delivered in k) with y[i,t] = Σ_{k≤t} z[i,k]; w[i,k,t] ≥ 0 for t ≤ k (work in t
+/// towards a delivery in k) with w[i,k,t] ≤ cap_i z[i,k] and Σ_{t≤k} w[i,k,t] = z[i,k]; and
+/// x[i,t] ≥ Σ_{k≥t} w[i,k,t]. Every whole-number plan satisfies it (z the delivery, w its work,
+/// which is all done by the delivery), so the optimum is unchanged; in the relaxation an item can
+/// no longer be "partly delivered" with a work profile no whole plan could have. This is the
+/// convex hull of each item's schedules (with its team limit), at n·T(T+1)/2 more variables:
+/// worth it for the bound of mid-size programs, too slow inside branch and bound.
+pub fn with_delivery_profiles(model: &LinearModel, data: &PlanData) -> LinearModel {
+    let mut m = model.clone();
+    let t_end = model.n_periods;
+    let free = VarDef {
+        lower: 0.0,
+        upper: 1.0,
+        binary: false,
+    };
+    let row = |terms: Vec<(usize, f64)>, sense: Sense| Row {
+        terms,
+        sense,
+        rhs: 0.0,
+        kind: RowKind::Other,
+    };
+    for (i, item) in data.items.iter().enumerate() {
+        let cap = if item.effort_weeks > 0.0 {
+            (item.team_weeks / item.effort_weeks).min(1.0)
+        } else {
+            1.0
+        };
+        let z0 = m.vars.len();
+        let z = |k: usize| z0 + k - 1;
+        for _ in 1..=t_end {
+            m.vars.push(free);
+            m.objective.push(0.0);
+        }
+        // y[i,t] = Σ_{k≤t} z[i,k]
+        for t in 1..=t_end {
+            let mut terms = vec![(m.y(i, t), 1.0)];
+            terms.extend((1..=t).map(|k| (z(k), -1.0)));
+            m.rows.push(row(terms, Sense::Eq));
+        }
+        let mut work_in: Vec<Vec<usize>> = vec![Vec::new(); t_end + 1];
+        for k in 1..=t_end {
+            let mut total = vec![(z(k), -1.0)];
+            for (t, work) in work_in.iter_mut().enumerate().take(k + 1).skip(1) {
+                let w = m.vars.len();
+                m.vars.push(free);
+                m.objective.push(0.0);
+                // w[i,k,t] ≤ cap z[i,k]; no work before the item may start
+                m.rows.push(row(vec![(w, 1.0), (z(k), -cap)], Sense::Le));
+                if model.vars[model.x(i, t)].upper <= 0.0 {
+                    m.vars[w].upper = 0.0;
+                }
+                total.push((w, 1.0));
+                work.push(w);
+            }
+            // Σ_{t≤k} w[i,k,t] = z[i,k]
+            m.rows.push(row(total, Sense::Eq));
+        }
+        // x[i,t] ≥ Σ_{k≥t} w[i,k,t]
+        for (t, work) in work_in.iter().enumerate().skip(1) {
+            let mut terms = vec![(m.x(i, t), 1.0)];
+            terms.extend(work.iter().map(|&w| (w, -1.0)));
+            m.rows.push(row(terms, Sense::Ge));
+        }
+    }
+    m
+}
