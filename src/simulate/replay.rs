@@ -65,11 +65,12 @@ struct Hot {
 struct ItemState {
     /// What the inner loops read and write, together in one cache line per item.
     hot: Vec<Hot>,
-    /// The sampled remaining effort is done (delivered at the end of the period, or held).
+    /// The sampled remaining effort is done (priority replays; the plan replay marks it in
+    /// `unmet` with [`PLAN_DONE`]).
     done: Vec<bool>,
     /// Prerequisites not yet delivered by the end of the previous period.
     unmet: Vec<u32>,
-    /// Items given work in the current period.
+    /// The plan replay's items given work in the current period (room for each item twice).
     touched: Vec<u32>,
     /// Items done but held back by the plan.
     waiting: Vec<u32>,
@@ -88,7 +89,7 @@ impl Workspace {
                 hot: vec![Hot::default(); n],
                 done: vec![false; n],
                 unmet: vec![0; n],
-                touched: Vec::with_capacity(n),
+                touched: vec![0; 2 * n],
                 waiting: Vec::new(),
                 finished: vec![0; n],
                 relief: 0.0,
@@ -121,28 +122,8 @@ impl Workspace {
         self.delivered_items.clear();
         st.done.fill(false);
         st.unmet.copy_from_slice(&model.n_requires);
-        st.touched.clear();
         st.waiting.clear();
         st.relief = 0.0;
-    }
-
-    /// Marks item `i` delivered at the end of `period`: relief and dependents' eligibility count
-    /// from the next period on.
-    #[inline]
-    fn deliver(&mut self, model: &Model, i: usize, period: u32) {
-        self.delivered[i] = period;
-        self.delivered_items.push(i as u32);
-        self.items.relief += model.debt_relief[i];
-        for &d in model.dependents_of(i) {
-            self.items.unmet[d as usize] -= 1;
-        }
-    }
-}
-
-impl ItemState {
-    #[inline]
-    fn is_eligible(&self, i: usize) -> bool {
-        self.unmet[i] == 0
     }
 }
 
@@ -317,33 +298,51 @@ fn fill(
     n_touched
 }
 
+/// Set in an item's `unmet` count during a plan replay once its sampled effort is done: one
+/// test then tells whether the item may take work (not done, every prerequisite delivered).
+/// Prerequisites are delivered before their dependents can finish, so the count below it is
+/// never decremented past zero.
+const PLAN_DONE: u32 = 1 << 31;
+
 fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
     ws.reset(model, future);
     ws.alive.clear();
     ws.alive.resize(plan.order.len().div_ceil(64), 0);
-    let n_periods = model.n_periods;
-    for period in 1..=n_periods {
-        let period_idx = period - 1;
-        let (k, drag) = capacity_of(model, future, period, ws.items.relief);
-        ws.capacity_weeks[period_idx] = k;
-        ws.drag[period_idx] = drag;
+    // Plain slices held in registers (see `replay_priority`).
+    let pool: &mut [u64] = &mut ws.alive;
+    let delivered: &mut [u32] = &mut ws.delivered;
+    let delivered_items = &mut ws.delivered_items;
+    let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
+    let st = &mut ws.items;
+    let (hot, blocked, waiting) = (&mut st.hot[..], &mut st.unmet[..], &mut st.waiting);
+    // Items given work in the current period (at most twice each: planned, then overrun).
+    let touched: &mut [u32] = &mut st.touched;
+    let is_stability: &[bool] = &model.is_stability;
+    let mut relief = 0.0;
+    for period_idx in 0..model.n_periods {
+        let period = period_idx + 1;
+        let (k, drag) = capacity_of(model, future, period, relief);
+        capacity_weeks[period_idx] = k;
+        drag_out[period_idx] = drag;
         // Planned amounts for eligible items, never more than they still need.
+        let mut n_touched = 0;
         let mut total = 0.0;
         let mut product = 0.0;
-        for &i in &plan.active[plan.active_start[period_idx]..plan.active_start[period_idx + 1]] {
-            let i = i as usize;
-            if ws.items.done[i] || !ws.items.is_eligible(i) {
+        for work in plan.work_in(period_idx) {
+            let i = work.item as usize;
+            if blocked[i] != 0 {
                 continue;
             }
-            let amount =
-                plan.planned_weeks[i * n_periods + period_idx].min(ws.items.hot[i].remaining);
+            let h = &mut hot[i];
+            let amount = work.weeks.min(h.remaining);
             if amount <= 0.0 {
                 continue;
             }
-            ws.items.hot[i].given = amount;
-            ws.items.touched.push(i as u32);
+            h.given = amount;
+            touched[n_touched] = i as u32;
+            n_touched += 1;
             total += amount;
-            if !model.is_stability[i] {
+            if work.is_product {
                 product += amount;
             }
         }
@@ -360,47 +359,47 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
         };
         let mut used = 0.0;
         let mut product_used = 0.0;
-        for idx in 0..ws.items.touched.len() {
-            let i = ws.items.touched[idx] as usize;
-            let mut g = ws.items.hot[i].given * scale;
-            if !model.is_stability[i] {
+        for &i in &touched[..n_touched] {
+            let i = i as usize;
+            let h = &mut hot[i];
+            let mut g = h.given * scale;
+            if !is_stability[i] {
                 g *= product_scale;
                 product_used += g;
             }
-            ws.items.hot[i].given = g;
-            ws.items.hot[i].remaining -= g;
+            h.given = g;
+            h.remaining -= g;
             used += g;
-            if ws.items.hot[i].remaining <= ws.items.hot[i].tolerance {
-                ws.items.done[i] = true;
-            }
+            // Without a branch: whether an item finishes is a coin flip.
+            blocked[i] |= PLAN_DONE * u32::from(h.remaining <= h.tolerance);
         }
         // Leftover capacity to overruns, in plan order. The pool holds, by plan rank, the items
         // whose planned work is all scheduled by now; done items leave it as they are met.
-        for &i in &plan.joins[plan.joins_start[period_idx]..plan.joins_start[period_idx + 1]] {
-            let rank = plan.rank_of[i as usize] as usize;
-            ws.alive[rank / 64] |= 1u64 << (rank % 64);
+        for &rank in plan.joins_in(period_idx) {
+            let rank = rank as usize;
+            pool[rank / 64] |= 1u64 << (rank % 64);
         }
         let mut leftover = k - used;
         let mut product_room = product_cap - product_used;
         if leftover > k * PLAN_SLACK {
-            'pool: for w in 0..ws.alive.len() {
-                let mut bits = ws.alive[w];
+            'pool: for (w, word) in pool.iter_mut().enumerate() {
+                let mut bits = *word;
                 while bits != 0 {
                     if leftover <= 0.0 {
                         break 'pool;
                     }
-                    let rank = w * 64 + bits.trailing_zeros() as usize;
+                    let bit = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    let i = plan.order[rank] as usize;
-                    if ws.items.done[i] {
-                        ws.alive[w] &= !(1u64 << (rank % 64));
+                    let i = plan.order[w * 64 + bit] as usize;
+                    let b = blocked[i];
+                    if b != 0 {
+                        if b & PLAN_DONE != 0 {
+                            *word &= !(1u64 << bit);
+                        }
                         continue;
                     }
-                    if !ws.items.is_eligible(i) {
-                        continue;
-                    }
-                    let stability = model.is_stability[i];
-                    let h = &mut ws.items.hot[i];
+                    let stability = is_stability[i];
+                    let h = &mut hot[i];
                     let mut room = h.team_limit - h.given;
                     if !stability {
                         room = room.min(product_room);
@@ -410,7 +409,8 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
                     }
                     let g = h.remaining.min(room).min(leftover);
                     if h.given == 0.0 {
-                        ws.items.touched.push(i as u32);
+                        touched[n_touched] = i as u32;
+                        n_touched += 1;
                     }
                     h.given += g;
                     h.remaining -= g;
@@ -419,35 +419,72 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
                         product_room -= g;
                     }
                     if h.remaining <= h.tolerance {
-                        ws.items.done[i] = true;
+                        blocked[i] |= PLAN_DONE;
                     }
                 }
             }
         }
-        for idx in 0..ws.items.touched.len() {
-            let i = ws.items.touched[idx] as usize;
-            ws.items.hot[i].given = 0.0;
-            if ws.items.done[i] && ws.delivered[i] == 0 {
-                if plan.hold_until[i] > period as u32 {
-                    if !ws.items.waiting.contains(&(i as u32)) {
-                        ws.items.waiting.push(i as u32);
+        let period = period as u32;
+        for &i in &touched[..n_touched] {
+            let i = i as usize;
+            hot[i].given = 0.0;
+            if blocked[i] & PLAN_DONE != 0 && delivered[i] == 0 {
+                if plan.hold_until[i] > period {
+                    if !waiting.contains(&(i as u32)) {
+                        waiting.push(i as u32);
                     }
                 } else {
-                    ws.deliver(model, i, period as u32);
+                    deliver(
+                        model,
+                        blocked,
+                        delivered,
+                        delivered_items,
+                        &mut relief,
+                        i,
+                        period,
+                    );
                 }
             }
         }
-        ws.items.touched.clear();
         let mut w = 0;
-        while w < ws.items.waiting.len() {
-            let i = ws.items.waiting[w] as usize;
-            if plan.hold_until[i] == period as u32 {
-                ws.deliver(model, i, period as u32);
-                ws.items.waiting.swap_remove(w);
+        while w < waiting.len() {
+            let i = waiting[w] as usize;
+            if plan.hold_until[i] == period {
+                deliver(
+                    model,
+                    blocked,
+                    delivered,
+                    delivered_items,
+                    &mut relief,
+                    i,
+                    period,
+                );
+                waiting.swap_remove(w);
             } else {
                 w += 1;
             }
         }
+    }
+    st.relief = relief;
+}
+
+/// Marks item `i` delivered at the end of `period`: relief and dependents' eligibility count
+/// from the next period on.
+#[inline]
+fn deliver(
+    model: &Model,
+    unmet: &mut [u32],
+    delivered: &mut [u32],
+    delivered_items: &mut Vec<u32>,
+    relief: &mut f64,
+    i: usize,
+    period: u32,
+) {
+    delivered[i] = period;
+    delivered_items.push(i as u32);
+    *relief += model.debt_relief[i];
+    for &d in model.dependents_of(i) {
+        unmet[d as usize] -= 1;
     }
 }
 

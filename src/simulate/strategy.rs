@@ -49,11 +49,10 @@ impl Order {
 /// The plan as the replay needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanReplay {
-    /// e_i × x[i,t] engineer-weeks, `planned_weeks[i × T + period_idx]`.
-    pub planned_weeks: Vec<f64>,
-    /// Items with planned work in each period: `active[active_start[p]..active_start[p + 1]]`.
-    pub active_start: Vec<usize>,
-    pub active: Vec<u32>,
+    /// The planned work of each period, items in plan order:
+    /// `work[work_start[period_idx]..work_start[period_idx + 1]]`.
+    pub work_start: Vec<usize>,
+    pub work: Vec<PlannedWork>,
     /// The last period (1-based) with planned work, 0 for items the plan leaves out.
     pub last_work_period: Vec<u32>,
     /// The planned delivery period when the plan holds the item back past its last work period,
@@ -63,10 +62,33 @@ pub struct PlanReplay {
     pub order: Vec<u32>,
     /// Position of each item in `order` (`u32::MAX` for items the plan leaves out).
     pub rank_of: Vec<u32>,
-    /// Items whose last planned work is in each period (they may overrun from then on):
-    /// `joins[joins_start[p]..joins_start[p + 1]]`.
+    /// Plan ranks of the items whose last planned work is in each period (they may overrun from
+    /// then on): `join_ranks[joins_start[period_idx]..joins_start[period_idx + 1]]`.
     pub joins_start: Vec<usize>,
-    pub joins: Vec<u32>,
+    pub join_ranks: Vec<u32>,
+}
+
+/// One item's planned engineer-weeks in one period (e_i × x[i,t] > 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlannedWork {
+    pub weeks: f64,
+    pub item: u32,
+    /// Product class: its work counts against the shared (1 − s) K_t.
+    pub is_product: bool,
+}
+
+impl PlanReplay {
+    /// The planned work of period `period_idx`, in plan order.
+    #[inline]
+    pub fn work_in(&self, period_idx: usize) -> &[PlannedWork] {
+        &self.work[self.work_start[period_idx]..self.work_start[period_idx + 1]]
+    }
+
+    /// The plan ranks of the items that join the overrun pool at the end of `period_idx`.
+    #[inline]
+    pub fn joins_in(&self, period_idx: usize) -> &[u32] {
+        &self.join_ranks[self.joins_start[period_idx]..self.joins_start[period_idx + 1]]
+    }
 }
 
 /// How a strategy decides who gets capacity.
@@ -236,35 +258,37 @@ fn compile_plan(scenario: &Scenario, plan: &Plan) -> Result<PlanReplay, Error> {
         rank_of[i as usize] = rank as u32;
     }
     let mut joins_start = vec![0];
-    let mut joins = Vec::new();
+    let mut join_ranks = Vec::new();
     for period in 1..=n_periods as u32 {
-        joins.extend(
-            order
-                .iter()
-                .copied()
-                .filter(|&i| last_work_period[i as usize] == period),
+        join_ranks.extend(
+            (0..order.len() as u32)
+                .filter(|&rank| last_work_period[order[rank as usize] as usize] == period),
         );
-        joins_start.push(joins.len());
+        joins_start.push(join_ranks.len());
     }
-    let mut active_start = vec![0];
-    let mut active = Vec::new();
+    let mut work_start = vec![0];
+    let mut work = Vec::new();
     for period_idx in 0..n_periods {
         for &(_, _, i) in &in_plan {
-            if planned_weeks[i * n_periods + period_idx] > 0.0 {
-                active.push(i as u32);
+            let weeks = planned_weeks[i * n_periods + period_idx];
+            if weeks > 0.0 {
+                work.push(PlannedWork {
+                    weeks,
+                    item: i as u32,
+                    is_product: scenario.initiatives[i].class != Class::Stability,
+                });
             }
         }
-        active_start.push(active.len());
+        work_start.push(work.len());
     }
     Ok(PlanReplay {
-        planned_weeks,
-        active_start,
-        active,
+        work_start,
+        work,
         last_work_period,
         hold_until,
         order,
         rank_of,
         joins_start,
-        joins,
+        join_ranks,
     })
 }
