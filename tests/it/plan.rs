@@ -692,6 +692,18 @@ fn small_scenario() -> impl Strategy<Value = Scenario> {
         })
 }
 
+/// The bounds of the program's own relaxation and of the extended one (work by delivery period).
+fn relaxation_bounds(s: &Scenario) -> (f64, f64) {
+    use tradeoff::plan::backend::solve_relaxation;
+    use tradeoff::plan::model::{build_model, with_delivery_profiles};
+    let data = tradeoff::plan::data::PlanData::from_scenario(s, None);
+    let model = build_model(&data, &std::collections::BTreeSet::new());
+    let compact = solve_relaxation(&model, 10.0).expect("the relaxation solves");
+    let extended = solve_relaxation(&with_delivery_profiles(&model, &data), 10.0)
+        .expect("the extended relaxation solves");
+    (compact.bound, extended.bound)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
@@ -702,6 +714,15 @@ proptest! {
             (Ok(p), Some(best)) => {
                 prop_assert!(close(p.objective, best), "planner {} vs brute force {best}", p.objective);
                 check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
+                // Both relaxations bound the optimum; the extended one is at least as tight.
+                let (compact, extended) = relaxation_bounds(&s);
+                let tol = 1e-6 * best.abs().max(1.0);
+                prop_assert!(extended >= best - tol, "extended bound {extended} below optimum {best}");
+                // (An interior point method's duals are approximate: allow it a little slack.)
+                prop_assert!(
+                    extended <= compact + 1e-4 * compact.abs().max(1.0),
+                    "extended {extended} looser than {compact}"
+                );
             }
             (Err(Error::Infeasible { conflicts }), None) => prop_assert!(!conflicts.is_empty()),
             (got, want) => prop_assert!(false, "planner {got:?} vs brute force {want:?}"),
