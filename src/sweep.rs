@@ -139,27 +139,33 @@ fn run_sweep<R: Send>(
     }
 
     progress.start("planning", candidates.len() as u64 + 1);
-    let (beside, plans): (R, Vec<SharePlan>) = rayon::join(
-        || {
-            let out = alongside();
-            progress.advance(1);
-            out
-        },
-        || {
-            candidates
-                .par_iter()
-                .map(|&share| {
-                    let options = PlanOptions {
-                        stability_share: Some(share),
-                        ..plan_options.clone()
-                    };
-                    let plan = solve_plan(scenario, &options);
-                    progress.advance(1);
-                    (share, plan)
-                })
-                .collect()
-        },
-    );
+    let plan_at = |share: f64| -> SharePlan {
+        let options = PlanOptions {
+            stability_share: Some(share),
+            ..plan_options.clone()
+        };
+        let plan = solve_plan(scenario, &options);
+        progress.advance(1);
+        (share, plan)
+    };
+    let beside_then_advance = || {
+        let out = alongside();
+        progress.advance(1);
+        out
+    };
+    let (beside, plans): (R, Vec<SharePlan>) = if cfg!(feature = "cbc") {
+        // The CBC library distributions ship is not thread-safe: with CBC compiled in, plans
+        // are solved one after another.
+        let beside = beside_then_advance();
+        (
+            beside,
+            candidates.iter().map(|&share| plan_at(share)).collect(),
+        )
+    } else {
+        rayon::join(beside_then_advance, || {
+            candidates.par_iter().map(|&share| plan_at(share)).collect()
+        })
+    };
     progress.finish();
     (
         settle(scenario, plans, skipped, sim_options, progress),

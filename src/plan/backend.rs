@@ -391,6 +391,9 @@ pub fn solve_milp_cbc(
     let run = catch_unwind(AssertUnwindSafe(move || {
         let mut problem = vars.maximise(objective).using(coin_cbc);
         problem.set_parameter("log", "0");
+        // CBC 2.10.8 crashes in CglPreProcess::postProcess when its time limit stops the search
+        // after preprocessing (seen under load, in parallel tests): leave preprocessing off.
+        problem.set_parameter("preprocess", "off");
         problem.set_parameter("sec", &format!("{}", time_limit_secs.max(0.01)));
         problem.set_parameter("ratioGap", &format!("{mip_gap}"));
         if let Some(warm) = warm {

@@ -40,6 +40,9 @@ const MILP_MAX_BINARIES: usize = 200_000;
 /// ones (up to `MILP_MAX_BINARIES`) get it on windows of a few periods at a time.
 const FULL_MILP_MAX_BINARIES: usize = 1_000;
 
+/// The most a solver's answer may break a row or bound by (engineer-weeks or shares) and be used.
+const MAX_VIOLATION: f64 = 1e-5;
+
 /// How a plan was found, and where the time went (read by the benchmarks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SolveReport {
@@ -227,7 +230,20 @@ fn solve_data(
         let t0 = Instant::now();
         let warm = raw.as_ref().map(|(r, _)| r.to_values(data));
         let mip_gap = milp_gap(options.gap, &model, raw.as_ref().map(|(_, o)| *o));
-        match run_milp(&model, warm.as_deref(), mip_gap, remaining(deadline)) {
+        match run_milp(
+            &model,
+            report.n_binaries,
+            warm.as_deref(),
+            mip_gap,
+            remaining(deadline),
+        ) {
+            // An answer that breaks the program (CBC has returned one when stopped by its time
+            // limit) is not used, and neither is its bound.
+            Ok(answer)
+                if answer
+                    .values
+                    .as_ref()
+                    .is_some_and(|v| model.max_violation(v) > MAX_VIOLATION) => {}
             Ok(answer) => {
                 report.milp_bound = answer.bound;
                 if let Some(b) = answer.bound {
@@ -271,28 +287,30 @@ fn solve_data(
     Ok((plan, report, relaxation))
 }
 
+/// Branch and bound on the whole program. The native backends are for programs too large for
+/// microlp; smaller ones stay with microlp, whose answers the brute-force tests check (CBC 2.10
+/// has returned a worse plan than the optimum and called it optimal on a tiny program).
 fn run_milp(
     model: &LinearModel,
+    n_binaries: usize,
     warm: Option<&[f64]>,
     mip_gap: f64,
     left: Duration,
 ) -> Result<super::backend::MilpAnswer, SolveFailure> {
+    let native = n_binaries > FULL_MILP_MAX_BINARIES;
     #[cfg(feature = "cbc")]
-    {
+    if native {
         // CBC overruns its own time limit by seconds (by 3 to 5 s measured here): give it 60%
         // of what is left.
-        super::backend::solve_milp_cbc(model, warm, mip_gap, left.as_secs_f64() * 0.6)
+        return super::backend::solve_milp_cbc(model, warm, mip_gap, left.as_secs_f64() * 0.6);
     }
     #[cfg(all(feature = "highs", not(feature = "cbc")))]
-    {
-        let _ = warm;
-        super::backend::solve_milp_highs(model, mip_gap, left.as_secs_f64() * 0.9)
+    if native {
+        return super::backend::solve_milp_highs(model, mip_gap, left.as_secs_f64() * 0.9);
     }
-    #[cfg(not(any(feature = "cbc", feature = "highs")))]
-    {
-        // microlp can overrun its limit while it finishes an LP: leave it a margin.
-        super::backend::solve_milp(model, warm, mip_gap, left.as_secs_f64() * 0.85)
-    }
+    let _ = native;
+    // microlp can overrun its limit while it finishes an LP: leave it a margin.
+    super::backend::solve_milp(model, warm, mip_gap, left.as_secs_f64() * 0.85)
 }
 
 /// Large neighbourhood search with branch and bound: for each window of two periods, every
