@@ -166,8 +166,8 @@ pub fn recommend(scenario: &Scenario, sim: &Simulation) -> Option<Recommendation
     let tied = runner_up.as_ref().is_some_and(|u| {
         u.mean_diff.abs() <= 1e-9 * r.net_value.mean.abs().max(1.0) && u.se <= 1e-9
     });
-    if let (true, Some(u)) = (tied, &runner_up) {
-        let reason = format!(
+    let reason = match (tied, &runner_up) {
+        (true, Some(u)) => format!(
             "{} and {} earn the same in every sampled future, {} on average (median {}, P10 {}): \
              nothing separates them in this scenario, and {} is shown first",
             r.name,
@@ -176,41 +176,9 @@ pub fn recommend(scenario: &Scenario, sim: &Simulation) -> Option<Recommendation
             money(r.net_value.p50),
             money(r.net_value.p10),
             r.name
-        );
-        return Some(Recommendation {
-            strategy: r.name.clone(),
-            index: best,
-            mean: r.net_value.mean,
-            p10: r.net_value.p10,
-            p50: r.net_value.p50,
-            p90: r.net_value.p90,
-            p_best: r.p_best,
-            deadline_reliability: rel[best],
-            runner_up,
-            excluded,
-            reason,
-        });
-    }
-    let mut reason = format!(
-        "{} has the highest expected net value, {} (median {}, P10 {}),",
-        r.name,
-        money(r.net_value.mean),
-        money(r.net_value.p50),
-        money(r.net_value.p10)
-    );
-    if rel[best].is_some() {
-        reason.push_str(" among the strategies that meet hard deadlines and commitments as reliably as the best,");
-    }
-    match &runner_up {
-        Some(u) => reason.push_str(&format!(
-            " ahead of {} by {} ± {} (two standard errors) on the same sampled futures, and is the best strategy in {} of them",
-            u.strategy,
-            money(u.mean_diff),
-            money(2.0 * u.se),
-            charts::style::percent(r.p_best)
-        )),
-        None => reason.push_str(" and is the only strategy that qualifies"),
-    }
+        ),
+        _ => ranked_reason(r, rel[best].is_some(), runner_up.as_ref(), &money),
+    };
     Some(Recommendation {
         strategy: r.name.clone(),
         index: best,
@@ -224,6 +192,36 @@ pub fn recommend(scenario: &Scenario, sim: &Simulation) -> Option<Recommendation
         excluded,
         reason,
     })
+}
+
+/// Why the pick wins, in numbers: its value, the runner-up's distance and the chance it is best.
+fn ranked_reason(
+    r: &crate::simulate::StrategyResult,
+    has_deadlines: bool,
+    runner_up: Option<&RunnerUp>,
+    money: &dyn Fn(f64) -> String,
+) -> String {
+    let mut reason = format!(
+        "{} has the highest expected net value, {} (median {}, P10 {}),",
+        r.name,
+        money(r.net_value.mean),
+        money(r.net_value.p50),
+        money(r.net_value.p10)
+    );
+    if has_deadlines {
+        reason.push_str(" among the strategies that meet hard deadlines and commitments as reliably as the best,");
+    }
+    match runner_up {
+        Some(u) => reason.push_str(&format!(
+            " ahead of {} by {} ± {} (two standard errors) on the same sampled futures, and is the best strategy in {} of them",
+            u.strategy,
+            money(u.mean_diff),
+            money(2.0 * u.se),
+            charts::style::percent(r.p_best)
+        )),
+        None => reason.push_str(" and is the only strategy that qualifies"),
+    }
+    reason
 }
 
 /// Refuses an existing non-empty folder (or a file in its place) without `force`.
