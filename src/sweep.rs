@@ -67,7 +67,16 @@ pub fn sweep(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Sweep, Error> {
-    sweep_alongside(scenario, shares, plan_options, sim_options, progress, || ()).0
+    with_inner_pool(
+        scenario,
+        shares,
+        plan_options,
+        sim_options,
+        progress,
+        0,
+        || (),
+    )
+    .0
 }
 
 /// Runs the sweep while `alongside` runs in parallel with the sweep's planning (the report plans
@@ -82,11 +91,43 @@ pub fn sweep_alongside<R: Send>(
     progress: &dyn Progress,
     alongside: impl FnOnce() -> R + Send,
 ) -> (Result<Sweep, Error>, Option<R>) {
+    with_inner_pool(
+        scenario,
+        shares,
+        plan_options,
+        sim_options,
+        progress,
+        1,
+        alongside,
+    )
+}
+
+/// Runs the sweep on `--threads` workers when given; `alongside_steps` is what `alongside`
+/// counts for in the planning phase's progress (0 for nothing to do).
+fn with_inner_pool<R: Send>(
+    scenario: &Scenario,
+    shares: &[f64],
+    plan_options: &PlanOptions,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+    alongside_steps: u64,
+    alongside: impl FnOnce() -> R + Send,
+) -> (Result<Sweep, Error>, Option<R>) {
     let inner = SimOptions {
         threads: None,
         ..sim_options.clone()
     };
-    let work = || run_sweep(scenario, shares, plan_options, &inner, progress, alongside);
+    let work = || {
+        run_sweep(
+            scenario,
+            shares,
+            plan_options,
+            &inner,
+            progress,
+            alongside_steps,
+            alongside,
+        )
+    };
     match sim_options.threads {
         Some(threads) => match rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
@@ -110,6 +151,7 @@ fn run_sweep<R: Send>(
     plan_options: &PlanOptions,
     sim_options: &SimOptions,
     progress: &dyn Progress,
+    alongside_steps: u64,
     alongside: impl FnOnce() -> R + Send,
 ) -> (Result<Sweep, Error>, Option<R>) {
     let buffer = scenario.capacity.buffer;
@@ -138,7 +180,7 @@ fn run_sweep<R: Send>(
         return (Err(refused), None);
     }
 
-    progress.start("planning", candidates.len() as u64 + 1);
+    progress.start("planning", candidates.len() as u64 + alongside_steps);
     let plan_at = |share: f64| -> SharePlan {
         let options = PlanOptions {
             stability_share: Some(share),
@@ -150,7 +192,7 @@ fn run_sweep<R: Send>(
     };
     let beside_then_advance = || {
         let out = alongside();
-        progress.advance(1);
+        progress.advance(alongside_steps);
         out
     };
     let (beside, plans): (R, Vec<SharePlan>) = if cfg!(feature = "cbc") {
