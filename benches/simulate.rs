@@ -58,6 +58,7 @@ fn bench_simulate(c: &mut Criterion) {
                 seed: 42,
                 threads: Some(threads),
                 deterministic: false,
+                robust: Default::default(),
             };
             let id = BenchmarkId::new(*label, format!("{threads}-thread"));
             group.bench_with_input(id, &options, |b, options| {

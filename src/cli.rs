@@ -67,6 +67,30 @@ pub struct TrialArgs {
     /// Worker threads (default: every core); results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Training futures the `robust` strategy is optimised on (streams of their own, never
+    /// the run's futures).
+    #[arg(long = "robust-trials", default_value = "1000", value_name = "K",
+          allow_negative_numbers = true, value_parser = positive_count)]
+    pub robust_trials: usize,
+    /// At most this many replays of the training set in the `robust` search.
+    #[arg(long = "robust-budget", default_value = "20000", value_name = "N",
+          allow_negative_numbers = true, value_parser = positive_count)]
+    pub robust_budget: usize,
+}
+
+/// A whole number ≥ 1, with a message that says so for 0, negatives and fractions.
+fn positive_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => {
+            usize::try_from(n).map_err(|_| format!("expected at most {}, found {text}", usize::MAX))
+        }
+        Ok(_) => Err(format!(
+            "expected a whole number of at least 1, found {text}"
+        )),
+        Err(_) => Err(format!(
+            "expected a whole number of at least 1, found `{text}`"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,10 +123,13 @@ pub enum Sub {
         scenario: PathBuf,
         #[command(flatten)]
         trials: TrialArgs,
-        /// Comma-separated: plan, wsjf, features-first, debt-first, share:X, debt-sprint:K and
-        /// the scenario's [[strategy]] names.
+        /// Comma-separated: plan, plan-order, wsjf, features-first, debt-first, share:X,
+        /// debt-sprint:K, robust and the scenario's [[strategy]] names.
         #[arg(long, value_name = "LIST")]
         strategies: Option<String>,
+        /// Write the `robust` strategy's order and share as a [[strategy]] table to this file.
+        #[arg(long = "save-strategy", value_name = "FILE")]
+        save_strategy: Option<PathBuf>,
         /// One trial with means everywhere and no noise.
         #[arg(long)]
         deterministic: bool,
@@ -172,6 +199,10 @@ impl TrialArgs {
             seed: self.seed,
             threads: self.threads,
             deterministic,
+            robust: crate::simulate::RobustOptions {
+                n_train: self.robust_trials,
+                budget: self.robust_budget,
+            },
         }
     }
 }
@@ -213,6 +244,7 @@ impl Args {
                 scenario,
                 trials,
                 strategies,
+                save_strategy,
                 deterministic,
                 plan,
                 format,
@@ -222,6 +254,7 @@ impl Args {
                 common,
                 scenario,
                 strategies,
+                save_strategy,
                 plan_file: plan,
                 format: format.into(),
                 output,

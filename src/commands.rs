@@ -44,6 +44,8 @@ pub struct SimulateCommand {
     pub scenario: PathBuf,
     /// The raw `--strategies` list, parsed once the scenario (and its custom names) is known.
     pub strategies: Option<String>,
+    /// Where to write the `robust` strategy as a `[[strategy]]` table.
+    pub save_strategy: Option<PathBuf>,
     pub plan_file: Option<PathBuf>,
     pub format: Format,
     pub output: Option<PathBuf>,
@@ -122,7 +124,15 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
         None => StrategySpec::defaults(&scenario),
         Some(list) => parse_strategies(list, &scenario)?,
     };
-    let plan = if strategies.contains(&StrategySpec::Plan) {
+    if let Some(path) = &cmd.save_strategy {
+        if !strategies.contains(&StrategySpec::Robust) {
+            return Err(Error::Usage(
+                "--save-strategy: the strategy list holds no `robust` to save\n  hint: add `robust` to --strategies".into(),
+            ));
+        }
+        refuse_overwrite(path, cmd.common.force)?;
+    }
+    let plan = if strategies.iter().any(StrategySpec::needs_plan) {
         Some(match &cmd.plan_file {
             Some(path) => load_plan(path, &scenario)?,
             None => solve_or_report(&scenario, &cmd.plan_options, cmd.format)?,
@@ -139,6 +149,15 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
         progress.as_ref(),
     )?;
     let text = report::sim_output::render_simulation(&scenario, &simulation, cmd.format)?;
+    if let Some(path) = &cmd.save_strategy {
+        let search = simulation
+            .strategies
+            .iter()
+            .find_map(|s| s.search.as_ref())
+            .ok_or_else(|| Error::Internal("the robust strategy carries no search".into()))?;
+        let toml = report::sim_output::render_saved_strategy(&scenario, &simulation, search);
+        write_output(&toml, Some(path), cmd.common.force)?;
+    }
     write_output(&text, cmd.output.as_deref(), cmd.common.force)
 }
 

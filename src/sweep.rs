@@ -1,10 +1,12 @@
-//! The debt-budget sweep: plan with the stability share fixed at each value of a grid, simulate
-//! each plan, and find the shares that maximise P50 and P10 of net value.
+//! The debt-budget sweep: at each stability share X of a grid, re-plan with the share fixed at X
+//! and simulate that plan (`plan`), and search the `robust` order with s fixed at X (its starts
+//! are the default strategies with s = X); the best share is the one that maximises the robust
+//! strategy's P50 (and P10) of net value.
 //!
-//! Plans at different shares are independent and solved in parallel; each plan is then simulated
-//! (strategy `plan` only) with the same seed, so every share is judged on the same sampled
-//! futures. Shares with buffer + share > 1 and shares where the plan is infeasible are skipped
-//! and listed with the reason.
+//! Plans at different shares are independent and solved in parallel; then every share is
+//! simulated with the same seed, so every share is judged on the same sampled futures (and every
+//! robust search on the same training futures). Shares with buffer + share > 1 are skipped and
+//! listed with the reason; a share where the planner finds no plan still gets a robust row.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,21 +15,35 @@ use crate::error::Error;
 use crate::plan::{solve_plan, Plan, PlanOptions};
 use crate::progress::Progress;
 use crate::scenario::Scenario;
-use crate::simulate::{simulate, Distribution, SimOptions, StrategySpec};
+use crate::simulate::{simulate_at, Distribution, RobustSearch, SimOptions, StrategySpec};
+
+/// The re-planned plan at one share of the grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharePlanRow {
+    /// The planner's objective with the share fixed.
+    pub objective: f64,
+    pub status: crate::plan::PlanStatus,
+    /// The plan's proven gap to its bound (0 when optimal).
+    pub gap: f64,
+    /// The proven upper bound on the planner's objective at this share.
+    pub bound: f64,
+    /// Simulated net value of that plan (strategy `plan`).
+    pub net_value: Distribution,
+}
 
 /// One share of the grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     pub share: f64,
-    /// The planner's objective with the share fixed.
-    pub plan_objective: f64,
-    pub plan_status: crate::plan::PlanStatus,
-    /// The plan's proven gap to its bound (0 when optimal).
-    pub plan_gap: f64,
-    /// The proven upper bound on the planner's objective at this share.
-    pub plan_bound: f64,
-    /// Simulated net value of that plan.
-    pub net_value: Distribution,
+    /// The plan re-planned at this share; null when the planner finds no plan there.
+    pub plan: Option<SharePlanRow>,
+    /// Why there is no plan at this share (infeasible, or the planner failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_note: Option<String>,
+    /// Simulated net value of the robust strategy searched with s fixed at this share.
+    pub robust: Distribution,
+    /// How that robust strategy was found.
+    pub robust_search: RobustSearch,
 }
 
 /// Everything `tradeoff sweep` reports.
@@ -36,11 +52,15 @@ pub struct Sweep {
     pub trials: usize,
     pub seed: u64,
     pub rows: Vec<SweepRow>,
-    /// Shares skipped because buffer + share > 1, or because the plan is infeasible there.
+    /// Shares skipped because buffer + share > 1.
     pub skipped: Vec<SkippedShare>,
-    /// The share with the highest P50, and the one with the highest P10.
+    /// The share at which the robust strategy has the highest P50, and the highest P10: the
+    /// answer to "how much should we ring-fence?".
     pub best_p50: Option<f64>,
     pub best_p10: Option<f64>,
+    /// The same for the re-planned plan (shares with a plan only).
+    pub plan_best_p50: Option<f64>,
+    pub plan_best_p10: Option<f64>,
 }
 
 /// A share the sweep could not plan, and why.
@@ -59,7 +79,7 @@ pub fn default_shares() -> Vec<f64> {
 }
 
 /// Runs the sweep over `shares`. Errors: [`Error::Usage`] when no share of the grid fits next to
-/// the buffer, [`Error::Infeasible`] when the plan is infeasible at every share tried.
+/// the buffer. A share where the plan is infeasible keeps its robust row, with the reason.
 pub fn sweep(
     scenario: &Scenario,
     shares: &[f64],
@@ -215,75 +235,76 @@ fn run_sweep<R: Send>(
     )
 }
 
-/// Simulates the plans of the shares and finds the best shares.
+/// Simulates each share's plan and robust strategy and finds the best shares.
 fn settle(
     scenario: &Scenario,
     plans: Vec<SharePlan>,
-    mut skipped: Vec<SkippedShare>,
+    skipped: Vec<SkippedShare>,
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Sweep, Error> {
-    let mut rows = Vec::new();
-    let mut first_conflicts: Option<Vec<String>> = None;
+    let mut rows = Vec::with_capacity(plans.len());
     for (share, plan) in plans {
-        match plan {
-            Ok(plan) => {
-                let simulation = simulate(
-                    scenario,
-                    Some(&plan),
-                    &[StrategySpec::Plan],
-                    sim_options,
-                    progress,
-                )?;
-                let net_value = simulation
-                    .strategies
-                    .first()
-                    .map(|s| s.net_value)
-                    .unwrap_or_default();
-                rows.push(SweepRow {
-                    share,
-                    plan_objective: plan.objective,
-                    plan_status: plan.status,
-                    plan_gap: plan.gap,
-                    plan_bound: plan.bound,
-                    net_value,
-                });
-            }
+        let (plan, plan_note) = match plan {
+            Ok(plan) => (Some(plan), None),
             Err(Error::Infeasible { conflicts }) => {
                 let reason = if conflicts.is_empty() {
                     "the plan is infeasible".to_string()
                 } else {
                     format!("the plan is infeasible: {}", conflicts.join("; "))
                 };
-                skipped.push(SkippedShare { share, reason });
-                first_conflicts.get_or_insert(conflicts);
+                (None, Some(reason))
             }
-            Err(Error::Internal(message)) => skipped.push(SkippedShare {
-                share,
-                reason: format!("the planner failed: {message}"),
-            }),
+            Err(Error::Internal(message)) => (None, Some(format!("the planner failed: {message}"))),
             Err(other) => return Err(other),
-        }
+        };
+        let specs: &[StrategySpec] = if plan.is_some() {
+            &[StrategySpec::Plan, StrategySpec::Robust]
+        } else {
+            &[StrategySpec::Robust]
+        };
+        let simulation = simulate_at(
+            scenario,
+            plan.as_ref(),
+            specs,
+            Some(share),
+            sim_options,
+            progress,
+        )?;
+        let result = |name: &str| simulation.strategies.iter().find(|s| s.name == name);
+        let robust = result("robust")
+            .ok_or_else(|| Error::Internal("the sweep's simulation lost `robust`".into()))?;
+        let robust_search = robust
+            .search
+            .clone()
+            .ok_or_else(|| Error::Internal("the robust strategy carries no search".into()))?;
+        rows.push(SweepRow {
+            share,
+            plan: plan.as_ref().map(|plan| SharePlanRow {
+                objective: plan.objective,
+                status: plan.status,
+                gap: plan.gap,
+                bound: plan.bound,
+                net_value: result("plan").map(|s| s.net_value).unwrap_or_default(),
+            }),
+            plan_note,
+            robust: robust.net_value,
+            robust_search,
+        });
     }
-    if rows.is_empty() {
-        if let Some(conflicts) = first_conflicts {
-            return Err(Error::Infeasible { conflicts });
-        }
-        return Err(Error::Internal(
-            "the planner found no plan at any share of the grid".into(),
-        ));
-    }
-    skipped.sort_by(|a, b| a.share.total_cmp(&b.share));
-    let best_by = |key: fn(&Distribution) -> f64| {
+    let best_by = |value: &dyn Fn(&SweepRow) -> Option<f64>| {
         rows.iter()
-            .fold(None::<&SweepRow>, |best, row| match best {
-                Some(b) if key(&b.net_value) >= key(&row.net_value) => Some(b),
-                _ => Some(row),
+            .filter_map(|row| value(row).map(|v| (row.share, v)))
+            .fold(None::<(f64, f64)>, |best, (share, v)| match best {
+                Some((_, b)) if b >= v => best,
+                _ => Some((share, v)),
             })
-            .map(|row| row.share)
+            .map(|(share, _)| share)
     };
-    let best_p50 = best_by(|d| d.p50);
-    let best_p10 = best_by(|d| d.p10);
+    let best_p50 = best_by(&|r| Some(r.robust.p50));
+    let best_p10 = best_by(&|r| Some(r.robust.p10));
+    let plan_best_p50 = best_by(&|r| r.plan.as_ref().map(|p| p.net_value.p50));
+    let plan_best_p10 = best_by(&|r| r.plan.as_ref().map(|p| p.net_value.p10));
     Ok(Sweep {
         trials: if sim_options.deterministic {
             1
@@ -295,5 +316,7 @@ fn settle(
         skipped,
         best_p50,
         best_p10,
+        plan_best_p50,
+        plan_best_p10,
     })
 }

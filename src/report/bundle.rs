@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::charts::roadmap::{self, Roadmap};
 use super::charts::{self, Chart};
-use super::sensitivity::{self, Sensitivity};
+use super::sensitivity::{self, Replayed, Sensitivity};
 use super::{html, plan_output, sim_output, Format};
 use crate::error::Error;
 use crate::plan::{solve_plan, Plan, PlanOptions};
@@ -80,6 +81,85 @@ pub struct Excluded {
     pub strategy: String,
     pub mean: f64,
     pub deadline_reliability: f64,
+}
+
+/// What optimising is worth: `robust` against the best strategy the scenario's authors wrote and
+/// against `plan`, as paired mean differences over the run's sampled futures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimisingWorth {
+    /// The optimised strategy, `robust`.
+    pub strategy: String,
+    /// `robust` − the best (highest mean) `[[strategy]]` of the scenario, or without any the best
+    /// built-in rule (wsjf, features-first, debt-first, …; never `plan` or `robust`).
+    pub vs_best_written: Option<Gain>,
+    /// `robust` − `plan`, the optimum for the mean future.
+    pub vs_plan: Option<Gain>,
+}
+
+/// A paired difference of mean net value against one baseline strategy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gain {
+    pub baseline: String,
+    /// Where the baseline comes from: `scenario` (a `[[strategy]]`), `built-in` or `plan`.
+    pub source: &'static str,
+    pub baseline_mean: f64,
+    /// Mean of (strategy − baseline) over the same sampled futures.
+    pub mean_diff: f64,
+    /// Its standard error (0 for one trial).
+    pub se: f64,
+}
+
+/// What optimising is worth in this simulation; none without a `robust` strategy.
+pub fn optimising_worth(scenario: &Scenario, sim: &Simulation) -> Option<OptimisingWorth> {
+    let name = StrategySpec::Robust.name(scenario);
+    let robust = sim.strategies.iter().find(|s| s.name == name)?;
+    let gain = |baseline: &crate::simulate::StrategyResult, source: &'static str| {
+        let paired = sim
+            .paired
+            .iter()
+            .find(|p| p.a == robust.name && p.b == baseline.name)?;
+        Some(Gain {
+            baseline: baseline.name.clone(),
+            source,
+            baseline_mean: baseline.net_value.mean,
+            mean_diff: paired.mean_diff,
+            se: paired.se,
+        })
+    };
+    let best_of = |keep: &dyn Fn(&str) -> bool| {
+        sim.strategies
+            .iter()
+            .filter(|s| keep(&s.name))
+            .reduce(|a, b| {
+                if b.net_value.mean > a.net_value.mean {
+                    b
+                } else {
+                    a
+                }
+            })
+    };
+    let written = |n: &str| scenario.strategies.iter().any(|c| c.name == n);
+    let plan_name = StrategySpec::Plan.name(scenario);
+    let vs_best_written = match best_of(&written) {
+        Some(best) => gain(best, "scenario"),
+        None => best_of(&|n: &str| n != name && n != plan_name).and_then(|b| gain(b, "built-in")),
+    };
+    let vs_plan = sim
+        .strategies
+        .iter()
+        .find(|s| s.name == plan_name)
+        .and_then(|p| gain(p, "plan"));
+    Some(OptimisingWorth {
+        strategy: name,
+        vs_best_written,
+        vs_plan,
+    })
+}
+
+/// The recommended strategy's roadmap over the sampled futures; none without a recommendation.
+pub fn recommended_roadmap(data: &ReportData) -> Option<Roadmap> {
+    let rec = data.recommendation.as_ref()?;
+    roadmap::roadmap(data.scenario, &data.simulation, rec.index)
 }
 
 /// What `write_report` wrote.
@@ -293,14 +373,24 @@ pub fn compute<'a>(
         .as_ref()
         .and_then(|r| specs.get(r.index))
         .unwrap_or(&StrategySpec::Plan);
+    // `robust` is replayed as the order and share its search found, never searched again per
+    // scaled input (see `sensitivity`).
+    let search = recommendation
+        .as_ref()
+        .and_then(|r| simulation.strategies.get(r.index))
+        .and_then(|r| r.search.as_ref());
+    let replayed = match (spec, search) {
+        (StrategySpec::Robust, Some(search)) => Replayed::robust(scenario, search)?,
+        _ => Replayed::Spec(spec),
+    };
     let sens_options = SimOptions {
         n_trials: sim_options.n_trials.min(SENSITIVITY_TRIALS),
         ..sim_options.clone()
     };
-    let sensitivity = sensitivity::sensitivity(
+    let sensitivity = sensitivity::sensitivity_replaying(
         scenario,
         Some(&plan),
-        spec,
+        &replayed,
         &sens_options,
         sensitivity::DEFAULT_DELTA,
         progress,
@@ -323,6 +413,9 @@ struct Results<'a> {
     version: &'static str,
     scenario: ScenarioHeader<'a>,
     recommendation: &'a Option<Recommendation>,
+    optimising_worth: Option<OptimisingWorth>,
+    /// The recommended strategy's roadmap over the sampled futures.
+    roadmap: Option<Roadmap>,
     plan: &'a Plan,
     simulation: &'a Simulation,
     sweep: &'a Sweep,
@@ -339,7 +432,8 @@ struct ScenarioHeader<'a> {
     warnings: &'a [String],
 }
 
-/// `results.json`: the plan, simulation, sweep, sensitivity and recommendation.
+/// `results.json`: the recommendation, what optimising is worth, the recommended strategy's
+/// roadmap, the plan, simulation (with the robust search), sweep and sensitivity.
 pub fn results_json(data: &ReportData) -> Result<String, Error> {
     let s = data.scenario;
     let results = Results {
@@ -358,6 +452,8 @@ pub fn results_json(data: &ReportData) -> Result<String, Error> {
             warnings: &s.warnings,
         },
         recommendation: &data.recommendation,
+        optimising_worth: optimising_worth(s, &data.simulation),
+        roadmap: recommended_roadmap(data),
         plan: &data.plan,
         simulation: &data.simulation,
         sweep: &data.sweep,
@@ -377,6 +473,7 @@ pub fn charts_of(data: &ReportData) -> Vec<Chart> {
         data.scenario,
         &data.plan,
         &data.simulation,
+        recommended_roadmap(data).as_ref(),
         &data.sweep,
         &data.sensitivity,
     )
@@ -464,10 +561,17 @@ mod tests {
     use super::*;
     use crate::report::charts::fixture;
 
+    /// The fixture without its `robust` strategy (and the pairs that name it).
+    fn without_robust(mut sim: Simulation) -> Simulation {
+        sim.strategies.retain(|s| s.name != "robust");
+        sim.paired.retain(|p| p.a != "robust" && p.b != "robust");
+        sim
+    }
+
     #[test]
     fn names_a_tie_when_two_strategies_earn_the_same_in_every_future() {
         let scenario = fixture::scenario(8);
-        let mut sim = fixture::simulation(&scenario);
+        let mut sim = without_robust(fixture::simulation(&scenario));
         // debt-first becomes plan's twin: the same outcomes, so every paired difference is 0 ± 0.
         let mut twin = sim.strategies[0].clone();
         twin.name = "debt-first".into();
@@ -491,7 +595,7 @@ mod tests {
     #[test]
     fn recommends_the_best_mean_among_reliable_strategies() {
         let scenario = fixture::scenario(8);
-        let sim = fixture::simulation(&scenario);
+        let sim = without_robust(fixture::simulation(&scenario));
         let rec = recommend(&scenario, &sim).expect("a recommendation");
         // plan and debt-first meet the GDPR deadline in 50% of futures, the others far less.
         assert_eq!(rec.strategy, "plan");
@@ -505,6 +609,57 @@ mod tests {
         assert!(rec
             .reason
             .starts_with("plan has the highest expected net value"));
+    }
+
+    #[test]
+    fn robust_is_recommended_like_any_other_strategy() {
+        let scenario = fixture::scenario(8);
+        let mut sim = fixture::simulation(&scenario);
+        // As reliable as plan and with the highest mean: robust wins, plan is the runner-up.
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        assert_eq!(rec.strategy, "robust");
+        assert_eq!(rec.index, 5);
+        assert_eq!(
+            rec.runner_up.as_ref().map(|u| u.strategy.as_str()),
+            Some("plan")
+        );
+        // Less reliable than the rest allow, it is passed over like any other.
+        let wsjf = sim.strategies[1].initiatives.clone();
+        sim.strategies[5].initiatives = wsjf;
+        let rec = recommend(&scenario, &sim).expect("a recommendation");
+        assert_eq!(rec.strategy, "plan");
+        assert!(rec.excluded.iter().any(|e| e.strategy == "robust"));
+    }
+
+    #[test]
+    fn optimising_is_worth_robust_minus_the_best_written_strategy_and_the_plan() {
+        let scenario = fixture::scenario(8);
+        let sim = fixture::simulation(&scenario);
+        let worth = optimising_worth(&scenario, &sim).expect("robust was simulated");
+        assert_eq!(worth.strategy, "robust");
+        // The scenario's one [[strategy]] is the baseline, though built-ins earn more.
+        let written = worth.vs_best_written.as_ref().unwrap();
+        assert_eq!(written.baseline, "CTO proposal");
+        assert_eq!(written.source, "scenario");
+        assert!((written.mean_diff - (1_480_000.0 - 1_100_000.0) * 0.9).abs() < 1e-6);
+        assert_eq!(written.se, 4_000.0);
+        let plan = worth.vs_plan.as_ref().unwrap();
+        assert_eq!((plan.baseline.as_str(), plan.source), ("plan", "plan"));
+        assert!((plan.mean_diff - 80_000.0 * 0.9).abs() < 1e-6);
+
+        // Without [[strategy]] entries, the best built-in rule other than plan and robust.
+        let mut bare = scenario.clone();
+        bare.strategies.clear();
+        let mut sim = sim.clone();
+        sim.strategies.retain(|s| s.name != "CTO proposal");
+        let worth = optimising_worth(&bare, &sim).unwrap();
+        let builtin = worth.vs_best_written.unwrap();
+        assert_eq!(
+            (builtin.baseline.as_str(), builtin.source),
+            ("features-first", "built-in")
+        );
+
+        assert!(optimising_worth(&scenario, &without_robust(sim)).is_none());
     }
 
     #[test]
@@ -526,9 +681,9 @@ mod tests {
     fn ties_go_to_the_better_bad_case() {
         let scenario = fixture::scenario(8);
         let mut sim = fixture::simulation(&scenario);
-        let plan_mean = sim.strategies[0].net_value.mean;
-        sim.strategies[3].net_value.mean = plan_mean;
-        sim.strategies[3].net_value.p10 = sim.strategies[0].net_value.p10 + 1.0;
+        let robust_mean = sim.strategies[5].net_value.mean;
+        sim.strategies[3].net_value.mean = robust_mean;
+        sim.strategies[3].net_value.p10 = sim.strategies[5].net_value.p10 + 1.0;
         assert_eq!(recommend(&scenario, &sim).unwrap().strategy, "debt-first");
     }
 
@@ -565,10 +720,47 @@ mod tests {
         let data = fixture::report_data(&scenario);
         let json: serde_json::Value = serde_json::from_str(&results_json(&data).unwrap()).unwrap();
         assert_eq!(json["scenario"]["file"], "fixture.toml");
-        assert_eq!(json["recommendation"]["strategy"], "plan");
+        assert_eq!(json["recommendation"]["strategy"], "robust");
+        let strategies = json["simulation"]["strategies"].as_array().unwrap();
+        assert_eq!(strategies.len(), 6);
+        let search = &strategies[5]["search"];
+        for key in [
+            "order",
+            "stability_share",
+            "start",
+            "train_mean",
+            "train_reliability",
+            "reliability_floor",
+            "evaluations",
+            "training_futures",
+            "seconds",
+        ] {
+            assert!(!search[key].is_null(), "search lacks {key}");
+        }
+        assert!(strategies[0].get("search").is_none());
+        let worth = &json["optimising_worth"];
+        assert_eq!(worth["strategy"], "robust");
+        assert_eq!(worth["vs_best_written"]["baseline"], "CTO proposal");
+        assert_eq!(worth["vs_best_written"]["source"], "scenario");
+        assert_eq!(worth["vs_plan"]["baseline"], "plan");
+        assert!(worth["vs_plan"]["mean_diff"].as_f64().unwrap() > 0.0);
+        assert!(worth["vs_plan"]["se"].as_f64().is_some());
+        let roadmap = &json["roadmap"];
+        assert_eq!(roadmap["strategy"], "robust");
+        let items = roadmap["items"].as_array().unwrap();
+        assert_eq!(items.len(), 7);
+        for key in [
+            "start_p50",
+            "delivery_p10",
+            "delivery_p50",
+            "delivery_p90",
+            "group",
+        ] {
+            assert!(items[0].get(key).is_some(), "roadmap items lack {key}");
+        }
         assert_eq!(
-            json["simulation"]["strategies"].as_array().unwrap().len(),
-            5
+            json["sensitivity"]["replayed_order"]["stability_share"],
+            0.25
         );
         assert_eq!(json["sweep"]["best_p50"], 0.25);
         assert_eq!(json["sensitivity"]["rows"].as_array().unwrap().len(), 6);

@@ -2,13 +2,15 @@
 //!
 //! The page loads nothing: no script, no stylesheet, font or image from elsewhere, so it opens
 //! offline by double-click and can be mailed as one file. The executive summary comes first
-//! (the recommendation and the numbers behind it), then the plan by Now / Next / Later, the
-//! strategy comparison, the debt-budget sweep, the sensitivity analysis and the warnings.
+//! (the recommendation, what optimising is worth and the numbers behind it), then the plan —
+//! the recommended strategy's roadmap over the sampled futures first, the MILP plan for the mean
+//! future after it — the strategy comparison, the debt-budget sweep, the sensitivity analysis and the warnings.
 
 use std::fmt::Write as _;
 
-use super::bundle::{reliability, ReportData};
-use super::charts::style::{compact, count, money, percent};
+use super::bundle::{optimising_worth, recommended_roadmap, reliability, Gain, ReportData};
+use super::charts::roadmap::{Group, Roadmap};
+use super::charts::style::{self as chart_style, compact, count, money, percent};
 use super::charts::{pressing_items, Chart};
 use crate::plan::{Bucket, PlanStatus};
 use crate::scenario::{Deadline, Scenario};
@@ -60,6 +62,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
 h1 { font-size: 30px; margin: 8px 0 4px; }
 h2 { font-size: 23px; margin: 44px 0 10px; padding-top: 10px; border-top: 3px solid var(--ink); }
 h3 { font-size: 18px; margin: 26px 0 8px; }
+h4 { font-size: 16px; margin: 20px 0 6px; }
 p.meta, .note { color: var(--muted); font-size: 14px; }
 nav { font-size: 14px; margin: 8px 0 0; }
 nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
@@ -76,6 +79,8 @@ th { border-bottom: 2px solid var(--ink); font-weight: bold; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.d { white-space: nowrap; }
 tr.pick td { background: var(--soft); font-weight: bold; }
+tr.group th { border-bottom: 1px solid var(--ink); padding-top: 14px; font-size: 13px; letter-spacing: 0.04em; }
+.sw { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: baseline; border: 1px solid #fff; outline: 1px solid var(--rule); }
 .warn { color: #a34a00; }
 figure { margin: 18px 0 26px; }
 figure svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
@@ -254,6 +259,7 @@ fn summary(out: &mut String, data: &ReportData) {
         out.push_str("</table>\n");
     }
     out.push_str("<ul>\n");
+    worth_item(out, data);
     for ex in &rec.excluded {
         let _ = writeln!(
             out,
@@ -280,9 +286,9 @@ fn summary(out: &mut String, data: &ReportData) {
         };
         let _ = writeln!(
             out,
-            "<li>Debt budget: ring-fencing <strong>{}</strong> of effective capacity for stability work gives the highest median net value{} (the scenario sets {}).</li>",
+            "<li>Debt budget: ring-fencing <strong>{}</strong> of effective capacity for stability work gives the robust strategy its highest median net value{} (the scenario sets {}).</li>",
             percent(best),
-            row.map_or(String::new(), |r| format!(", {}", money(r.net_value.p50, cur))),
+            row.map_or(String::new(), |r| format!(", {}", money(r.robust.p50, cur))),
             current
         );
     }
@@ -317,6 +323,56 @@ fn summary(out: &mut String, data: &ReportData) {
         );
     }
     out.push_str("</ul>\n</section>\n");
+}
+
+/// "earns €12k ± €3k more than" (or "less than"), from a paired difference.
+fn gain_text(g: &Gain, cur: &str) -> String {
+    let (amount, direction) = if g.mean_diff < 0.0 {
+        (-g.mean_diff, "less")
+    } else {
+        (g.mean_diff, "more")
+    };
+    format!(
+        "earns <strong>{} ± {}</strong> {direction} than <code>{}</code>",
+        money(amount, cur),
+        money(2.0 * g.se, cur),
+        escape(&g.baseline)
+    )
+}
+
+/// The summary's "what optimising is worth": `robust` against the best strategy the scenario's
+/// authors wrote (or the best built-in) and against `plan`.
+fn worth_item(out: &mut String, data: &ReportData) {
+    let s = data.scenario;
+    let cur = &s.currency;
+    let Some(worth) = optimising_worth(s, &data.simulation) else {
+        return;
+    };
+    let mut parts = Vec::new();
+    if let Some(g) = &worth.vs_best_written {
+        let what = if g.source == "scenario" {
+            "the best strategy written in the scenario"
+        } else {
+            "the best built-in rule (the scenario writes no strategy of its own)"
+        };
+        parts.push(format!("{} ({what})", gain_text(g, cur)));
+    }
+    if let Some(g) = &worth.vs_plan {
+        parts.push(format!(
+            "{} (the optimum for the mean future)",
+            gain_text(g, cur)
+        ));
+    }
+    if parts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<li>What optimising is worth: <code>{}</code>, the priority order and stability share optimised on sampled futures, {} — paired mean differences over the same {} sampled futures, ± 2 standard errors.</li>",
+        escape(&worth.strategy),
+        parts.join(", and "),
+        count(data.simulation.trials)
+    );
 }
 
 fn status_text(status: PlanStatus, gap: f64) -> String {
@@ -358,9 +414,24 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
             .unwrap_or_else(|| "–".into())
     };
     out.push_str("<section id=\"plan\">\n<h2>The plan: Now, Next, Later</h2>\n");
+    if let Some(map) = recommended_roadmap(data) {
+        roadmap_part(out, data, &map, charts);
+    }
+    out.push_str(
+        "<h3 id=\"mean-future-plan\">The optimum for the mean future: the capacity plan</h3>\n",
+    );
+    let bound = if p.status == PlanStatus::Infeasible {
+        String::new()
+    } else {
+        format!(
+            "; the planner's proven bound is {} and its gap {}",
+            money(p.bound, cur),
+            chart_style::gap_percent(p.gap)
+        )
+    };
     let _ = writeln!(
         out,
-        "<p>The optimized capacity plan is {}: net value {} at mean estimates (value earned {}, cost of delay {}, penalties {}), with {} of effective capacity ring-fenced for stability work at least and {} at most.</p>",
+        "<p>The mixed-integer program plans for one future, the mean one. Its plan is {}: net value {} at mean estimates (value earned {}, cost of delay {}, penalties {}), with {} of effective capacity ring-fenced for stability work at least and {} at most{bound}. It is the <code>plan</code> strategy of the comparison; the roadmap above is what the recommended strategy does when estimates miss.</p>",
         status_text(p.status, p.gap),
         money(p.objective, cur),
         money(p.value_earned, cur),
@@ -376,7 +447,7 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
         }
         let _ = writeln!(
             out,
-            "<h3>{}</h3>\n<table>\n<tr><th>Initiative</th><th>Kind</th><th class=\"n\">Effort (eng-weeks)</th><th>Start</th><th>Delivery</th><th>Due</th><th>Business outcome</th></tr>",
+            "<h4>{}</h4>\n<table>\n<tr><th>Initiative</th><th>Kind</th><th class=\"n\">Effort (eng-weeks)</th><th>Start</th><th>Delivery</th><th>Due</th><th>Business outcome</th></tr>",
             escape(&bucket_heading(s, bucket))
         );
         for i in rows {
@@ -410,7 +481,7 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
         "plan-capacity",
         "Capacity per period: planned work by kind, then idle capacity, capacity lost to debt drag and the strategic buffer.",
     );
-    out.push_str("<h3>Capacity per period</h3>\n<table>\n<tr><th>Period</th><th class=\"n\">Capacity</th><th class=\"n\">Allocatable</th><th class=\"n\">Drag</th><th class=\"n\">Product</th><th class=\"n\">Stability</th><th class=\"n\">Idle</th><th class=\"n\">Value of one more eng-week</th></tr>\n");
+    out.push_str("<h4>Capacity per period</h4>\n<table>\n<tr><th>Period</th><th class=\"n\">Capacity</th><th class=\"n\">Allocatable</th><th class=\"n\">Drag</th><th class=\"n\">Product</th><th class=\"n\">Stability</th><th class=\"n\">Idle</th><th class=\"n\">Value of one more eng-week</th></tr>\n");
     for period in &p.periods {
         let _ = writeln!(
             out,
@@ -426,6 +497,105 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
         );
     }
     out.push_str("<tr><td colspan=\"8\" class=\"note\">Engineer-weeks. Drag is the share of allocatable capacity lost to technical debt.</td></tr>\n</table>\n</section>\n");
+}
+
+/// A kind's colour as a CSS colour, for the table's swatches.
+fn kind_css(kind: crate::scenario::Kind) -> String {
+    let c = chart_style::kind_color(kind);
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// How the roadmap's group reads as a table heading.
+fn group_heading(s: &Scenario, group: Group) -> String {
+    match group {
+        Group::Now => bucket_heading(s, Bucket::Now),
+        Group::Next => bucket_heading(s, Bucket::Next),
+        Group::Later => bucket_heading(s, Bucket::Later),
+        Group::NotStarted => "Not started in most futures".into(),
+    }
+}
+
+/// The recommended strategy's roadmap: what it says, the chart and the table by group.
+fn roadmap_part(out: &mut String, data: &ReportData, map: &Roadmap, charts: &[(&Chart, &str)]) {
+    let s = data.scenario;
+    let label =
+        |k: Option<usize>| k.and_then(|k| k.checked_sub(1).and_then(|k| s.labels.get(k)).cloned());
+    let after = "after the horizon";
+    let _ = writeln!(
+        out,
+        "<h3 id=\"roadmap\">The roadmap under <code>{}</code></h3>\n<p>What the recommended strategy does over the {} sampled futures: for each item the median period it first gets work and the median period it is delivered, and the range of delivery from P10 (delivered by then in one future in ten) to P90 (in nine in ten). Items are grouped by their median start.</p>",
+        escape(&map.strategy),
+        count(map.trials)
+    );
+    let search = data
+        .simulation
+        .strategies
+        .iter()
+        .find(|r| r.name == map.strategy)
+        .and_then(|r| r.search.as_ref());
+    if let Some(search) = search {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Its priority order and stability share ({}) were optimised on {} training futures of their own, growing from <code>{}</code> ({} replays of the training set, {} s; training mean {}); the figures here come from the run's futures, out of sample.</p>",
+            percent(search.stability_share),
+            count(search.training_futures),
+            escape(&search.start),
+            count(search.evaluations),
+            compact(search.seconds),
+            money(search.train_mean, &s.currency)
+        );
+    }
+    figure(
+        out,
+        charts,
+        "roadmap",
+        "The roadmap over the sampled futures: bars run from the median start to the median delivery, coloured by kind; the line is the P10–P90 delivery range (an arrow when it runs past the horizon); the red bar is the deadline, with the chance it is met.",
+    );
+    out.push_str("<div class=\"wide\"><table>\n<tr><th>Initiative</th><th>Kind</th><th>Median start</th><th>Median delivery</th><th>Delivery P10–P90</th><th>Deadline</th><th class=\"n\">Chance deadline met</th></tr>\n");
+    for group in Group::ALL {
+        let items: Vec<_> = map.group(group).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<tr class=\"group\"><th colspan=\"7\">{} · {} item{}</th></tr>",
+            escape(&group_heading(s, group)),
+            items.len(),
+            if items.len() == 1 { "" } else { "s" }
+        );
+        for it in items {
+            let range = match (label(it.delivery_p10), label(it.delivery_p90)) {
+                (None, _) => after.to_string(),
+                (Some(a), Some(b)) if a == b => a,
+                (Some(a), b) => format!("{a} – {}", b.as_deref().unwrap_or(after)),
+            };
+            let deadline = it
+                .deadline
+                .and_then(|d| label(Some(d)))
+                .map(|d| format!("{} {d}", if it.hard_deadline { "hard" } else { "soft" }))
+                .unwrap_or_default();
+            let met = match it.p_deadline_met {
+                Some(m) if m < 0.8 => format!("<td class=\"n warn\">{}</td>", percent(m)),
+                Some(m) => format!("<td class=\"n\">{}</td>", percent(m)),
+                None => "<td class=\"n\">–</td>".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}{}<br><span class=\"note\">{}</span></td><td class=\"d\"><span class=\"sw\" style=\"background:{}\"></span>{}</td><td class=\"d\">{}</td><td class=\"d\">{}</td><td class=\"d\">{}</td><td class=\"d\">{}</td>{met}</tr>",
+                escape(&it.name),
+                if it.commit { " <span class=\"note\">(committed)</span>" } else { "" },
+                escape(&it.id),
+                kind_css(it.kind),
+                it.kind.as_str(),
+                escape(&label(it.start_p50).unwrap_or_else(|| "not started".into())),
+                escape(&label(it.delivery_p50).unwrap_or_else(|| after.into())),
+                escape(&range),
+                escape(&deadline)
+            );
+        }
+    }
+    out.push_str("</table></div>\n");
 }
 
 fn comparison(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
@@ -512,7 +682,7 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
     let best = |share: Option<f64>| share.map_or("–".to_string(), percent);
     let _ = writeln!(
         out,
-        "<p>How much capacity to ring-fence for stability work: the scenario is re-planned with the stability share fixed at each value, and each plan replayed on {} sampled futures. The median is highest at <strong>{}</strong>; the bad case (P10) is best at <strong>{}</strong>.</p>",
+        "<p>How much capacity to ring-fence for stability work: at each fixed stability share the robust order is optimised on training futures of its own and the scenario is re-planned, and both are replayed on {} sampled futures. The robust strategy's median is highest at <strong>{}</strong>; its bad case (P10) is best at <strong>{}</strong>.</p>",
         count(sw.trials),
         best(sw.best_p50),
         best(sw.best_p10)
@@ -521,34 +691,49 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
         out,
         charts,
         "debt-budget-sweep",
-        "Net value against the stability share: P10–P90 band, median and P10; the dashed line marks the best share, grey the scenario's own ring-fence.",
+        "Net value against the stability share: the robust strategy's P10–P90 band, median and P10, and the re-planned plan's median (dotted); the dashed line marks the best share, grey the scenario's own ring-fence.",
     );
-    if sw.rows.iter().any(|r| r.plan_status != PlanStatus::Optimal) {
+    if sw
+        .rows
+        .iter()
+        .filter_map(|r| r.plan.as_ref())
+        .any(|p| p.status != PlanStatus::Optimal)
+    {
         let _ = writeln!(
             out,
             "<p class=\"note\">The planner had {} s per share here (the report divides <code>--time-limit</code> among the shares); plans not proven optimal in that time are marked feasible.</p>",
             compact(data.sweep_time_limit_secs)
         );
     }
-    out.push_str("<table>\n<tr><th class=\"n\">Stability share</th><th>Plan</th><th class=\"n\">Planner objective</th><th class=\"n\">P10</th><th class=\"n\">P50</th><th class=\"n\">P90</th></tr>\n");
+    out.push_str("<table>\n<tr><th class=\"n\">Stability share</th><th class=\"n\">Robust P10</th><th class=\"n\">Robust P50</th><th class=\"n\">Robust P90</th><th>Plan</th><th class=\"n\">Planner objective</th><th class=\"n\">Plan P50</th></tr>\n");
     for r in &sw.rows {
         let chosen = sw.best_p50.is_some_and(|b| (b - r.share).abs() < 1e-9);
+        let plan_cells = match &r.plan {
+            Some(p) => format!(
+                "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                status_text(p.status, p.gap),
+                money(p.objective, cur),
+                money(p.net_value.p50, cur)
+            ),
+            None => format!(
+                "<td colspan=\"3\" class=\"note\">{}</td>",
+                escape(r.plan_note.as_deref().unwrap_or("no plan"))
+            ),
+        };
         let _ = writeln!(
             out,
-            "<tr{}><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr{}><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{plan_cells}</tr>",
             if chosen { " class=\"pick\"" } else { "" },
             percent(r.share),
-            status_text(r.plan_status, r.plan_gap),
-            money(r.plan_objective, cur),
-            money(r.net_value.p10, cur),
-            money(r.net_value.p50, cur),
-            money(r.net_value.p90, cur)
+            money(r.robust.p10, cur),
+            money(r.robust.p50, cur),
+            money(r.robust.p90, cur),
         );
     }
     for k in &sw.skipped {
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td colspan=\"5\" class=\"note\">skipped: {}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td colspan=\"6\" class=\"note\">skipped: {}</td></tr>",
             percent(k.share),
             escape(&k.reason)
         );
@@ -570,9 +755,16 @@ fn sensitivity_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &
             sens.seed
         )
     };
+    let held = match &sens.replayed_order {
+        Some(fixed) => format!(
+            "as the fixed priority order and stability share ({}) its search found on the scenario as written (the search is not re-run for each input)",
+            percent(fixed.stability_share)
+        ),
+        None => "with the plan held fixed".to_string(),
+    };
     let _ = writeln!(
         out,
-        "<p>Each major input is set {d} lower and {d} higher, one at a time, and <code>{}</code> is replayed with the plan held fixed; net value is measured {how}. Base: {}.</p>",
+        "<p>Each major input is set {d} lower and {d} higher, one at a time, and <code>{}</code> is replayed {held}; net value is measured {how}. Base: {}.</p>",
         escape(&sens.strategy),
         money(sens.base, cur)
     );
@@ -706,7 +898,7 @@ mod tests {
     fn the_page_loads_nothing_from_anywhere() {
         let html = page();
         assert_eq!(external_references(&html), Vec::<String>::new());
-        assert_eq!(html.matches("<svg").count(), 7);
+        assert_eq!(html.matches("<svg").count(), 8);
     }
 
     #[test]
@@ -714,7 +906,7 @@ mod tests {
         let html = page();
         let summary = html.find("Executive summary").unwrap();
         assert!(summary < html.find("id=\"plan\"").unwrap());
-        assert!(html.contains("Recommended: <strong>plan</strong>"));
+        assert!(html.contains("Recommended: <strong>robust</strong>"));
         assert!(html.contains("Passed over: <code>wsjf</code>"));
         assert!(html.contains("Outcome of GDPR data export &lt;b&gt;&amp;&lt;/b&gt;"));
         assert!(html.contains("hard deadline 2027-Q3"));
@@ -732,6 +924,75 @@ mod tests {
             );
         }
         assert!(html.contains("neither value, one-time value nor risk"));
+    }
+
+    #[test]
+    fn the_summary_says_what_optimising_is_worth() {
+        let html = page();
+        let summary = &html[..html.find("<section id=\"plan\">").unwrap()];
+        assert!(
+            summary.contains("What optimising is worth: <code>robust</code>"),
+            "{summary}"
+        );
+        // robust − CTO proposal = 0.9 × 380k, robust − plan = 0.9 × 80k, each ± 2 × 4k.
+        assert!(summary.contains("earns <strong>€342k ± €8k</strong> more than <code>CTO proposal</code> (the best strategy written in the scenario)"), "{summary}");
+        assert!(summary.contains("earns <strong>€72k ± €8k</strong> more than <code>plan</code> (the optimum for the mean future)"), "{summary}");
+    }
+
+    #[test]
+    fn the_plan_section_opens_with_the_roadmap_then_the_mean_future_plan() {
+        let html = page();
+        let plan = &html[html.find("<section id=\"plan\">").unwrap()
+            ..html.find("<section id=\"comparison\">").unwrap()];
+        let roadmap = plan
+            .find("The roadmap under <code>robust</code>")
+            .expect("the roadmap");
+        let figure = plan
+            .find("<figure id=\"fig-roadmap\">")
+            .expect("the roadmap chart");
+        let milp = plan
+            .find("The optimum for the mean future")
+            .expect("the MILP plan");
+        assert!(roadmap < figure && figure < milp, "{plan}");
+        assert!(plan.find("fig-plan-timeline").unwrap() > milp);
+        assert!(plan[milp..].contains("proven bound is €1.45M and its gap under 0.1%"));
+        let table = &plan[figure..milp];
+        for text in [
+            "Now — starts in 2027-Q1 · 2 items",
+            "Next — starts 2027-Q2 to 2027-Q4 · 5 items",
+            "<td class=\"n warn\">50%</td>",
+            "hard 2027-Q3",
+            "background:#56b4e9",
+            "training futures of their own, growing from <code>CTO proposal</code>",
+        ] {
+            assert!(plan.contains(text), "{text} in {table}");
+        }
+    }
+
+    #[test]
+    fn the_roadmap_table_escapes_names_and_gives_open_ranges() {
+        let mut scenario = fixture::scenario(8);
+        scenario.initiatives[0].name = "SSO <b>&</b> \"more\"".into();
+        let mut data = fixture::report_data(&scenario);
+        let k = data.recommendation.as_ref().unwrap().index;
+        let o = &mut data.simulation.strategies[k].initiatives[1];
+        o.delivered_by = vec![0.0, 0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.85];
+        o.delivery_p50 = Some(5);
+        let html = render(&data, &[]);
+        assert!(html.contains("SSO &lt;b&gt;&amp;&lt;/b&gt; &quot;more&quot;"));
+        assert!(!html.contains("<b>&</b>"));
+        assert!(
+            html.contains("<td class=\"d\">2027-Q3 – after the horizon</td>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_sensitivity_says_robust_is_replayed_as_a_fixed_order() {
+        let html = page();
+        assert!(html.contains(
+            "<code>robust</code> is replayed as the fixed priority order and stability share (25%)"
+        ));
     }
 
     #[test]

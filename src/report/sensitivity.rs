@@ -6,6 +6,14 @@
 //! futures (same seed, common random numbers) as the unscaled scenario. The plan is held fixed:
 //! the question is how much the recommended course of action is exposed to estimation error,
 //! not what the optimum would be under other inputs. Pure values in, values out; no I/O.
+//!
+//! The `robust` strategy is held fixed the same way: the analysis replays the priority order and
+//! stability share its search found, as a fixed order (like a `[[strategy]]` entry), on every
+//! scaled scenario ([`Replayed::Order`]). It never re-runs the search per input: that would take
+//! one search per replay (about twenty), and it would answer a different question (what the
+//! optimiser would pick under other inputs) than the one the tornado asks. Rule-based strategies
+//! (WSJF, features-first, …) are compiled afresh for each scaled scenario, so their order follows
+//! the scaled estimates as the rule says.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +21,8 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::progress::{Progress, Silent};
 use crate::scenario::{Risk, Scenario};
-use crate::simulate::{simulate, SimOptions, StrategySpec};
+use crate::simulate::strategy::priority_strategy;
+use crate::simulate::{engine, robust, simulate, RobustSearch, SimOptions, StrategySpec};
 
 /// The relative change applied to each input, down and up.
 pub const DEFAULT_DELTA: f64 = 0.2;
@@ -54,8 +63,80 @@ pub struct Sensitivity {
     pub deterministic: bool,
     /// Mean net value with the scenario as written.
     pub base: f64,
+    /// The fixed order and share replayed, when the strategy is `robust` (its search's answer on
+    /// the scenario as written, not searched again per input).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed_order: Option<FixedOrder>,
     /// Largest swing first.
     pub rows: Vec<SensitivityRow>,
+}
+
+/// A priority order replayed as it is, with its reserved stability share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixedOrder {
+    /// Initiative ids, highest priority first.
+    pub order: Vec<String>,
+    pub stability_share: f64,
+}
+
+/// What the analysis replays on every scaled scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replayed<'a> {
+    /// A strategy as named, compiled for each scaled scenario (`plan` needs the plan).
+    Spec(&'a StrategySpec),
+    /// A fixed priority order over initiative indexes, with its share, under `name`.
+    Order {
+        name: String,
+        order: Vec<u32>,
+        share: f64,
+    },
+}
+
+impl Replayed<'_> {
+    /// The `robust` search's answer as a fixed order; an error names an id the scenario lacks.
+    pub fn robust(scenario: &Scenario, search: &RobustSearch) -> Result<Replayed<'static>, Error> {
+        let order = search
+            .order
+            .iter()
+            .map(|id| {
+                scenario
+                    .initiatives
+                    .iter()
+                    .position(|it| &it.id == id)
+                    .map(|i| i as u32)
+                    .ok_or_else(|| {
+                        Error::Internal(format!(
+                            "the robust search's order names `{id}`, which is not an initiative"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<u32>, Error>>()?;
+        Ok(Replayed::Order {
+            name: StrategySpec::Robust.name(scenario),
+            order,
+            share: search.stability_share,
+        })
+    }
+
+    fn name(&self, scenario: &Scenario) -> String {
+        match self {
+            Replayed::Spec(spec) => spec.name(scenario),
+            Replayed::Order { name, .. } => name.clone(),
+        }
+    }
+
+    fn fixed_order(&self, scenario: &Scenario) -> Option<FixedOrder> {
+        match self {
+            Replayed::Spec(_) => None,
+            Replayed::Order { order, share, .. } => Some(FixedOrder {
+                order: order
+                    .iter()
+                    .map(|&i| scenario.initiatives[i as usize].id.clone())
+                    .collect(),
+                stability_share: *share,
+            }),
+        }
+    }
 }
 
 impl Sensitivity {
@@ -170,7 +251,10 @@ fn scale_risk(risk: Risk, factor: f64) -> Risk {
 
 /// Runs the analysis: `strategy` replayed with `options` (use fewer trials than the headline
 /// simulation to stay fast; the seed keeps the sampled futures common), `plan` required for
-/// [`StrategySpec::Plan`]. Progress: one step per replay.
+/// [`StrategySpec::Plan`]. For [`StrategySpec::Robust`] the search runs once, on the scenario as
+/// written, and its order is then held fixed (see the module's comment); when the search has
+/// already run, pass its answer to [`sensitivity_replaying`] instead. Progress: one step per
+/// replay.
 pub fn sensitivity(
     scenario: &Scenario,
     plan: Option<&Plan>,
@@ -179,9 +263,49 @@ pub fn sensitivity(
     delta: f64,
     progress: &dyn Progress,
 ) -> Result<Sensitivity, Error> {
-    let spec = std::slice::from_ref(strategy);
+    if *strategy == StrategySpec::Robust {
+        let found = robust::search(scenario, plan, None, options, &options.robust, progress)?;
+        let replayed = Replayed::robust(scenario, &found.search)?;
+        return sensitivity_replaying(scenario, plan, &replayed, options, delta, progress);
+    }
+    sensitivity_replaying(
+        scenario,
+        plan,
+        &Replayed::Spec(strategy),
+        options,
+        delta,
+        progress,
+    )
+}
+
+/// [`sensitivity`] for a strategy or a fixed order.
+pub fn sensitivity_replaying(
+    scenario: &Scenario,
+    plan: Option<&Plan>,
+    replayed: &Replayed,
+    options: &SimOptions,
+    delta: f64,
+    progress: &dyn Progress,
+) -> Result<Sensitivity, Error> {
+    if *replayed == Replayed::Spec(&StrategySpec::Robust) {
+        // Searched once, then held fixed: never a search per replay.
+        return sensitivity(
+            scenario,
+            plan,
+            &StrategySpec::Robust,
+            options,
+            delta,
+            progress,
+        );
+    }
     let mean_net = |s: &Scenario, opts: &SimOptions| -> Result<f64, Error> {
-        let sim = simulate(s, plan, spec, opts, &Silent)?;
+        let sim = match replayed {
+            Replayed::Spec(spec) => simulate(s, plan, std::slice::from_ref(*spec), opts, &Silent)?,
+            Replayed::Order { name, order, share } => {
+                let strategy = priority_strategy(name.clone(), order.clone(), *share, s);
+                engine::run(s, &[strategy], opts, &Silent)?
+            }
+        };
         sim.strategies
             .first()
             .map(|r| r.net_value.mean)
@@ -205,6 +329,7 @@ pub fn sensitivity(
         seed: options.seed,
         threads: options.threads,
         deterministic: true,
+        robust: options.robust,
     };
     let candidates: Vec<usize> = (0..scenario.initiatives.len())
         .filter(|&k| Input::InitiativeValue(k).present(scenario))
@@ -250,7 +375,8 @@ pub fn sensitivity(
     sort_rows(&mut rows);
 
     Ok(Sensitivity {
-        strategy: strategy.name(scenario),
+        strategy: replayed.name(scenario),
+        replayed_order: replayed.fixed_order(scenario),
         delta,
         trials: if options.deterministic {
             1
@@ -293,6 +419,82 @@ mod tests {
         let order: Vec<&str> = rows.iter().map(|r| r.input.as_str()).collect();
         assert_eq!(order, ["effort", "value", "risk"]);
         assert_eq!(rows[0].swing(), 60.0);
+    }
+
+    fn quick_options() -> SimOptions {
+        SimOptions {
+            n_trials: 200,
+            threads: Some(2),
+            robust: crate::simulate::RobustOptions {
+                n_train: 20,
+                budget: 60,
+            },
+            ..SimOptions::default()
+        }
+    }
+
+    #[test]
+    fn robust_is_replayed_as_the_order_its_search_found() {
+        let scenario = crate::report::charts::fixture::scenario(6);
+        let options = quick_options();
+        let sim = simulate(&scenario, None, &[StrategySpec::Robust], &options, &Silent).unwrap();
+        let robust = &sim.strategies[0];
+        let search = robust.search.as_ref().unwrap();
+        let replayed = Replayed::robust(&scenario, search).unwrap();
+        let sens =
+            sensitivity_replaying(&scenario, None, &replayed, &options, 0.2, &Silent).unwrap();
+        assert_eq!(sens.strategy, "robust");
+        let fixed = sens.replayed_order.as_ref().unwrap();
+        assert_eq!(fixed.order, search.order);
+        assert_eq!(fixed.stability_share, search.stability_share);
+        // The fixed order on the same futures is the robust strategy itself.
+        assert!(
+            (sens.base - robust.net_value.mean).abs()
+                <= 1e-6 * robust.net_value.mean.abs().max(1.0),
+            "{} vs {}",
+            sens.base,
+            robust.net_value.mean
+        );
+        assert!(!sens.rows.is_empty());
+        // Named as a strategy, the search runs once and gives the same analysis.
+        let again = sensitivity(
+            &scenario,
+            None,
+            &StrategySpec::Robust,
+            &options,
+            0.2,
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(again, sens);
+    }
+
+    #[test]
+    fn an_order_naming_an_unknown_id_is_refused() {
+        let scenario = crate::report::charts::fixture::scenario(4);
+        let mut search = crate::report::charts::fixture::robust_search(0.2, 0.0);
+        search.order.push("no-such-item".into());
+        let err = Replayed::robust(&scenario, &search).unwrap_err();
+        assert!(err.to_string().contains("no-such-item"), "{err}");
+    }
+
+    #[test]
+    fn rule_strategies_carry_no_fixed_order() {
+        let scenario = crate::report::charts::fixture::scenario(4);
+        let sens = sensitivity(
+            &scenario,
+            None,
+            &StrategySpec::Wsjf,
+            &SimOptions {
+                deterministic: true,
+                ..quick_options()
+            },
+            0.2,
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(sens.strategy, "wsjf");
+        assert_eq!(sens.replayed_order, None);
     }
 
     #[test]

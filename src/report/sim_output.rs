@@ -210,6 +210,12 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
         out.push('\n');
     }
 
+    for s in &simulation.strategies {
+        if let Some(search) = &s.search {
+            out.push_str(&robust_lines(&s.name, search));
+        }
+    }
+
     out.push_str(&format!("\nwhere the value goes (means, {currency})\n"));
     let mut rows = vec![vec![
         "strategy".to_string(),
@@ -245,6 +251,63 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
             format_count(simulation.trials)
         ));
     }
+    out
+}
+
+/// Items of the robust order shown under the table.
+const ORDER_SHOWN: usize = 8;
+
+/// Under the table: how `robust` was found, its share and the head of its order.
+fn robust_lines(name: &str, search: &crate::simulate::RobustSearch) -> String {
+    let mut head: Vec<String> = search
+        .order
+        .iter()
+        .take(ORDER_SHOWN)
+        .map(|id| shorten(id, 32))
+        .collect();
+    if search.order.len() > ORDER_SHOWN {
+        head.push("…".into());
+    }
+    format!(
+        "\n{name}: stability share {:.2}, order {}\n  grown from {} in {} replays of {} training futures (training mean {}, worst hard deadline or commitment met {})\n",
+        search.stability_share,
+        head.join(", "),
+        shorten(&search.start, 40),
+        format_count(search.evaluations),
+        format_count(search.training_futures),
+        format_money(search.train_mean),
+        format_percent(search.train_reliability),
+    )
+}
+
+/// The name a saved robust strategy gets: no built-in name, so it can be pasted as it is.
+pub fn saved_strategy_name(simulation: &Simulation) -> String {
+    format!("Optimised order (seed {})", simulation.seed)
+}
+
+/// The `robust` strategy as a `[[strategy]]` table to paste into the scenario; replayed, it
+/// gives exactly the robust strategy's numbers (its order lists every initiative).
+pub fn render_saved_strategy(
+    scenario: &Scenario,
+    simulation: &Simulation,
+    search: &crate::simulate::RobustSearch,
+) -> String {
+    // A JSON string is a valid TOML basic string (its escapes are a subset of TOML's).
+    let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
+    let mut out = format!(
+        "# The `robust` strategy of `tradeoff simulate` on {} (seed {}, {} training futures).\n# Paste it into the scenario to replay it as a strategy of its own.\n[[strategy]]\nname = {}\norder = [\n",
+        quote(&scenario.name).trim_matches('"'),
+        simulation.seed,
+        search.training_futures,
+        quote(&saved_strategy_name(simulation)),
+    );
+    for id in &search.order {
+        out.push_str(&format!("    {},\n", quote(id)));
+    }
+    out.push_str(&format!(
+        "]\nstability_share = {}\n",
+        search.stability_share
+    ));
     out
 }
 
@@ -350,15 +413,20 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         format_count(sweep.trials),
         sweep.seed
     );
-    let mut rows = vec![vec![
-        "share".to_string(),
-        "plan objective".into(),
-        "P10".into(),
-        "P50".into(),
-        "P90".into(),
-        "mean".into(),
-        String::new(),
-    ]];
+    let mut rows = vec![[
+        "share",
+        "robust P10",
+        "robust P50",
+        "robust P90",
+        "robust mean",
+        "plan objective",
+        "plan P10",
+        "plan P50",
+        "plan P90",
+        "",
+    ]
+    .map(String::from)
+    .to_vec()];
     for row in &sweep.rows {
         let mut marks = Vec::new();
         if sweep.best_p50 == Some(row.share) {
@@ -367,75 +435,112 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         if sweep.best_p10 == Some(row.share) {
             marks.push("best P10");
         }
-        let status = match row.plan_status {
-            crate::plan::PlanStatus::Optimal => "",
-            _ => " *",
-        };
-        rows.push(vec![
+        let r = &row.robust;
+        let mut line = vec![
             format!("{:.2}", row.share),
-            format!("{}{status}", format_money(row.plan_objective)),
-            format_money(row.net_value.p10),
-            format_money(row.net_value.p50),
-            format_money(row.net_value.p90),
-            format_money(row.net_value.mean),
-            if marks.is_empty() {
-                String::new()
-            } else {
-                format!("<- {}", marks.join(", "))
-            },
-        ]);
+            format_money(r.p10),
+            format_money(r.p50),
+            format_money(r.p90),
+            format_money(r.mean),
+        ];
+        match &row.plan {
+            Some(plan) => {
+                let status = match plan.status {
+                    crate::plan::PlanStatus::Optimal => "",
+                    _ => " *",
+                };
+                line.extend([
+                    format!("{}{status}", format_money(plan.objective)),
+                    format_money(plan.net_value.p10),
+                    format_money(plan.net_value.p50),
+                    format_money(plan.net_value.p90),
+                ]);
+            }
+            None => line.extend(["no plan".into(), "-".into(), "-".into(), "-".into()]),
+        }
+        line.push(if marks.is_empty() {
+            String::new()
+        } else {
+            format!("<- {}", marks.join(", "))
+        });
+        rows.push(line);
     }
     out.push_str(&aligned(&rows, 1, ""));
     out.push('\n');
     let best = |share: Option<f64>, key: fn(&crate::simulate::Distribution) -> f64| {
         share
             .and_then(|s| sweep.rows.iter().find(|r| r.share == s))
-            .map(|r| format!("{:.2} ({})", r.share, format_money(key(&r.net_value))))
+            .map(|r| format!("{:.2} ({})", r.share, format_money(key(&r.robust))))
             .unwrap_or_else(|| "-".into())
     };
     out.push_str(&format!(
-        "best share by P50: {}; by P10 (downside): {}\n",
+        "best share for the robust strategy by P50: {}; by P10 (downside): {}\n",
         best(sweep.best_p50, |d| d.p50),
         best(sweep.best_p10, |d| d.p10)
     ));
-    if sweep
-        .rows
-        .iter()
-        .any(|r| r.plan_status != crate::plan::PlanStatus::Optimal)
-    {
-        let worst = sweep.rows.iter().map(|r| r.plan_gap).fold(0.0, f64::max);
+    if let Some(share) = sweep.plan_best_p50 {
+        out.push_str(&format!(
+            "the re-planned plan alone would pick {share:.2} by P50\n"
+        ));
+    }
+    out.push_str(
+        "robust: the order and share optimised on training futures with the share fixed at each row's value\n",
+    );
+    let plans = || sweep.rows.iter().filter_map(|r| r.plan.as_ref());
+    if plans().any(|p| p.status != crate::plan::PlanStatus::Optimal) {
+        let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
         out.push_str(&format!(
             "* plan not proven optimal (time limit): within {} of its bound at worst\n",
             crate::report::charts::style::gap_percent(worst)
         ));
     }
-    for s in &sweep.skipped {
+    let notes = sweep
+        .rows
+        .iter()
+        .filter_map(|r| r.plan_note.as_ref().map(|n| (r.share, "no plan at", n)));
+    let skipped = sweep
+        .skipped
+        .iter()
+        .map(|s| (s.share, "skipped", &s.reason));
+    let mut lines: Vec<(f64, &str, &String)> = notes.chain(skipped).collect();
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (share, what, reason) in lines {
         // The first reason is enough on screen; JSON and CSV carry all of it.
-        let first = s.reason.split("; ").next().unwrap_or_default();
-        let more = if first.len() < s.reason.len() {
+        let first = reason.split("; ").next().unwrap_or_default();
+        let more = if first.len() < reason.len() {
             " (…)"
         } else {
             ""
         };
         out.push_str(&format!(
-            "skipped {:.2}: {}{more}\n",
-            s.share,
+            "{what} {share:.2}: {}{more}\n",
             shorten(first, 160)
         ));
     }
     out
 }
 
+/// The sweep's CSV: one record per share; the net-value columns are the robust strategy's.
 fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     header_around(
         &mut w,
-        &["share", "plan_status", "plan_objective", "plan_gap"],
-        &["best", "skipped_reason"],
+        &["share"],
+        &[
+            "robust_stability_share",
+            "plan_status",
+            "plan_objective",
+            "plan_gap",
+            "plan_net_value_mean",
+            "plan_net_value_p10",
+            "plan_net_value_p50",
+            "plan_net_value_p90",
+            "best",
+            "note",
+        ],
     )?;
     let mut lines: Vec<(f64, Vec<String>)> = Vec::new();
     for row in &sweep.rows {
-        let d = &row.net_value;
         let mut best = Vec::new();
         if sweep.best_p50 == Some(row.share) {
             best.push("p50");
@@ -443,31 +548,44 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
         if sweep.best_p10 == Some(row.share) {
             best.push("p10");
         }
-        let status = serde_json::to_value(row.plan_status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        lines.push((
-            row.share,
-            [
-                number(row.share),
-                status,
-                number(row.plan_objective),
-                number(row.plan_gap),
-            ]
-            .into_iter()
-            .chain(net_value_cells(d))
-            .chain([best.join(";"), String::new()])
-            .collect(),
-        ));
+        let mut line = vec![number(row.share)];
+        line.extend(net_value_cells(&row.robust));
+        line.push(number(row.robust_search.stability_share));
+        match &row.plan {
+            Some(plan) => {
+                let status = serde_json::to_value(plan.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let d = &plan.net_value;
+                line.extend([
+                    status,
+                    number(plan.objective),
+                    number(plan.gap),
+                    number(d.mean),
+                    number(d.p10),
+                    number(d.p50),
+                    number(d.p90),
+                ]);
+            }
+            None => {
+                line.push("none".into());
+                line.extend(std::iter::repeat_n(String::new(), 6));
+            }
+        }
+        line.push(best.join(";"));
+        line.push(row.plan_note.clone().unwrap_or_default());
+        lines.push((row.share, line));
     }
     for s in &sweep.skipped {
-        let mut line = vec![number(s.share), "skipped".into()];
-        // plan_objective, plan_gap, the net-value columns and best are empty for a skipped share.
+        let mut line = vec![number(s.share)];
+        // Every column but the share and the note is empty for a skipped share.
         line.extend(std::iter::repeat_n(
             String::new(),
-            3 + NET_VALUE_COLUMNS.len(),
+            NET_VALUE_COLUMNS.len() + 1,
         ));
+        line.push("skipped".into());
+        line.extend(std::iter::repeat_n(String::new(), 7));
         line.push(s.reason.clone());
         lines.push((s.share, line));
     }

@@ -57,7 +57,14 @@ const INITIATIVE_KEYS: &[&str] = &[
     "debt_relief",
 ];
 const STRATEGY_KEYS: &[&str] = &["name", "order", "stability_share"];
-const BUILT_IN_STRATEGIES: &[&str] = &["plan", "wsjf", "features-first", "debt-first"];
+const BUILT_IN_STRATEGIES: &[&str] = &[
+    "plan",
+    "plan-order",
+    "wsjf",
+    "features-first",
+    "debt-first",
+    "robust",
+];
 
 /// Loads and validates the scenario at `path`.
 pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {

@@ -89,6 +89,8 @@ struct Worker {
     /// Deliveries by period: `counts[(s × n_items + i) × (T + 1) + period]` (period 0, never,
     /// is not counted: it is what the others leave).
     counts: Vec<u64>,
+    /// First periods with work, laid out like `counts`.
+    start_counts: Vec<u64>,
 }
 
 /// What every chunk needs to know.
@@ -116,6 +118,7 @@ impl Worker {
             cumulative: vec![0.0; m.n_periods],
             scratch: Vec::new(),
             counts: vec![0; ctx.strategies.len() * m.n_items * (m.n_periods + 1)],
+            start_counts: vec![0; ctx.strategies.len() * m.n_items * (m.n_periods + 1)],
         }
     }
 
@@ -162,6 +165,9 @@ impl Worker {
                     let i = i as usize;
                     let d = self.ws.delivered[i] as usize;
                     self.counts[base + i * (n_periods + 1) + d] += 1;
+                }
+                for (i, &p) in self.ws.started.iter().enumerate() {
+                    self.start_counts[base + i * (n_periods + 1) + p as usize] += 1;
                 }
                 if keep_band {
                     let offset = ((trial - first) * n_strategies + s) * n_periods;
@@ -248,6 +254,7 @@ pub fn run_in_batches(
     let mut band_values = vec![0.0f32; n_band * n_strategies * n_periods];
     let counts_len = n_strategies * model.n_items * (n_periods + 1);
     let mut counts = vec![0u64; counts_len];
+    let mut start_counts = vec![0u64; counts_len];
     let mut totals = ChunkSums::new(n_strategies);
 
     progress.start("simulating", n_trials as u64);
@@ -275,17 +282,23 @@ pub fn run_in_batches(
                         worker
                     },
                 )
-                .map(|worker| worker.counts)
+                .map(|worker| (worker.counts, worker.start_counts))
                 .reduce(
-                    || vec![0u64; counts_len],
+                    || (vec![0u64; counts_len], vec![0u64; counts_len]),
                     |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(&b) {
+                        for (x, y) in a.0.iter_mut().zip(&b.0) {
+                            *x += y;
+                        }
+                        for (x, y) in a.1.iter_mut().zip(&b.1) {
                             *x += y;
                         }
                         a
                     },
                 );
-            for (x, y) in counts.iter_mut().zip(&batch_counts) {
+            for (x, y) in counts.iter_mut().zip(&batch_counts.0) {
+                *x += y;
+            }
+            for (x, y) in start_counts.iter_mut().zip(&batch_counts.1) {
                 *x += y;
             }
             for sums in &chunk_sums {
@@ -311,6 +324,7 @@ pub fn run_in_batches(
         SummaryInput {
             totals,
             counts,
+            start_counts,
             net_values,
             n_store,
             band_values,
@@ -322,6 +336,7 @@ pub fn run_in_batches(
 struct SummaryInput {
     totals: ChunkSums,
     counts: Vec<u64>,
+    start_counts: Vec<u64>,
     net_values: Vec<f64>,
     n_store: usize,
     band_values: Vec<f32>,
@@ -339,6 +354,7 @@ fn summarise(
     let SummaryInput {
         totals,
         counts,
+        start_counts,
         net_values,
         n_store,
         band_values,
@@ -412,12 +428,22 @@ fn summarise(
                 let p_deadline_met = item
                     .deadline
                     .map(|d| delivered_by[d.period().clamp(1, n_periods) - 1]);
+                let starts = &start_counts[base..base + n_periods + 1];
+                let mut started_by = Vec::with_capacity(n_periods);
+                let mut running = 0u64;
+                for &c in &starts[1..] {
+                    running += c;
+                    started_by.push(running as f64 / n);
+                }
+                let start_p50 = started_by.iter().position(|&p| p >= 0.5).map(|idx| idx + 1);
                 InitiativeOutcome {
                     id: item.id.clone(),
                     p_delivered,
                     delivery_p50,
                     p_deadline_met,
+                    start_p50,
                     delivered_by,
+                    started_by,
                 }
             })
             .collect();
@@ -434,6 +460,7 @@ fn summarise(
             initiatives,
             cumulative,
             histogram,
+            search: None,
         });
     }
 

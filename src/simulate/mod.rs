@@ -13,6 +13,7 @@
 pub mod engine;
 pub mod pert;
 pub mod replay;
+pub mod robust;
 pub mod sampling;
 pub mod stats;
 pub mod strategy;
@@ -25,6 +26,7 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::scenario::Scenario;
+pub use robust::{RobustOptions, RobustSearch};
 
 /// A sequencing option, as named on the command line.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,11 @@ pub enum StrategySpec {
     DebtSprint(usize),
     /// The scenario's `[[strategy]]` at this index.
     Custom(usize),
+    /// The plan's priorities as a policy: the items the plan works on in plan order, then the
+    /// rest by WSJF, replayed like a custom order (work flows ahead when capacity allows).
+    PlanOrder,
+    /// The order and share found by optimising on sampled training futures ([`robust`]).
+    Robust,
 }
 
 impl StrategySpec {
@@ -59,6 +66,8 @@ impl StrategySpec {
             StrategySpec::Share { text, .. } => text.clone(),
             StrategySpec::DebtSprint(k) => format!("debt-sprint:{k}"),
             StrategySpec::Custom(idx) => scenario.strategies[*idx].name.clone(),
+            StrategySpec::PlanOrder => "plan-order".into(),
+            StrategySpec::Robust => "robust".into(),
         }
     }
 
@@ -70,6 +79,8 @@ impl StrategySpec {
             "wsjf" => return Ok(StrategySpec::Wsjf),
             "features-first" => return Ok(StrategySpec::FeaturesFirst),
             "debt-first" => return Ok(StrategySpec::DebtFirst),
+            "plan-order" => return Ok(StrategySpec::PlanOrder),
+            "robust" => return Ok(StrategySpec::Robust),
             _ => {}
         }
         if let Some(x) = text.strip_prefix("share:") {
@@ -107,11 +118,13 @@ impl StrategySpec {
         }
         let mut known: Vec<String> = [
             "plan",
+            "plan-order",
             "wsjf",
             "features-first",
             "debt-first",
             "share:X",
             "debt-sprint:K",
+            "robust",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -128,7 +141,8 @@ impl StrategySpec {
         )))
     }
 
-    /// The default list: plan, wsjf, features-first, debt-first and the scenario's own strategies.
+    /// The default list: plan, wsjf, features-first, debt-first, the scenario's own strategies
+    /// and robust.
     pub fn defaults(scenario: &Scenario) -> Vec<StrategySpec> {
         let mut specs = vec![
             StrategySpec::Plan,
@@ -137,7 +151,17 @@ impl StrategySpec {
             StrategySpec::DebtFirst,
         ];
         specs.extend((0..scenario.strategies.len()).map(StrategySpec::Custom));
+        specs.push(StrategySpec::Robust);
         specs
+    }
+
+    /// Whether replaying this strategy needs the plan (`plan`, `plan-order`, and `robust`, whose
+    /// search starts from the plan's order).
+    pub fn needs_plan(&self) -> bool {
+        matches!(
+            self,
+            StrategySpec::Plan | StrategySpec::PlanOrder | StrategySpec::Robust
+        )
     }
 }
 
@@ -150,6 +174,8 @@ pub struct SimOptions {
     pub threads: Option<usize>,
     /// One trial, means everywhere, no noise, expected losses instead of incident draws.
     pub deterministic: bool,
+    /// The `robust` strategy's training futures and search budget.
+    pub robust: RobustOptions,
 }
 
 impl Default for SimOptions {
@@ -159,6 +185,7 @@ impl Default for SimOptions {
             seed: 42,
             threads: None,
             deterministic: false,
+            robust: RobustOptions::default(),
         }
     }
 }
@@ -200,8 +227,14 @@ pub struct InitiativeOutcome {
     pub delivery_p50: Option<usize>,
     /// P(delivered by the end of its deadline period); null without a deadline.
     pub p_deadline_met: Option<f64>,
+    /// The smallest period k with P(started by k) ≥ 0.5, else null (the roadmap's median start).
+    #[serde(default)]
+    pub start_p50: Option<usize>,
     /// P(delivered by the end of period k), `delivered_by[period_idx]` (the delivery S-curve).
     pub delivered_by: Vec<f64>,
+    /// P(given work by the end of period k), `started_by[period_idx]`.
+    #[serde(default)]
+    pub started_by: Vec<f64>,
 }
 
 /// A histogram of net value; bins are shared by every strategy of one simulation.
@@ -230,6 +263,9 @@ pub struct StrategyResult {
     /// Cumulative net value by the end of each period, `cumulative[period_idx]` (the fan chart).
     pub cumulative: Vec<Band>,
     pub histogram: Histogram,
+    /// How the `robust` strategy was found (only on `robust`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<RobustSearch>,
 }
 
 /// The paired difference of net value, a − b, over the same sampled futures.
@@ -259,7 +295,9 @@ pub struct Simulation {
 }
 
 /// Replays `strategies` on `options.n_trials` sampled futures (one future of means with
-/// `options.deterministic`). `plan` is required when the list holds [`StrategySpec::Plan`].
+/// `options.deterministic`). `plan` is required when the list holds [`StrategySpec::Plan`] or
+/// [`StrategySpec::PlanOrder`]; `robust` is searched first on training futures of its own (from
+/// `plan-order` too when there is a plan).
 pub fn simulate(
     scenario: &Scenario,
     plan: Option<&Plan>,
@@ -267,9 +305,41 @@ pub fn simulate(
     options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Simulation, Error> {
+    simulate_at(scenario, plan, strategies, None, options, progress)
+}
+
+/// [`simulate`], with the robust search's share fixed at `robust_share` when given (the sweep).
+pub fn simulate_at(
+    scenario: &Scenario,
+    plan: Option<&Plan>,
+    strategies: &[StrategySpec],
+    robust_share: Option<f64>,
+    options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<Simulation, Error> {
+    let found = if strategies.contains(&StrategySpec::Robust) {
+        Some(robust::search(
+            scenario,
+            plan,
+            robust_share,
+            options,
+            &options.robust,
+            progress,
+        )?)
+    } else {
+        None
+    };
     let compiled = strategies
         .iter()
-        .map(|spec| strategy::compile_strategy(scenario, plan, spec))
+        .map(|spec| robust::compile_with(scenario, plan, spec, found.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
-    engine::run(scenario, &compiled, options, progress)
+    let mut simulation = engine::run(scenario, &compiled, options, progress)?;
+    if let Some(found) = found {
+        for (spec, result) in strategies.iter().zip(&mut simulation.strategies) {
+            if *spec == StrategySpec::Robust {
+                result.search = Some(found.search.clone());
+            }
+        }
+    }
+    Ok(simulation)
 }

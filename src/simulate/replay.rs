@@ -41,6 +41,8 @@ pub struct Workspace {
     pub delivered: Vec<u32>,
     /// The items delivered in the horizon, in the order they were delivered.
     pub delivered_items: Vec<u32>,
+    /// First period (1-based) in which each item was given work, 0 when never.
+    pub started: Vec<u32>,
     /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
     pub capacity_weeks: Vec<f64>,
     /// Drag share by `period_idx`.
@@ -98,6 +100,7 @@ impl Workspace {
             words: n.div_ceil(64),
             delivered: vec![0; n],
             delivered_items: Vec::with_capacity(n),
+            started: vec![0; n],
             capacity_weeks: vec![0.0; model.n_periods],
             drag: vec![0.0; model.n_periods],
         }
@@ -120,6 +123,7 @@ impl Workspace {
         }
         self.delivered.fill(0);
         self.delivered_items.clear();
+        self.started.fill(0);
         st.done.fill(false);
         st.unmet.copy_from_slice(&model.n_requires);
         st.waiting.clear();
@@ -173,6 +177,7 @@ fn replay_priority(
     let alive: &mut [u64] = &mut ws.alive;
     let delivered: &mut [u32] = &mut ws.delivered;
     let delivered_items = &mut ws.delivered_items;
+    let started: &mut [u32] = &mut ws.started;
     let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
     let st = &mut ws.items;
     let (hot, done, unmet) = (&mut st.hot[..], &mut st.done[..], &mut st.unmet[..]);
@@ -204,6 +209,9 @@ fn replay_priority(
             let i = touched[idx] as usize;
             let h = &mut hot[i];
             h.given = 0.0;
+            if started[i] == 0 {
+                started[i] = period;
+            }
             touched[n_finished] = i as u32;
             n_finished += usize::from(h.remaining <= h.tolerance);
         }
@@ -312,6 +320,7 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
     let pool: &mut [u64] = &mut ws.alive;
     let delivered: &mut [u32] = &mut ws.delivered;
     let delivered_items = &mut ws.delivered_items;
+    let started: &mut [u32] = &mut ws.started;
     let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
     let st = &mut ws.items;
     let (hot, blocked, waiting) = (&mut st.hot[..], &mut st.unmet[..], &mut st.waiting);
@@ -427,6 +436,9 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
         let period = period as u32;
         for &i in &touched[..n_touched] {
             let i = i as usize;
+            if started[i] == 0 && hot[i].given > 0.0 {
+                started[i] = period;
+            }
             hot[i].given = 0.0;
             if blocked[i] & PLAN_DONE != 0 && delivered[i] == 0 {
                 if plan.hold_until[i] > period {

@@ -21,27 +21,43 @@ pub struct Order {
 }
 
 impl Order {
-    fn new(all: Vec<u32>, scenario: &Scenario) -> Order {
+    /// The order `all` (every initiative once, highest priority first).
+    pub fn new(all: Vec<u32>, scenario: &Scenario) -> Order {
+        let mut order = Order {
+            all: Vec::new(),
+            stability: Vec::new(),
+            rank_of: Vec::new(),
+            stability_mask: Vec::new(),
+            initial_alive: Vec::new(),
+        };
+        order.assign(&all, scenario);
+        order
+    }
+
+    /// Rewrites this order in place as `all`, reusing its buffers (the robust search replays
+    /// thousands of candidate orders without allocating).
+    pub fn assign(&mut self, all: &[u32], scenario: &Scenario) {
         let is_stability = |i: u32| scenario.initiatives[i as usize].class == Class::Stability;
-        let stability = all.iter().copied().filter(|&i| is_stability(i)).collect();
-        let mut rank_of = vec![0u32; all.len()];
-        let mut stability_mask = vec![0u64; all.len().div_ceil(64)];
-        let mut initial_alive = vec![0u64; all.len().div_ceil(64)];
+        let words = all.len().div_ceil(64);
+        self.all.clear();
+        self.all.extend_from_slice(all);
+        self.stability.clear();
+        self.stability
+            .extend(all.iter().copied().filter(|&i| is_stability(i)));
+        self.rank_of.clear();
+        self.rank_of.resize(all.len(), 0);
+        self.stability_mask.clear();
+        self.stability_mask.resize(words, 0);
+        self.initial_alive.clear();
+        self.initial_alive.resize(words, 0);
         for (rank, &i) in all.iter().enumerate() {
-            rank_of[i as usize] = rank as u32;
+            self.rank_of[i as usize] = rank as u32;
             if is_stability(i) {
-                stability_mask[rank / 64] |= 1 << (rank % 64);
+                self.stability_mask[rank / 64] |= 1 << (rank % 64);
             }
             if scenario.initiatives[i as usize].requires.is_empty() {
-                initial_alive[rank / 64] |= 1 << (rank % 64);
+                self.initial_alive[rank / 64] |= 1 << (rank % 64);
             }
-        }
-        Order {
-            all,
-            stability,
-            rank_of,
-            stability_mask,
-            initial_alive,
         }
     }
 }
@@ -131,8 +147,65 @@ pub fn wsjf_order(scenario: &Scenario) -> Vec<u32> {
     idx
 }
 
+/// The plan's priorities: the items the plan works on by planned delivery period (undelivered
+/// last), then start, then file order; then the items it leaves out in WSJF order.
+pub fn plan_order(scenario: &Scenario, plan: &Plan) -> Vec<u32> {
+    let mut in_plan: Vec<(usize, usize, u32)> = plan
+        .initiatives
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.shares.iter().any(|&x| x.is_finite() && x > 0.0))
+        .map(|(i, item)| {
+            (
+                item.delivery.unwrap_or(usize::MAX),
+                item.start.unwrap_or(usize::MAX),
+                i as u32,
+            )
+        })
+        .collect();
+    in_plan.sort();
+    let mut all: Vec<u32> = in_plan.iter().map(|&(_, _, i)| i).collect();
+    let mut seen = vec![false; scenario.initiatives.len()];
+    for &i in &all {
+        seen[i as usize] = true;
+    }
+    all.extend(
+        wsjf_order(scenario)
+            .into_iter()
+            .filter(|&i| !seen[i as usize]),
+    );
+    all
+}
+
+/// `listed` first (ids of the scenario, duplicates dropped), then every other item in WSJF order.
+pub fn listed_then_wsjf(scenario: &Scenario, listed: &[usize]) -> Vec<u32> {
+    let n = scenario.initiatives.len();
+    let mut seen = vec![false; n];
+    let mut all = Vec::with_capacity(n);
+    let rest = wsjf_order(scenario).into_iter().map(|i| i as usize);
+    for i in listed.iter().copied().chain(rest) {
+        if i < n && !seen[i] {
+            seen[i] = true;
+            all.push(i as u32);
+        }
+    }
+    all
+}
+
+/// A strategy that fills capacity in one priority order with reserved share `share`.
+pub fn priority_strategy(name: String, all: Vec<u32>, share: f64, scenario: &Scenario) -> Strategy {
+    Strategy {
+        name,
+        stability_share: share,
+        rule: Rule::Priority {
+            orders: vec![Order::new(all, scenario)],
+            order_of_period: vec![0; scenario.periods],
+        },
+    }
+}
+
 /// WSJF order with one class first.
-fn class_first_order(scenario: &Scenario, first: Class) -> Vec<u32> {
+pub fn class_first_order(scenario: &Scenario, first: Class) -> Vec<u32> {
     let wsjf = wsjf_order(scenario);
     let (mut head, tail): (Vec<u32>, Vec<u32>) = wsjf
         .into_iter()
@@ -188,22 +261,24 @@ pub fn compile_strategy(
                 },
             )
         }
+        StrategySpec::PlanOrder => {
+            let plan = plan
+                .ok_or_else(|| Error::Internal("the `plan-order` strategy needs a plan".into()))?;
+            (plan.stability_min, single(plan_order(scenario, plan)))
+        }
         StrategySpec::Custom(idx) => {
             let custom = scenario.strategies.get(*idx).ok_or_else(|| {
                 Error::Internal(format!("custom strategy #{idx} is not in the scenario"))
             })?;
-            let n = scenario.initiatives.len();
-            let mut seen = vec![false; n];
-            let mut all = Vec::with_capacity(n);
-            let listed = custom.order.iter().copied();
-            let rest = wsjf_order(scenario).into_iter().map(|i| i as usize);
-            for i in listed.chain(rest) {
-                if i < n && !seen[i] {
-                    seen[i] = true;
-                    all.push(i as u32);
-                }
-            }
-            (custom.stability_share.unwrap_or(min_share), single(all))
+            (
+                custom.stability_share.unwrap_or(min_share),
+                single(listed_then_wsjf(scenario, &custom.order)),
+            )
+        }
+        StrategySpec::Robust => {
+            return Err(Error::Internal(
+                "the `robust` strategy is compiled from its search, not from a spec".into(),
+            ))
         }
     };
     Ok(Strategy {

@@ -80,6 +80,7 @@ fn options(n_trials: usize) -> SimOptions {
         seed: 7,
         threads: Some(1),
         deterministic: false,
+        robust: Default::default(),
     }
 }
 

@@ -4,5 +4,6 @@
 mod cli;
 mod plan;
 mod report;
+mod robust;
 mod scenario;
 mod simulate;

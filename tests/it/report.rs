@@ -14,10 +14,11 @@ fn tradeoff() -> Command {
 }
 
 /// The charts every report draws, as file stems.
-const CHARTS: [&str; 7] = [
+const CHARTS: [&str; 8] = [
     "outcome-distribution",
     "cumulative-value-fan",
     "delivery-curves",
+    "roadmap",
     "plan-timeline",
     "plan-capacity",
     "debt-budget-sweep",
@@ -32,6 +33,9 @@ const TEST_TRIALS: &str = "400";
 /// so the larger portfolios stay quick. Time-limited plans may differ between runs, so tests
 /// that compare two runs use a scenario the planner proves optimal well within it.
 const TEST_TIME_LIMIT: &str = "1";
+
+/// The `robust` search in the tests: few training futures and a small budget (debug builds).
+const TEST_ROBUST: [&str; 4] = ["--robust-trials", "50", "--robust-budget", "300"];
 
 /// One report per shipped scenario, written once and shared by the tests that read them.
 fn reports() -> &'static [(PathBuf, PathBuf)] {
@@ -51,6 +55,7 @@ fn reports() -> &'static [(PathBuf, PathBuf)] {
                             .arg("--out")
                             .arg(&out)
                             .args(["--trials", TEST_TRIALS, "--time-limit", TEST_TIME_LIMIT])
+                            .args(TEST_ROBUST)
                             .arg("--quiet")
                             .output()
                             .expect("runs");
@@ -141,6 +146,40 @@ fn the_page_is_self_contained_and_leads_with_the_summary() {
 }
 
 #[test]
+fn the_page_shows_the_roadmap_and_what_optimising_is_worth() {
+    for (scenario, out) in reports() {
+        let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+        let summary = &html[..html.find("<section id=\"plan\">").expect("a plan section")];
+        assert!(
+            summary.contains("What optimising is worth: <code>robust</code>")
+                && summary.contains("(the optimum for the mean future)")
+                && summary.contains("sampled futures, ± 2 standard errors"),
+            "{}: no sentence on what optimising is worth",
+            scenario.display()
+        );
+        let plan = &html[html.find("<section id=\"plan\">").expect("a plan section")
+            ..html
+                .find("<section id=\"comparison\">")
+                .expect("a comparison")];
+        let roadmap = plan
+            .find("<h3 id=\"roadmap\">The roadmap under <code>")
+            .unwrap_or_else(|| panic!("{}: no roadmap", scenario.display()));
+        let figure = plan
+            .find("<figure id=\"fig-roadmap\">")
+            .expect("the roadmap chart");
+        let milp = plan
+            .find("The optimum for the mean future")
+            .expect("the MILP plan after the roadmap");
+        assert!(
+            roadmap < figure && figure < milp,
+            "{}: the roadmap must open the plan section",
+            scenario.display()
+        );
+        assert!(plan.contains("Delivery P10–P90"), "{}", scenario.display());
+    }
+}
+
+#[test]
 fn results_json_holds_every_part_of_the_report() {
     for (scenario, out) in reports() {
         let text = std::fs::read_to_string(out.join("results.json")).expect("results.json");
@@ -159,6 +198,34 @@ fn results_json_holds_every_part_of_the_report() {
             );
         }
         assert_eq!(json["simulation"]["trials"], 400);
+        let strategies = json["simulation"]["strategies"]
+            .as_array()
+            .expect("strategies");
+        let robust = strategies
+            .iter()
+            .find(|s| s["name"] == "robust")
+            .unwrap_or_else(|| panic!("{}: no robust strategy", scenario.display()));
+        for key in [
+            "order",
+            "stability_share",
+            "start",
+            "train_mean",
+            "evaluations",
+        ] {
+            assert!(
+                !robust["search"][key].is_null(),
+                "{}: the robust search lacks {key}",
+                scenario.display()
+            );
+        }
+        let worth = &json["optimising_worth"];
+        assert!(
+            worth["vs_plan"]["mean_diff"].is_number() && worth["vs_best_written"]["se"].is_number(),
+            "{}: optimising_worth is incomplete: {worth}",
+            scenario.display()
+        );
+        let items = json["roadmap"]["items"].as_array().expect("roadmap items");
+        assert!(!items.is_empty(), "{}", scenario.display());
         assert!(json["sensitivity"]["rows"]
             .as_array()
             .is_some_and(|r| !r.is_empty()));
@@ -171,7 +238,16 @@ fn results_json_agrees_with_simulate_json_for_the_same_seed() {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/oauth-vs-enterprise.toml");
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("review");
-    let args = ["--trials", "1000", "--seed", "7"];
+    let args = [
+        "--trials",
+        "1000",
+        "--seed",
+        "7",
+        "--robust-trials",
+        "50",
+        "--robust-budget",
+        "300",
+    ];
     tradeoff()
         .arg("report")
         .arg(&scenario)
@@ -214,6 +290,12 @@ fn results_json_agrees_with_simulate_json_for_the_same_seed() {
             );
         }
         assert_eq!(a["p_best"], b["p_best"]);
+        // The robust search is the same search in both.
+        assert_eq!(a["search"]["order"], b["search"]["order"]);
+        assert_eq!(
+            a["search"]["stability_share"],
+            b["search"]["stability_share"]
+        );
     }
     assert_eq!(report["simulation"]["seed"], sim["seed"]);
 }

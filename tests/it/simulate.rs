@@ -329,14 +329,19 @@ fn run_planning(args: &[&str]) -> std::process::Output {
 fn sweep_reports_bands_per_share_and_skips_what_cannot_be_planned() {
     let path = scenario_path("oauth-vs-enterprise");
     let p = path.to_str().unwrap();
-    // Shares 0, 0.35 and 0.70 (buffer 0.15, so all fit): at share 0 the ring-fence max of 0
-    // leaves `oauth` and `mfa` (stability work, hard deadline) no capacity: infeasible, skipped.
+    // Shares 0, 0.35, 0.70 and 1.05 → 0, 0.35 and 0.70 fit next to the buffer 0.15 (1.05 is
+    // not on the grid): at share 0 the ring-fence max of 0 leaves `oauth` and `mfa` (stability
+    // work, hard deadline) no capacity: the plan is infeasible, but the robust row remains.
     let out = run_planning(&[
         "sweep",
         p,
         "--shares",
         "0:1:0.35",
         "--trials",
+        "200",
+        "--robust-trials",
+        "50",
+        "--robust-budget",
         "200",
         "--time-limit",
         "5",
@@ -352,16 +357,24 @@ fn sweep_reports_bands_per_share_and_skips_what_cannot_be_planned() {
     assert_eq!(json["trials"], 200);
     let rows = json["rows"].as_array().unwrap();
     let skipped = json["skipped"].as_array().unwrap();
-    assert_eq!(rows.len() + skipped.len(), 3, "{json}");
-    assert!(!rows.is_empty());
+    assert_eq!(rows.len(), 3, "{json}");
+    assert!(skipped.is_empty(), "{json}");
     for row in rows {
-        let d = &row["net_value"];
+        let d = &row["robust"];
         assert!(d["p10"].as_f64() <= d["p50"].as_f64());
         assert!(d["p50"].as_f64() <= d["p90"].as_f64());
-        assert!(row["plan_objective"].is_number());
-    }
-    for s in skipped {
-        assert!(!s["reason"].as_str().unwrap().is_empty());
+        let search = &row["robust_search"];
+        assert_eq!(search["stability_share"], row["share"], "{row}");
+        assert_eq!(search["training_futures"], 50);
+        assert!(search["evaluations"].as_u64().unwrap() <= 200);
+        if row["share"].as_f64() == Some(0.0) {
+            assert!(row["plan"].is_null(), "{row}");
+            assert!(row["plan_note"].as_str().unwrap().contains("infeasible"));
+        } else {
+            let plan = &row["plan"];
+            assert!(plan["objective"].is_number(), "{row}");
+            assert!(plan["net_value"]["p50"].is_number(), "{row}");
+        }
     }
     let best = json["best_p50"].as_f64().unwrap();
     assert!(rows.iter().any(|r| r["share"].as_f64() == Some(best)));
@@ -381,6 +394,10 @@ fn sweep_table_and_csv_name_the_best_shares() {
             "0.3:0.4:0.1",
             "--trials",
             "100",
+            "--robust-trials",
+            "50",
+            "--robust-budget",
+            "200",
             "--time-limit",
             "5",
             "--format",
@@ -394,11 +411,15 @@ fn sweep_table_and_csv_name_the_best_shares() {
         String::from_utf8_lossy(&out.stderr)
     );
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("best share by P50"), "{table}");
+    assert!(
+        table.contains("best share for the robust strategy by P50"),
+        "{table}"
+    );
     assert!(table.contains("EUR"));
     let out = run_planning(&args("csv"));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("share,plan_status,plan_objective"));
+    assert!(text.starts_with("share,net_value_mean"), "{text}");
+    assert!(text.lines().next().unwrap().contains("plan_net_value_p50"));
     assert_eq!(text.lines().count(), 3, "{text}");
 }
 

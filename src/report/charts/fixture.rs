@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use crate::plan::{Bucket, Plan, PlanStatus, PlannedInitiative, PlannedPeriod};
 use crate::report::sensitivity::{Sensitivity, SensitivityRow};
 use crate::scenario::{
-    Capacity, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel, Risk, Scenario,
+    Capacity, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel,
+    Risk, Scenario,
 };
 use crate::simulate::{
     Band, Distribution, Histogram, InitiativeOutcome, Mean, PairedDiff, Simulation, StrategyResult,
 };
-use crate::sweep::{SkippedShare, Sweep, SweepRow};
+use crate::sweep::{SharePlanRow, SkippedShare, Sweep, SweepRow};
 
 fn item(id: &str, name: &str, kind: Kind, effort: f64, value: f64) -> Initiative {
     Initiative {
@@ -131,7 +132,11 @@ pub fn scenario(periods: usize) -> Scenario {
         },
         objectives: vec![],
         initiatives: items,
-        strategies: vec![],
+        strategies: vec![CustomStrategy {
+            name: "CTO proposal".into(),
+            order: vec![3, 5, 4, 0, 1, 2, 6],
+            stability_share: None,
+        }],
         warnings: vec!["initiative `pentest` has neither value, one-time value nor risk".into()],
         source: "fixture.toml".into(),
     }
@@ -230,7 +235,8 @@ fn dist(center: f64, spread: f64) -> Distribution {
     }
 }
 
-/// A simulation of five strategies with a shared histogram.
+/// A simulation of six strategies with a shared histogram: the built-ins, the scenario's own
+/// "CTO proposal" and `robust`, which delivers like `plan` (so is as reliable) and earns most.
 pub fn simulation(scenario: &Scenario) -> Simulation {
     let names = [
         "plan",
@@ -238,6 +244,7 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
         "features-first",
         "debt-first",
         "CTO proposal",
+        "robust",
     ];
     let centers = [
         1_400_000.0,
@@ -245,6 +252,7 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
         1_300_000.0,
         900_000.0,
         1_100_000.0,
+        1_480_000.0,
     ];
     let edges: Vec<f64> = (0..=40).map(|k| -200_000.0 + k as f64 * 60_000.0).collect();
     let strategies: Vec<StrategyResult> = names
@@ -253,6 +261,8 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
         .enumerate()
         .map(|(s, (name, c))| {
             let spread = 200_000.0 + 40_000.0 * s as f64;
+            // `robust` delivers like `plan`.
+            let pattern = if *name == "robust" { 0 } else { s };
             let counts = edges
                 .windows(2)
                 .map(|w| {
@@ -265,16 +275,21 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
                 .iter()
                 .enumerate()
                 .map(|(i, it)| {
-                    let mid = (i / 2 + 2 + s % 3) as f64;
+                    let mid = (i / 2 + 2 + pattern % 3) as f64;
                     let delivered_by: Vec<f64> = (1..=scenario.periods)
                         .map(|k| 1.0 / (1.0 + (-(k as f64 - mid) * 1.8).exp()))
+                        .collect();
+                    let started_by: Vec<f64> = (1..=scenario.periods)
+                        .map(|k| 1.0 / (1.0 + (-(k as f64 - mid + 1.5) * 1.8).exp()))
                         .collect();
                     InitiativeOutcome {
                         id: it.id.clone(),
                         p_delivered: *delivered_by.last().unwrap_or(&0.0),
                         delivery_p50: delivered_by.iter().position(|&p| p >= 0.5).map(|k| k + 1),
                         p_deadline_met: it.deadline.map(|d| delivered_by[d.period() - 1]),
+                        start_p50: started_by.iter().position(|&p| p >= 0.5).map(|k| k + 1),
                         delivered_by,
+                        started_by,
                     }
                 })
                 .collect();
@@ -291,9 +306,9 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
                 .collect();
             StrategyResult {
                 name: name.to_string(),
-                stability_share: 0.2,
+                stability_share: if *name == "robust" { 0.25 } else { 0.2 },
                 net_value: dist(c, spread),
-                p_best: [0.45, 0.15, 0.25, 0.05, 0.10][s],
+                p_best: [0.30, 0.10, 0.20, 0.05, 0.05, 0.30][s],
                 value_earned: Mean {
                     mean: c + 300_000.0,
                 },
@@ -308,6 +323,7 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
                     edges: edges.clone(),
                     counts,
                 },
+                search: (*name == "robust").then(|| robust_search(0.25, c + 20_000.0)),
             }
         })
         .collect();
@@ -338,24 +354,47 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
     }
 }
 
-/// A sweep from 0 to 50% with the best median at 25%.
+/// A robust search's report with the given share.
+pub fn robust_search(share: f64, train_mean: f64) -> crate::simulate::RobustSearch {
+    crate::simulate::RobustSearch {
+        order: ["gdpr", "oauth", "sso", "pentest", "db", "legacy", "mobile"]
+            .map(String::from)
+            .to_vec(),
+        stability_share: share,
+        start: "CTO proposal".into(),
+        train_mean,
+        train_reliability: 0.99,
+        reliability_floor: 0.94,
+        evaluations: 4_321,
+        training_futures: 1_000,
+        seconds: 1.5,
+    }
+}
+
+/// A sweep from 0 to 45% with the best robust median at 25%; the plan is infeasible at 45%.
 pub fn sweep() -> Sweep {
     let rows = (0..=9)
         .map(|k| {
             let share = k as f64 * 0.05;
             let c = 1_400_000.0 - 6_000_000.0 * (share - 0.25).powi(2);
-            SweepRow {
-                share,
-                plan_objective: c + 80_000.0,
-                // The last share's plan stopped on the time limit, 1.23% from its bound.
-                plan_status: if k == 9 {
+            let plan = (k < 9).then(|| SharePlanRow {
+                objective: c + 80_000.0,
+                // The second-to-last share's plan stopped on the time limit, 1.23% from its bound.
+                status: if k == 8 {
                     PlanStatus::Feasible
                 } else {
                     PlanStatus::Optimal
                 },
-                plan_gap: if k == 9 { 0.0123 } else { 0.0 },
-                plan_bound: (c + 80_000.0) * if k == 9 { 1.0123 } else { 1.0 },
-                net_value: dist(c, 180_000.0 + 200_000.0 * share),
+                gap: if k == 8 { 0.0123 } else { 0.0 },
+                bound: (c + 80_000.0) * if k == 8 { 1.0123 } else { 1.0 },
+                net_value: dist(c - 300_000.0, 180_000.0 + 200_000.0 * share),
+            });
+            SweepRow {
+                share,
+                plan,
+                plan_note: (k == 9).then(|| "the plan is infeasible".to_string()),
+                robust: dist(c, 150_000.0 + 150_000.0 * share),
+                robust_search: robust_search(share, c),
             }
         })
         .collect();
@@ -365,10 +404,12 @@ pub fn sweep() -> Sweep {
         rows,
         skipped: vec![SkippedShare {
             share: 0.5,
-            reason: "the plan is infeasible".into(),
+            reason: "buffer 0.55 + share 0.5 exceeds 1".into(),
         }],
         best_p50: Some(0.25),
         best_p10: Some(0.2),
+        plan_best_p50: Some(0.25),
+        plan_best_p10: Some(0.2),
     }
 }
 
@@ -381,7 +422,11 @@ pub fn sensitivity() -> Sensitivity {
         high,
     };
     Sensitivity {
-        strategy: "plan".into(),
+        strategy: "robust".into(),
+        replayed_order: Some(crate::report::sensitivity::FixedOrder {
+            order: robust_search(0.25, 0.0).order,
+            stability_share: 0.25,
+        }),
         delta: 0.2,
         trials: 2_000,
         seed: 42,

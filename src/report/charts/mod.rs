@@ -1,7 +1,7 @@
 //! The strategy-review charts, drawn with plotters as SVG and PNG from result values.
 //!
 //! Every chart is a pure function of result values (a [`Scenario`], a [`Plan`], a [`Simulation`],
-//! a [`Sweep`], a [`Sensitivity`]) to a [`Chart`]; drawing it to SVG text or PNG pixels is a
+//! a [`Sweep`], a [`Sensitivity`], a [`Roadmap`]) to a [`Chart`]; drawing it to SVG text or PNG pixels is a
 //! separate step, so the same chart feeds the HTML page and the files beside it. Text uses the
 //! bundled DejaVu Sans (see [`style::ensure_fonts`]): no system font is read.
 
@@ -12,6 +12,7 @@ mod fan;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod outcome;
+pub mod roadmap;
 pub mod style;
 mod sweep;
 mod timeline;
@@ -30,6 +31,7 @@ use crate::report::sensitivity::Sensitivity;
 use crate::scenario::Scenario;
 use crate::simulate::Simulation;
 use crate::sweep::Sweep;
+use roadmap::Roadmap;
 
 /// One chart, ready to draw at its own size.
 pub struct Chart {
@@ -48,6 +50,7 @@ enum Body {
     Delivery(delivery::Data),
     Capacity(capacity::Data),
     Timeline(timeline::Data),
+    Roadmap(roadmap::Data),
     Sweep(sweep::Data),
     Tornado(tornado::Data),
 }
@@ -74,6 +77,7 @@ impl Chart {
             Body::Delivery(d) => delivery::draw(d, root, size),
             Body::Capacity(d) => capacity::draw(d, root, size),
             Body::Timeline(d) => timeline::draw(d, root, size),
+            Body::Roadmap(d) => roadmap::draw(d, root, size),
             Body::Sweep(d) => sweep::draw(d, root, size),
             Body::Tornado(d) => tornado::draw(d, root, size),
         }
@@ -191,6 +195,20 @@ pub fn plan_timeline(scenario: &Scenario, plan: &Plan) -> Chart {
     )
 }
 
+/// The recommended strategy's roadmap over the sampled futures (see [`roadmap::roadmap`]):
+/// median start to median delivery per item, the P10–P90 delivery range, grouped Now / Next /
+/// Later by median start, deadlines marked with the chance each is met. With no roadmap (nothing
+/// simulated) the chart says so.
+pub fn strategy_roadmap(scenario: &Scenario, roadmap: Option<&Roadmap>) -> Chart {
+    let data = roadmap::prepare(scenario, roadmap);
+    let height = data.height();
+    let title = match &data.strategy {
+        Some(name) => format!("Roadmap under {name}: Now, Next, Later — {}", scenario.name),
+        None => format!("Roadmap: Now, Next, Later — {}", scenario.name),
+    };
+    Chart::new("roadmap", title, height, Body::Roadmap(data))
+}
+
 /// The debt-budget sweep: net value P10–P90 and P50 against the stability share, best marked.
 pub fn debt_budget_sweep(scenario: &Scenario, sweep: &Sweep) -> Chart {
     Chart::new(
@@ -216,11 +234,13 @@ pub fn sensitivity_tornado(scenario: &Scenario, sensitivity: &Sensitivity) -> Ch
     )
 }
 
-/// Every chart of the report, in the order the page shows them.
+/// Every chart of the report; `roadmap` is the recommended strategy's (none when nothing was
+/// simulated).
 pub fn all_charts(
     scenario: &Scenario,
     plan: &Plan,
     sim: &Simulation,
+    roadmap: Option<&Roadmap>,
     sweep: &Sweep,
     sensitivity: &Sensitivity,
 ) -> Vec<Chart> {
@@ -228,6 +248,7 @@ pub fn all_charts(
         outcome_distribution(scenario, sim),
         cumulative_fan(scenario, sim),
         delivery_curves(scenario, sim),
+        strategy_roadmap(scenario, roadmap),
         plan_timeline(scenario, plan),
         plan_capacity(scenario, plan),
         debt_budget_sweep(scenario, sweep),
@@ -239,14 +260,23 @@ pub fn all_charts(
 mod tests {
     use super::*;
 
+    /// The fixture's roadmap: the `robust` strategy's.
+    fn robust_roadmap(scenario: &Scenario, sim: &Simulation) -> Option<Roadmap> {
+        let k = sim.strategies.iter().position(|s| s.name == "robust")?;
+        roadmap::roadmap(scenario, sim, k)
+    }
+
     fn charts_for(periods: usize) -> Vec<Chart> {
         let scenario = fixture::scenario(periods);
         let plan = fixture::plan(&scenario);
         let sim = fixture::simulation(&scenario);
+        let map = robust_roadmap(&scenario, &sim);
+        assert!(map.is_some());
         all_charts(
             &scenario,
             &plan,
             &sim,
+            map.as_ref(),
             &fixture::sweep(),
             &fixture::sensitivity(),
         )
@@ -311,6 +341,7 @@ mod tests {
             delivery_curves(&bare, &fixture::simulation(&bare)),
             debt_budget_sweep(&scenario, &sweep),
             sensitivity_tornado(&scenario, &sens),
+            strategy_roadmap(&scenario, None),
         ];
         for chart in charts {
             let svg = chart.svg().unwrap();
@@ -331,6 +362,10 @@ mod tests {
         }
         let plan = fixture::plan(&scenario);
         let chart = plan_timeline(&scenario, &plan);
+        assert!(chart.height > style::HEIGHT);
+        assert!(chart.svg().unwrap().contains("more items"));
+        let sim = fixture::simulation(&scenario);
+        let chart = strategy_roadmap(&scenario, robust_roadmap(&scenario, &sim).as_ref());
         assert!(chart.height > style::HEIGHT);
         assert!(chart.svg().unwrap().contains("more items"));
     }
@@ -368,10 +403,12 @@ mod tests {
         for scenario in &scenarios {
             let plan = fixture::plan(scenario);
             let sim = fixture::simulation(scenario);
+            let map = robust_roadmap(scenario, &sim);
             for chart in all_charts(
                 scenario,
                 &plan,
                 &sim,
+                map.as_ref(),
                 &fixture::sweep(),
                 &fixture::sensitivity(),
             ) {

@@ -1,5 +1,6 @@
-//! The debt-budget sweep: net value P10–P90 band, P50 and P10 against the stability share, the
-//! planner's objective, the scenario's own ring-fence shaded and the best share marked.
+//! The debt-budget sweep: the robust strategy's net value P10–P90 band, P50 and P10 against the
+//! stability share (the main band), the re-planned plan's P50 beside it, the scenario's own
+//! ring-fence shaded and the best share (by the robust P50) marked.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -19,6 +20,8 @@ pub struct Data {
     /// The scenario's ring-fence, min and max.
     pub ring_fence: (f64, f64),
     pub skipped: Vec<f64>,
+    /// Shares where the planner found no plan (they keep their robust row).
+    pub unplanned: Vec<f64>,
 }
 
 pub fn prepare(scenario: &Scenario, sweep: &Sweep) -> Data {
@@ -35,6 +38,12 @@ pub fn prepare(scenario: &Scenario, sweep: &Sweep) -> Data {
             scenario.capacity.stability_max,
         ),
         skipped: sweep.skipped.iter().map(|s| s.share).collect(),
+        unplanned: sweep
+            .rows
+            .iter()
+            .filter(|r| r.plan.is_none())
+            .map(|r| r.share)
+            .collect(),
     }
 }
 
@@ -43,21 +52,25 @@ pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (w, h): Px,
 ) -> Result<(), String> {
-    let skipped = if data.skipped.is_empty() {
+    let unplanned = if data.unplanned.is_empty() {
         String::new()
     } else {
-        let list: Vec<String> = data.skipped.iter().map(|s| style::percent(*s)).collect();
-        format!(" · not plannable at {}", list.join(", "))
+        let list: Vec<String> = data.unplanned.iter().map(|s| style::percent(*s)).collect();
+        format!(" · no plan at {}", list.join(", "))
     };
     draw::subtitle(
         root,
         &format!(
-            "Re-planned with the stability share fixed, each plan replayed on {} sampled futures{skipped}",
+            "At each fixed stability share: the robust order optimised, and the plan re-planned, on {} sampled futures{unplanned}",
             style::count(data.trials)
         ),
     )?;
     if data.rows.is_empty() {
-        return draw::empty_message(root, (w, h), "No share of the sweep could be planned.");
+        return draw::empty_message(
+            root,
+            (w, h),
+            "No share of the sweep fits next to the buffer.",
+        );
     }
     // The grid: planned and skipped shares together, so a skipped stretch shows as a gap.
     let mut grid: Vec<f64> = data.rows.iter().map(|r| r.share).collect();
@@ -80,9 +93,10 @@ pub fn draw<DB: DrawingBackend>(
         .rows
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
+            let plan = r.plan.as_ref().map(|p| p.net_value.p50);
             (
-                a.min(r.net_value.p10).min(r.plan_objective),
-                b.max(r.net_value.p90).max(r.plan_objective),
+                a.min(r.robust.p10).min(plan.unwrap_or(f64::INFINITY)),
+                b.max(r.robust.p90).max(plan.unwrap_or(f64::NEG_INFINITY)),
             )
         });
     let y_range = style::padded_range(lo, hi, 0.1);
@@ -141,8 +155,8 @@ pub fn draw<DB: DrawingBackend>(
     let band: Vec<Px> = data
         .rows
         .iter()
-        .map(|r| px(r.share, r.net_value.p90))
-        .chain(data.rows.iter().rev().map(|r| px(r.share, r.net_value.p10)))
+        .map(|r| px(r.share, r.robust.p90))
+        .chain(data.rows.iter().rev().map(|r| px(r.share, r.robust.p10)))
         .collect();
     root.draw(&Polygon::new(
         band,
@@ -152,19 +166,37 @@ pub fn draw<DB: DrawingBackend>(
     let series = |pick: fn(&SweepRow) -> f64| -> Vec<Px> {
         data.rows.iter().map(|r| px(r.share, pick(r))).collect()
     };
-    let p90 = series(|r| r.net_value.p90);
+    let p90 = series(|r| r.robust.p90);
     draw::line(root, &p90, &okabe_ito::SKY_BLUE, 2, Dash::Solid)?;
-    let objective = series(|r| r.plan_objective);
-    draw::line(root, &objective, &style::MUTED, 3, Dash::Dotted)?;
-    for p in &objective {
-        draw::marker(root, *p, Marker::Cross, &style::MUTED, 5)?;
+    // The re-planned plan's median, broken where there is no plan.
+    let mut run: Vec<Px> = Vec::new();
+    for r in &data.rows {
+        match &r.plan {
+            Some(plan) => run.push(px(r.share, plan.net_value.p50)),
+            None => {
+                draw::line(root, &run, &style::MUTED, 3, Dash::Dotted)?;
+                run.clear();
+            }
+        }
     }
-    let p10 = series(|r| r.net_value.p10);
+    draw::line(root, &run, &style::MUTED, 3, Dash::Dotted)?;
+    for r in &data.rows {
+        if let Some(plan) = &r.plan {
+            draw::marker(
+                root,
+                px(r.share, plan.net_value.p50),
+                Marker::Cross,
+                &style::MUTED,
+                5,
+            )?;
+        }
+    }
+    let p10 = series(|r| r.robust.p10);
     draw::line(root, &p10, &okabe_ito::VERMILLION, 3, Dash::Dashed)?;
     for p in &p10 {
         draw::marker(root, *p, Marker::Triangle, &okabe_ito::VERMILLION, 7)?;
     }
-    let p50 = series(|r| r.net_value.p50);
+    let p50 = series(|r| r.robust.p50);
     draw::line(root, &p50, &okabe_ito::BLUE, 4, Dash::Solid)?;
     for p in &p50 {
         draw::marker(root, *p, Marker::Circle, &okabe_ito::BLUE, 7)?;
@@ -176,7 +208,7 @@ pub fn draw<DB: DrawingBackend>(
             .rows
             .iter()
             .find(|r| (r.share - b).abs() < 1e-9)
-            .map(|r| r.net_value.p50);
+            .map(|r| r.robust.p50);
         let text = match v {
             Some(v) => format!(
                 "best P50: {} → {}",
@@ -225,19 +257,19 @@ pub fn draw<DB: DrawingBackend>(
     }
     let entries = vec![
         (
-            "P50 (median)".to_string(),
+            "robust P50 (median)".to_string(),
             Swatch::Line(okabe_ito::BLUE, Dash::Solid, Some(Marker::Circle)),
         ),
         (
-            "P10 (bad case)".to_string(),
+            "robust P10 (bad case)".to_string(),
             Swatch::Line(okabe_ito::VERMILLION, Dash::Dashed, Some(Marker::Triangle)),
         ),
         (
-            "P10–P90 band".to_string(),
+            "robust P10–P90 band".to_string(),
             Swatch::Band(okabe_ito::SKY_BLUE),
         ),
         (
-            "planner objective (means)".to_string(),
+            "re-planned plan, P50".to_string(),
             Swatch::Line(style::MUTED, Dash::Dotted, Some(Marker::Cross)),
         ),
         (
@@ -252,7 +284,7 @@ pub fn draw<DB: DrawingBackend>(
     let mut entries = entries;
     if !data.skipped.is_empty() {
         entries.push((
-            "not plannable (infeasible)".to_string(),
+            "breaks buffer + share ≤ 1".to_string(),
             Swatch::Fill(RGBColor(235, 235, 235), style::Hatch::Backward),
         ));
     }
