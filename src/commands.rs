@@ -132,13 +132,31 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
         }
         refuse_overwrite(path, cmd.common.force)?;
     }
-    let plan = if strategies.iter().any(StrategySpec::needs_plan) {
-        Some(match &cmd.plan_file {
-            Some(path) => load_plan(path, &scenario)?,
-            None => solve_or_report(&scenario, &cmd.plan_options, cmd.format)?,
-        })
-    } else {
-        None
+    let replays_plan = strategies
+        .iter()
+        .any(|s| matches!(s, StrategySpec::Plan | StrategySpec::PlanOrder));
+    let plan = match &cmd.plan_file {
+        Some(path) if strategies.iter().any(StrategySpec::needs_plan) => {
+            Some(load_plan(path, &scenario)?)
+        }
+        _ if replays_plan => Some(solve_or_report(&scenario, &cmd.plan_options, cmd.format)?),
+        // `robust` alone starts from `plan-order` when there is a plan, and from the other
+        // starts when the planner finds none.
+        _ if strategies.contains(&StrategySpec::Robust) => {
+            match solve_plan(&scenario, &cmd.plan_options) {
+                Ok(plan) => Some(plan),
+                Err(Error::Infeasible { .. }) => {
+                    if !cmd.common.quiet {
+                        eprintln!(
+                            "note: the plan is infeasible, so the robust search starts without `plan-order`"
+                        );
+                    }
+                    None
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        _ => None,
     };
     let progress = progress_for(cmd.common);
     let simulation = simulate(

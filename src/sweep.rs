@@ -42,6 +42,9 @@ pub struct SweepRow {
     pub plan_note: Option<String>,
     /// Simulated net value of the robust strategy searched with s fixed at this share.
     pub robust: Distribution,
+    /// The robust strategy's worst hard-deadline and commitment hit rate on the run's futures;
+    /// null when the scenario has neither.
+    pub robust_reliability: Option<f64>,
     /// How that robust strategy was found.
     pub robust_search: RobustSearch,
 }
@@ -51,6 +54,9 @@ pub struct SweepRow {
 pub struct Sweep {
     pub trials: usize,
     pub seed: u64,
+    /// Training futures and most replays of the training set each share's robust search had.
+    pub robust_trials: usize,
+    pub robust_budget: usize,
     pub rows: Vec<SweepRow>,
     /// Shares skipped because buffer + share > 1.
     pub skipped: Vec<SkippedShare>,
@@ -289,6 +295,7 @@ fn settle(
             }),
             plan_note,
             robust: robust.net_value,
+            robust_reliability: robust.deadline_reliability(scenario),
             robust_search,
         });
     }
@@ -312,6 +319,12 @@ fn settle(
             sim_options.n_trials
         },
         seed: sim_options.seed,
+        robust_trials: if sim_options.deterministic {
+            1
+        } else {
+            sim_options.robust.n_train
+        },
+        robust_budget: sim_options.robust.budget,
         rows,
         skipped,
         best_p50,

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::plan::{solve_plan, Plan, PlanOptions};
 use crate::progress::Progress;
 use crate::scenario::{Deadline, Scenario};
-use crate::simulate::{simulate, SimOptions, Simulation, StrategySpec};
+use crate::simulate::{simulate, RobustOptions, SimOptions, Simulation, StrategySpec};
 use crate::sweep::{self, Sweep};
 
 /// Sampled futures per sensitivity replay, at most (the headline simulation uses `--trials`).
@@ -26,6 +26,9 @@ pub const SENSITIVITY_TRIALS: usize = 2_000;
 
 /// The least time the sweep gives the planner for one share, in seconds.
 pub const SWEEP_MIN_TIME_LIMIT_SECS: f64 = 1.0;
+
+/// The fewest replays of the training set the report's sweep gives one share's robust search.
+pub const SWEEP_MIN_ROBUST_BUDGET: usize = 1_000;
 
 /// A strategy is not recommended when its worst deadline or commitment is met this much less
 /// often than under the most reliable strategy.
@@ -350,13 +353,25 @@ pub fn compute<'a>(
         time_limit_secs: sweep_time_limit_secs,
         ..plan_options.clone()
     };
+    // Likewise the robust searches: the shares share one `--robust-budget` (at least
+    // `SWEEP_MIN_ROBUST_BUDGET` each), so the sweep searches about as long as the main search.
+    let budget = sim_options.robust.budget;
+    let sweep_sim_options = SimOptions {
+        robust: RobustOptions {
+            budget: (budget / shares.len())
+                .max(SWEEP_MIN_ROBUST_BUDGET)
+                .min(budget),
+            ..sim_options.robust
+        },
+        ..sim_options.clone()
+    };
     // The main plan is solved beside the sweep's plans: each plan is single-threaded, so the
     // main plan and the shares keep every core busy.
     let (sweep, plan) = sweep::sweep_alongside(
         scenario,
         &shares,
         &sweep_plan_options,
-        sim_options,
+        &sweep_sim_options,
         progress,
         || solve_plan(scenario, plan_options),
     );

@@ -682,7 +682,9 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
     let best = |share: Option<f64>| share.map_or("–".to_string(), percent);
     let _ = writeln!(
         out,
-        "<p>How much capacity to ring-fence for stability work: at each fixed stability share the robust order is optimised on training futures of its own and the scenario is re-planned, and both are replayed on {} sampled futures. The robust strategy's median is highest at <strong>{}</strong>; its bad case (P10) is best at <strong>{}</strong>.</p>",
+        "<p>How much capacity to ring-fence for stability work: at each fixed stability share the robust order is optimised on {} training futures of its own (at most {} replays of them per share; the report divides <code>--robust-budget</code> among the shares) and the scenario is re-planned, and both are replayed on {} sampled futures. The robust strategy's median is highest at <strong>{}</strong>; its bad case (P10) is best at <strong>{}</strong>.</p>",
+        count(sw.robust_trials),
+        count(sw.robust_budget),
         count(sw.trials),
         best(sw.best_p50),
         best(sw.best_p10)

@@ -419,6 +419,7 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         "robust P50",
         "robust P90",
         "robust mean",
+        "deadlines met",
         "plan objective",
         "plan P10",
         "plan P50",
@@ -442,6 +443,8 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
             format_money(r.p50),
             format_money(r.p90),
             format_money(r.mean),
+            row.robust_reliability
+                .map_or_else(|| "-".to_string(), format_percent),
         ];
         match &row.plan {
             Some(plan) => {
@@ -486,6 +489,11 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
     out.push_str(
         "robust: the order and share optimised on training futures with the share fixed at each row's value\n",
     );
+    if sweep.rows.iter().any(|r| r.robust_reliability.is_some()) {
+        out.push_str(
+            "deadlines met: the robust strategy's worst hard deadline or commitment, share of futures met\n",
+        );
+    }
     let plans = || sweep.rows.iter().filter_map(|r| r.plan.as_ref());
     if plans().any(|p| p.status != crate::plan::PlanStatus::Optimal) {
         let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
@@ -528,6 +536,7 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
         &["share"],
         &[
             "robust_stability_share",
+            "robust_deadline_reliability",
             "plan_status",
             "plan_objective",
             "plan_gap",
@@ -551,6 +560,7 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
         let mut line = vec![number(row.share)];
         line.extend(net_value_cells(&row.robust));
         line.push(number(row.robust_search.stability_share));
+        line.push(row.robust_reliability.map_or_else(String::new, number));
         match &row.plan {
             Some(plan) => {
                 let status = serde_json::to_value(plan.status)
@@ -582,7 +592,7 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
         // Every column but the share and the note is empty for a skipped share.
         line.extend(std::iter::repeat_n(
             String::new(),
-            NET_VALUE_COLUMNS.len() + 1,
+            NET_VALUE_COLUMNS.len() + 2,
         ));
         line.push("skipped".into());
         line.extend(std::iter::repeat_n(String::new(), 7));

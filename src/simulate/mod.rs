@@ -268,6 +268,23 @@ pub struct StrategyResult {
     pub search: Option<RobustSearch>,
 }
 
+impl StrategyResult {
+    /// The lowest chance, over hard-deadline and committed items, that the item is delivered by
+    /// its due period (its deadline, else the horizon); `None` when the scenario has neither.
+    pub fn deadline_reliability(&self, scenario: &Scenario) -> Option<f64> {
+        scenario
+            .initiatives
+            .iter()
+            .zip(&self.initiatives)
+            .filter_map(|(item, outcome)| match item.deadline {
+                Some(d) if d.is_hard() => Some(outcome.p_deadline_met.unwrap_or(0.0)),
+                _ if item.commit => Some(outcome.p_delivered),
+                _ => None,
+            })
+            .reduce(f64::min)
+    }
+}
+
 /// The paired difference of net value, a − b, over the same sampled futures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedDiff {

@@ -72,7 +72,12 @@ fn robust_is_in_the_default_list_and_carries_its_search() {
     sorted.sort();
     ids.sort();
     assert_eq!(sorted, ids, "the order lists every initiative once");
-    for field in ["stability_share", "train_mean", "train_reliability", "seconds"] {
+    for field in [
+        "stability_share",
+        "train_mean",
+        "train_reliability",
+        "seconds",
+    ] {
         assert!(search[field].is_number(), "{field}: {search}");
     }
     assert!(search["start"].is_string());
@@ -252,7 +257,11 @@ fn plan_order_follows_the_plans_deliveries_when_they_are_unambiguous() {
     let deliveries: Vec<Option<usize>> = plan.initiatives.iter().map(|p| p.delivery).collect();
     assert_eq!(deliveries, [Some(3), Some(1), Some(2), None]);
     let order = tradeoff::simulate::strategy::plan_order(&scenario, &plan);
-    assert_eq!(order, [1, 2, 0, 3], "first, second, third, then the unplanned");
+    assert_eq!(
+        order,
+        [1, 2, 0, 3],
+        "first, second, third, then the unplanned"
+    );
     let sim = simulate(
         &scenario,
         Some(&plan),

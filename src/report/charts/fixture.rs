@@ -394,6 +394,7 @@ pub fn sweep() -> Sweep {
                 plan,
                 plan_note: (k == 9).then(|| "the plan is infeasible".to_string()),
                 robust: dist(c, 150_000.0 + 150_000.0 * share),
+                robust_reliability: Some(0.97),
                 robust_search: robust_search(share, c),
             }
         })
@@ -401,6 +402,8 @@ pub fn sweep() -> Sweep {
     Sweep {
         trials: 10_000,
         seed: 42,
+        robust_trials: 1_000,
+        robust_budget: 1_818,
         rows,
         skipped: vec![SkippedShare {
             share: 0.5,

@@ -188,6 +188,11 @@ pub fn prepare(scenario: &Scenario, roadmap: Option<&Roadmap>) -> Data {
             if members.is_empty() {
                 continue;
             }
+            if shown >= MAX_ROWS {
+                // No room left: no heading over an empty group, its items are counted.
+                omitted += members.len();
+                continue;
+            }
             rows.push(Row::Group(group, members.len()));
             for item in members {
                 if shown >= MAX_ROWS {
