@@ -125,6 +125,12 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
         Some(list) => parse_strategies(list, &scenario)?,
     };
     if let Some(path) = &cmd.save_strategy {
+        if cmd.output.as_ref() == Some(path) {
+            return Err(Error::Usage(format!(
+                "--save-strategy: `{}` is also the --output file\n  hint: write the strategy to a file of its own",
+                path.display()
+            )));
+        }
         if !strategies.contains(&StrategySpec::Robust) {
             return Err(Error::Usage(
                 "--save-strategy: the strategy list holds no `robust` to save\n  hint: add `robust` to --strategies".into(),

@@ -268,6 +268,9 @@ fn robust_lines(name: &str, search: &crate::simulate::RobustSearch) -> String {
     if search.order.len() > ORDER_SHOWN {
         head.push("…".into());
     }
+    if head.is_empty() {
+        head.push("(no initiatives)".into());
+    }
     format!(
         "\n{name}: stability share {:.2}, order {}\n  grown from {} in {} replays of {} training futures (training mean {}, worst hard deadline or commitment met {})\n",
         search.stability_share,
@@ -280,9 +283,19 @@ fn robust_lines(name: &str, search: &crate::simulate::RobustSearch) -> String {
     )
 }
 
-/// The name a saved robust strategy gets: no built-in name, so it can be pasted as it is.
-pub fn saved_strategy_name(simulation: &Simulation) -> String {
-    format!("Optimised order (seed {})", simulation.seed)
+/// The name a saved robust strategy gets: `Optimised order (seed S)`, numbered when the scenario
+/// already has a strategy of that name (a strategy saved earlier and pasted in), so the table can
+/// be pasted as it is.
+pub fn saved_strategy_name(scenario: &Scenario, simulation: &Simulation) -> String {
+    let base = format!("Optimised order (seed {})", simulation.seed);
+    let taken = |name: &str| scenario.strategies.iter().any(|s| s.name == name);
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|k| format!("{base} {k}"))
+        .find(|name| !taken(name))
+        .unwrap_or(base)
 }
 
 /// The `robust` strategy as a `[[strategy]]` table to paste into the scenario; replayed, it
@@ -296,10 +309,13 @@ pub fn render_saved_strategy(
     let quote = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into());
     let mut out = format!(
         "# The `robust` strategy of `tradeoff simulate` on {} (seed {}, {} training futures).\n# Paste it into the scenario to replay it as a strategy of its own.\n[[strategy]]\nname = {}\norder = [\n",
-        quote(&scenario.name).trim_matches('"'),
+        {
+            let quoted = quote(&scenario.name);
+            quoted[1..quoted.len() - 1].to_string()
+        },
         simulation.seed,
         search.training_futures,
-        quote(&saved_strategy_name(simulation)),
+        quote(&saved_strategy_name(scenario, simulation)),
     );
     for id in &search.order {
         out.push_str(&format!("    {},\n", quote(id)));

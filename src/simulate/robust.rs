@@ -47,6 +47,8 @@ pub const RELIABILITY_SLACK: f64 = 0.05;
 pub const SHARE_STEP: f64 = 0.05;
 /// The training futures' trial indexes start here; a run's trials are all below it.
 pub const TRAINING_STREAM: u64 = 1 << 63;
+/// The most memory the kept training futures may take (4 GiB).
+const MAX_TRAINING_BYTES: u128 = 4 << 30;
 /// Training futures per parallel chunk.
 const CHUNK_FUTURES: usize = 32;
 /// Most starts the local search grows from.
@@ -107,22 +109,38 @@ pub struct Score {
     pub reliability: f64,
 }
 
-/// The grid of shares a candidate may take: min, min + 0.05, …, and max itself (rounded to
-/// 1e-9 so that saved strategies print short numbers).
-pub fn share_grid(min: f64, max: f64) -> Vec<f64> {
+/// The grid of shares a candidate may take: min, min + 0.05, …, and the top itself, where the
+/// top is `max` capped at 1 − `buffer` (a share must keep buffer + share ≤ 1, as a pasted
+/// `[[strategy]]` must). Inner points are rounded to 1e-9 so that saved strategies print short
+/// numbers; the two ends are kept exactly.
+pub fn share_grid(min: f64, max: f64, buffer: f64) -> Vec<f64> {
     let round = |x: f64| (x * 1e9).round() / 1e9;
-    let mut grid = Vec::new();
-    let mut j = 0u32;
+    let top = max.min(1.0 - buffer).max(min);
+    let mut grid = vec![min];
+    let mut j = 1u32;
     loop {
         let s = round(min + f64::from(j) * SHARE_STEP);
-        if s >= max - 1e-9 {
+        if s >= top - 1e-9 {
             break;
         }
         grid.push(s);
         j += 1;
     }
-    grid.push(round(max.max(min)));
+    if top > min {
+        grid.push(top);
+    }
     grid
+}
+
+/// The grid value nearest to `share` (the lower one on a tie).
+fn snap(grid: &[f64], share: f64) -> f64 {
+    grid.iter()
+        .copied()
+        .fold(None::<f64>, |best, s| match best {
+            Some(b) if (b - share).abs() <= (s - share).abs() => Some(b),
+            _ => Some(s),
+        })
+        .unwrap_or(share)
 }
 
 /// A start of the search: a strategy's name, order and share.
@@ -135,10 +153,11 @@ struct Start {
 
 /// The strategies the search may start from: `plan-order` (when there is a plan), `wsjf`,
 /// `features-first`, `debt-first` and the scenario's `[[strategy]]` entries, each with its own
-/// share or, when `fixed_share` is given, with that share.
-fn starts(scenario: &Scenario, plan: Option<&Plan>, fixed_share: Option<f64>) -> Vec<Start> {
+/// share moved to the nearest value of `grid` (a candidate's share is always on the grid; the
+/// sweep's grid is its one fixed share).
+fn starts(scenario: &Scenario, plan: Option<&Plan>, grid: &[f64]) -> Vec<Start> {
     let min = scenario.capacity.stability_min;
-    let share = |own: f64| fixed_share.unwrap_or(own);
+    let share = |own: f64| snap(grid, own);
     let mut out = Vec::new();
     if let Some(plan) = plan {
         out.push(Start {
@@ -472,6 +491,17 @@ pub fn search(
             "--robust-budget: expected at least 1 replay of the training set, found 0".into(),
         ));
     }
+    // Every training future is kept: refuse a K whose futures would not fit in memory.
+    let words_per_future = 6 * scenario.initiatives.len() + 2 * scenario.periods + 8;
+    let bytes = (options.n_train as u128) * (words_per_future as u128) * 8;
+    if !sim.deterministic && bytes > MAX_TRAINING_BYTES {
+        let most = MAX_TRAINING_BYTES / (words_per_future as u128 * 8);
+        return Err(Error::Usage(format!(
+            "--robust-trials: {} training futures of this scenario would need {} GiB of memory\n  hint: use at most {most}",
+            options.n_train,
+            bytes >> 30
+        )));
+    }
     let run = || search_on_pool(scenario, plan, fixed_share, sim, options, progress);
     match sim.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
@@ -497,6 +527,7 @@ fn search_on_pool(
         None => share_grid(
             scenario.capacity.stability_min,
             scenario.capacity.stability_max,
+            scenario.capacity.buffer,
         ),
     };
     let mut trainer = Trainer::new(scenario, sim.seed, options.n_train, sim.deterministic);
@@ -504,7 +535,7 @@ fn search_on_pool(
     // Evaluate every distinct start (identical order and share are evaluated once).
     let mut seen: Vec<(Vec<u32>, u64)> = Vec::new();
     let mut scored: Vec<(Start, Score)> = Vec::new();
-    for start in starts(scenario, plan, fixed_share) {
+    for start in starts(scenario, plan, &grid) {
         let key = (start.order.clone(), start.share.to_bits());
         if seen.contains(&key) {
             continue;
@@ -703,10 +734,24 @@ mod tests {
 
     #[test]
     fn the_share_grid_runs_from_min_to_max_by_five_points() {
-        assert_eq!(share_grid(0.2, 0.3), [0.2, 0.25, 0.3]);
-        assert_eq!(share_grid(0.1, 0.22), [0.1, 0.15, 0.2, 0.22]);
-        assert_eq!(share_grid(0.25, 0.25), [0.25]);
-        assert_eq!(share_grid(0.0, 1.0).len(), 21);
+        assert_eq!(share_grid(0.2, 0.3, 0.1), [0.2, 0.25, 0.3]);
+        assert_eq!(share_grid(0.1, 0.22, 0.0), [0.1, 0.15, 0.2, 0.22]);
+        assert_eq!(share_grid(0.25, 0.25, 0.0), [0.25]);
+        assert_eq!(share_grid(0.0, 1.0, 0.0).len(), 21);
+        // Never past 1 − buffer: a saved strategy must load again.
+        assert_eq!(share_grid(0.5, 1.0, 0.3), [0.5, 0.55, 0.6, 0.65, 0.7]);
+        // The ends are kept exactly.
+        assert_eq!(share_grid(0.100000000123, 0.2, 0.0)[0], 0.100000000123);
+    }
+
+    #[test]
+    fn starts_off_the_grid_move_to_its_nearest_share() {
+        let grid = share_grid(0.3, 0.3, 0.0);
+        assert_eq!(snap(&grid, 0.1), 0.3);
+        let grid = share_grid(0.2, 0.3, 0.0);
+        assert_eq!(snap(&grid, 0.4), 0.3);
+        assert_eq!(snap(&grid, 0.225), 0.2);
+        assert_eq!(snap(&grid, 0.24), 0.25);
     }
 
     #[test]
@@ -796,7 +841,12 @@ mod tests {
             };
             let found = run(&scenario, &sim);
             let mut trainer = Trainer::new(&scenario, seed, 60, false);
-            let scores: Vec<Score> = starts(&scenario, None, None)
+            let grid = share_grid(
+                scenario.capacity.stability_min,
+                scenario.capacity.stability_max,
+                scenario.capacity.buffer,
+            );
+            let scores: Vec<Score> = starts(&scenario, None, &grid)
                 .iter()
                 .map(|s| trainer.evaluate(&s.order, s.share))
                 .collect();

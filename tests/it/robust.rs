@@ -282,3 +282,76 @@ fn plan_order_follows_the_plans_deliveries_when_they_are_unambiguous() {
     }
     assert!((plan_order.net_value.mean - plan.objective).abs() < 1e-6 * plan.objective.abs());
 }
+
+#[test]
+fn a_saved_strategy_loads_again_when_the_ring_fence_reaches_past_the_buffer() {
+    // Buffer 0.3 with the default ring-fence 0..1: the share grid stops at 0.7, so the saved
+    // table (a share of at most 0.7) loads; pasted twice, the second gets its own name.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("hi.toml");
+    let text = r#"
+[scenario]
+periods = 2
+[capacity]
+per_period = 10
+buffer = 0.3
+[[initiative]]
+id = "a"
+kind = "debt"
+effort = 1
+debt_relief = 0.1
+[[initiative]]
+id = "f"
+kind = "feature"
+effort = 2
+value = -500
+[[strategy]]
+name = "guard"
+order = ["a"]
+stability_share = 0.7
+"#;
+    std::fs::write(&scenario, text).unwrap();
+    let saved = dir.path().join("saved.toml");
+    let save = |from: &PathBuf| {
+        tradeoff()
+            .arg("simulate")
+            .arg(from)
+            .args(QUICK)
+            .args(["--strategies", "robust", "--force", "--save-strategy"])
+            .arg(&saved)
+            .assert()
+            .success();
+        std::fs::read_to_string(&saved).unwrap()
+    };
+    let first = save(&scenario);
+    let pasted = dir.path().join("pasted.toml");
+    std::fs::write(&pasted, format!("{text}\n{first}")).unwrap();
+    tradeoff().arg("validate").arg(&pasted).assert().success();
+    let second = save(&pasted);
+    assert!(
+        second.contains("name = \"Optimised order (seed 42) 2\""),
+        "{second}"
+    );
+    let twice = dir.path().join("twice.toml");
+    std::fs::write(&twice, format!("{text}\n{first}\n{second}")).unwrap();
+    tradeoff().arg("validate").arg(&twice).assert().success();
+}
+
+#[test]
+fn an_enormous_training_set_is_refused_before_it_is_allocated() {
+    tradeoff()
+        .arg("simulate")
+        .arg(scenario_path("oauth-vs-enterprise"))
+        .args([
+            "--strategies",
+            "wsjf,robust",
+            "--trials",
+            "10",
+            "--robust-trials",
+            "100000000000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("--robust-trials"))
+        .stderr(contains("GiB"));
+}
