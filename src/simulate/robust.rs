@@ -191,6 +191,26 @@ fn starts(scenario: &Scenario, plan: Option<&Plan>, grid: &[f64]) -> Vec<Start> 
     out
 }
 
+/// Per training future of a chunk: what one candidate's replay gave.
+#[derive(Debug, Clone, Default)]
+struct Outcomes {
+    net: Vec<f64>,
+    /// `met[local × n_due + slot]`: due item `slot` delivered by its due period.
+    met: Vec<bool>,
+    /// 1 + the highest rank of an item given work in any period (0 when none was).
+    worked_ranks: Vec<u32>,
+}
+
+impl Outcomes {
+    fn new(n_futures: usize, n_due: usize) -> Outcomes {
+        Outcomes {
+            net: vec![0.0; n_futures],
+            met: vec![false; n_futures * n_due],
+            worked_ranks: vec![0; n_futures],
+        }
+    }
+}
+
 /// One chunk of training futures and its scratch.
 struct Chunk {
     first: usize,
@@ -199,7 +219,14 @@ struct Chunk {
     net_sum: f64,
     /// Per due item, the futures in which it is delivered by its due period.
     met: Vec<u32>,
+    /// The outcomes of the candidate the moves are made from, and of the one just evaluated.
+    base: Outcomes,
+    last: Outcomes,
 }
+
+/// The outcomes of every training future under one candidate (a start kept for its search).
+#[derive(Debug, Clone)]
+pub struct Snapshot(Vec<Outcomes>);
 
 /// The training futures and everything a candidate's evaluation needs, allocated once.
 pub struct Trainer<'a> {
@@ -214,6 +241,8 @@ pub struct Trainer<'a> {
     met_total: Vec<u64>,
     /// Evaluations so far.
     pub evaluations: usize,
+    /// Futures whose replay was reused rather than run again (see [`Trainer::evaluate_move`]).
+    pub reused: u64,
 }
 
 impl<'a> Trainer<'a> {
@@ -245,12 +274,17 @@ impl<'a> Trainer<'a> {
             })
             .collect();
         let chunks = (0..n_train.div_ceil(CHUNK_FUTURES))
-            .map(|c| Chunk {
-                first: c * CHUNK_FUTURES,
-                end: ((c + 1) * CHUNK_FUTURES).min(n_train),
-                ws: Workspace::new(&model),
-                net_sum: 0.0,
-                met: vec![0; due.len()],
+            .map(|c| {
+                let (first, end) = (c * CHUNK_FUTURES, ((c + 1) * CHUNK_FUTURES).min(n_train));
+                Chunk {
+                    first,
+                    end,
+                    ws: Workspace::new(&model),
+                    net_sum: 0.0,
+                    met: vec![0; due.len()],
+                    base: Outcomes::new(end - first, due.len()),
+                    last: Outcomes::new(end - first, due.len()),
+                }
             })
             .collect();
         let candidate = Strategy {
@@ -271,6 +305,7 @@ impl<'a> Trainer<'a> {
             candidate,
             met_total,
             evaluations: 0,
+            reused: 0,
         }
     }
 
@@ -281,25 +316,96 @@ impl<'a> Trainer<'a> {
 
     /// Replays the priority order `order` with reserved share `share` on every training future.
     pub fn evaluate(&mut self, order: &[u32], share: f64) -> Score {
+        self.run(order, share, None)
+    }
+
+    /// [`Trainer::evaluate`] for a neighbour of the base candidate (the last one passed to
+    /// [`Trainer::keep_last`] or [`Trainer::restore`]) that has the same share and the same items
+    /// at positions `0..first_changed`. A future in which the base gave no work to any item
+    /// at position `first_changed` or later replays identically under the neighbour: in every
+    /// period the items ahead are filled alike, and whatever reached the later positions found
+    /// nothing it could use, whatever their order. Its outcome is reused, so the result is
+    /// exactly that of a full replay.
+    pub fn evaluate_move(&mut self, order: &[u32], share: f64, first_changed: usize) -> Score {
+        self.run(order, share, Some(first_changed as u32))
+    }
+
+    /// Makes the candidate just evaluated the base of the next moves.
+    pub fn keep_last(&mut self) {
+        for chunk in &mut self.chunks {
+            std::mem::swap(&mut chunk.base, &mut chunk.last);
+        }
+    }
+
+    /// The outcomes of the candidate just evaluated.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(self.chunks.iter().map(|c| c.last.clone()).collect())
+    }
+
+    /// Makes a snapshot's candidate the base of the next moves.
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        for (chunk, outcomes) in self.chunks.iter_mut().zip(&snapshot.0) {
+            chunk.base.clone_from(outcomes);
+        }
+    }
+
+    fn run(&mut self, order: &[u32], share: f64, reuse_below: Option<u32>) -> Score {
         self.evaluations += 1;
         self.candidate.stability_share = share;
-        if let Rule::Priority { orders, .. } = &mut self.candidate.rule {
-            orders[0].assign(order, self.scenario);
-        }
+        let Rule::Priority { orders, .. } = &mut self.candidate.rule else {
+            unreachable!("the candidate is a priority order");
+        };
+        orders[0].assign(order, self.scenario);
         let (model, futures, due, candidate) =
             (&self.model, &self.futures, &self.due, &self.candidate);
-        self.chunks.par_iter_mut().for_each(|chunk| {
-            chunk.net_sum = 0.0;
-            chunk.met.fill(0);
-            for future in &futures[chunk.first..chunk.end] {
-                replay(model, future, candidate, &mut chunk.ws);
-                chunk.net_sum += settle(model, future, &chunk.ws.delivered).net_value();
-                for (slot, &(i, period)) in due.iter().enumerate() {
-                    let d = chunk.ws.delivered[i as usize];
-                    chunk.met[slot] += u32::from(d != 0 && d <= period);
+        let rank_of: &[u32] = match &candidate.rule {
+            Rule::Priority { orders, .. } => &orders[0].rank_of,
+            Rule::Plan(_) => &[],
+        };
+        let n_due = due.len();
+        let reused: u64 = self
+            .chunks
+            .par_iter_mut()
+            .map(|chunk| {
+                let mut reused = 0;
+                chunk.net_sum = 0.0;
+                chunk.met.fill(0);
+                for (local, future) in futures[chunk.first..chunk.end].iter().enumerate() {
+                    let met = local * n_due..(local + 1) * n_due;
+                    let unchanged =
+                        reuse_below.is_some_and(|p| chunk.base.worked_ranks[local] <= p);
+                    if unchanged {
+                        reused += 1;
+                        chunk.last.net[local] = chunk.base.net[local];
+                        chunk.last.worked_ranks[local] = chunk.base.worked_ranks[local];
+                        let (base, last) = (&chunk.base.met[met.clone()], &mut chunk.last.met);
+                        last[met.clone()].copy_from_slice(base);
+                    } else {
+                        let ws = &mut chunk.ws;
+                        replay(model, future, candidate, ws);
+                        chunk.last.net[local] = settle(model, future, &ws.delivered).net_value();
+                        chunk.last.worked_ranks[local] = ws
+                            .started
+                            .iter()
+                            .zip(rank_of)
+                            .filter(|(&started, _)| started != 0)
+                            .map(|(_, &rank)| rank + 1)
+                            .max()
+                            .unwrap_or(0);
+                        for (slot, &(i, period)) in due.iter().enumerate() {
+                            let d = ws.delivered[i as usize];
+                            chunk.last.met[local * n_due + slot] = d != 0 && d <= period;
+                        }
+                    }
+                    chunk.net_sum += chunk.last.net[local];
+                    for (count, &m) in chunk.met.iter_mut().zip(&chunk.last.met[met]) {
+                        *count += u32::from(m);
+                    }
                 }
-            }
-        });
+                reused
+            })
+            .sum();
+        self.reused += reused;
         let mut total = 0.0;
         self.met_total.fill(0);
         for chunk in &self.chunks {
@@ -460,11 +566,17 @@ fn local_search(
         }
         used += 1;
         progress.advance(1);
-        let score = trainer.evaluate(&scratch, share);
+        let first_changed = match mv {
+            Move::ShareUp | Move::ShareDown => 0,
+            Move::Insert { from, to } => from.min(to),
+            Move::Swap { a, .. } => a,
+        };
+        let score = trainer.evaluate_move(&scratch, share, first_changed);
         if score.reliability >= floor - 1e-12 && score.mean > current.score.mean {
             std::mem::swap(&mut current.order, &mut scratch);
             current.share = share;
             current.score = score;
+            trainer.keep_last();
             since_improvement = 0;
         }
     }
@@ -534,7 +646,7 @@ fn search_on_pool(
     progress.start("robust search", options.budget as u64);
     // Evaluate every distinct start (identical order and share are evaluated once).
     let mut seen: Vec<(Vec<u32>, u64)> = Vec::new();
-    let mut scored: Vec<(Start, Score)> = Vec::new();
+    let mut scored: Vec<(Start, Score, Snapshot)> = Vec::new();
     for start in starts(scenario, plan, &grid) {
         let key = (start.order.clone(), start.share.to_bits());
         if seen.contains(&key) {
@@ -546,16 +658,16 @@ fn search_on_pool(
         }
         progress.advance(1);
         let score = trainer.evaluate(&start.order, start.share);
-        scored.push((start, score));
+        scored.push((start, score, trainer.snapshot()));
     }
     let best_reliability = scored
         .iter()
-        .map(|(_, s)| s.reliability)
+        .map(|(_, s, _)| s.reliability)
         .fold(f64::NEG_INFINITY, f64::max);
     let floor = best_reliability - RELIABILITY_SLACK;
-    let mut feasible: Vec<&(Start, Score)> = scored
+    let mut feasible: Vec<&(Start, Score, Snapshot)> = scored
         .iter()
-        .filter(|(_, s)| s.reliability >= floor - 1e-12)
+        .filter(|(_, s, _)| s.reliability >= floor - 1e-12)
         .collect();
     // Highest training mean first; ties keep the starts' order.
     feasible.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean));
@@ -563,7 +675,8 @@ fn search_on_pool(
     let comparable = comparable_pairs(scenario);
     let mut best: Option<(String, Candidate)> = None;
     let n_chosen = feasible.len();
-    for (k, (start, score)) in feasible.into_iter().enumerate() {
+    for (k, (start, score, snapshot)) in feasible.into_iter().enumerate() {
+        trainer.restore(snapshot);
         let left = options.budget.saturating_sub(trainer.evaluations);
         let share_of_budget = left / (n_chosen - k);
         let found = local_search(

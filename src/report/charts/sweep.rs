@@ -52,12 +52,19 @@ pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (w, h): Px,
 ) -> Result<(), String> {
-    let unplanned = if data.unplanned.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = data.unplanned.iter().map(|s| style::percent(*s)).collect();
-        format!(" · no plan at {}", list.join(", "))
+    let listed = |what: &str, shares: &[f64]| {
+        if shares.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = shares.iter().map(|s| style::percent(*s)).collect();
+            format!(" · {what} {}", list.join(", "))
+        }
     };
+    let unplanned = format!(
+        "{}{}",
+        listed("no plan at", &data.unplanned),
+        listed("skipped (buffer + share > 1) at", &data.skipped)
+    );
     draw::subtitle(
         root,
         &format!(
