@@ -64,7 +64,7 @@ pub struct TrialArgs {
     /// Random seed: the same seed gives the same numbers.
     #[arg(long, default_value_t = 42, value_name = "S")]
     pub seed: u64,
-    /// Worker threads (default: every core); results do not depend on it.
+    /// Worker threads (default: every core, at most 256); results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Training futures the `robust` strategy is optimised on (streams of their own, never

@@ -108,6 +108,9 @@ fn run_validate(cmd: &ValidateCommand) -> Result<(), Error> {
 fn run_plan(cmd: &PlanCommand) -> Result<(), Error> {
     let scenario = load_scenario(&cmd.scenario)?;
     check_plan_options(&scenario, &cmd.options)?;
+    if let Some(output) = &cmd.output {
+        refuse_overwrite(output, cmd.common.force)?;
+    }
     let plan = solve_or_report(&scenario, &cmd.options, cmd.format)?;
     let text = report::plan_output::render_plan(&scenario, &plan, cmd.format)?;
     write_output(&text, cmd.output.as_deref(), cmd.common.force)
@@ -244,7 +247,9 @@ fn solve_or_report(
         Err(Error::Infeasible { conflicts }) => {
             if format == Format::Json {
                 let json = serde_json::json!({ "status": "infeasible", "conflicts": conflicts });
-                println!(
+                // The infeasibility is the error to report, not a failed write of its JSON.
+                let _ = writeln!(
+                    std::io::stdout(),
                     "{}",
                     serde_json::to_string_pretty(&json).unwrap_or_default()
                 );
@@ -292,18 +297,24 @@ pub fn check_share(scenario: &Scenario, share: f64, flag: &str) -> Result<(), Er
     Ok(())
 }
 
+/// The most worker threads `--threads` accepts: more only add start-up and scheduling cost.
+pub const MAX_THREADS: usize = 256;
+
 fn check_sim_options(options: &SimOptions) -> Result<(), Error> {
     if options.n_trials == 0 {
         return Err(Error::Usage(
             "--trials: expected at least 1 trial, found 0".into(),
         ));
     }
-    if options.threads == Some(0) {
-        return Err(Error::Usage(
+    match options.threads {
+        Some(0) => Err(Error::Usage(
             "--threads: expected at least 1 thread, found 0".into(),
-        ));
+        )),
+        Some(n) if n > MAX_THREADS => Err(Error::Usage(format!(
+            "--threads: expected at most {MAX_THREADS} threads, found {n}\n  hint: leave --threads out to use every core"
+        ))),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn parse_strategies(list: &str, scenario: &Scenario) -> Result<Vec<StrategySpec>, Error> {
@@ -428,23 +439,25 @@ pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `text` to the file (refusing to overwrite without `--force`) or to stdout.
+/// Writes `text` to the file (refusing to overwrite without `--force`; written whole or not at
+/// all) or to stdout.
 pub fn write_output(text: &str, output: Option<&Path>, force: bool) -> Result<(), Error> {
     match output {
         Some(path) => {
             refuse_overwrite(path, force)?;
-            std::fs::write(path, text).map_err(|source| Error::Io {
-                action: "write",
-                path: path.to_path_buf(),
-                source,
-            })
+            report::atomic::write_atomically(path, text.as_bytes())
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-            Ok(())
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                // A closed pipe (e.g. `| head`) means the reader has seen enough.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(source) => Err(Error::Stdout(source)),
+                Ok(()) => Ok(()),
+            }
         }
     }
 }

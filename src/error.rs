@@ -76,6 +76,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Writing the output to standard output failed (a closed pipe is not an error).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
     /// Something went wrong inside the tool (a solver failure that is not infeasibility).
     #[error("{0}")]
     Internal(String),
@@ -99,7 +102,9 @@ impl Error {
             Error::Load { .. } | Error::LoadPlan { .. } => 1,
             Error::Usage(_) | Error::OutputExists(_) => 2,
             Error::Infeasible { .. } => 3,
-            Error::Io { .. } | Error::Internal(_) | Error::NotImplemented(_) => 4,
+            Error::Io { .. } | Error::Stdout(_) | Error::Internal(_) | Error::NotImplemented(_) => {
+                4
+            }
         }
     }
 

@@ -307,22 +307,62 @@ fn ranked_reason(
     reason
 }
 
-/// Refuses an existing non-empty folder (or a file in its place) without `force`.
+/// Refuses an existing non-empty folder without `force`, and before anything is computed, a
+/// file in its place or on its path and a folder the report could not be written in.
 pub fn check_dir(out_dir: &Path, force: bool) -> Result<(), Error> {
+    // The folder itself when it exists, else the nearest folder above it that does.
+    let existing = out_dir
+        .ancestors()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("."));
+    if !existing.is_dir() {
+        let what = if existing == out_dir {
+            "not a folder".to_string()
+        } else {
+            format!("so `{}` cannot be a folder", out_dir.display())
+        };
+        return Err(Error::Usage(format!(
+            "--out: `{}` is a file, {what}\n  hint: name a new or existing folder",
+            existing.display()
+        )));
+    }
+    probe_writable(existing)?;
     if out_dir.exists() {
-        let non_empty = !out_dir.is_dir()
-            || std::fs::read_dir(out_dir)
-                .map_err(|source| Error::Io {
-                    action: "read folder",
-                    path: out_dir.to_path_buf(),
-                    source,
-                })?
-                .next()
-                .is_some();
+        let non_empty = std::fs::read_dir(out_dir)
+            .map_err(|source| Error::Io {
+                action: "read folder",
+                path: out_dir.to_path_buf(),
+                source,
+            })?
+            .next()
+            .is_some();
         if non_empty && !force {
             return Err(Error::OutputExists(out_dir.to_path_buf()));
         }
     }
+    Ok(())
+}
+
+/// Fails, naming the folder and the cause, when a file cannot be created in `dir`.
+fn probe_writable(dir: &Path) -> Result<(), Error> {
+    let probe = dir.join(format!(".tmp-{}-probe", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|source| Error::Io {
+            action: "write in folder",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    let _ = std::fs::remove_file(&probe);
     Ok(())
 }
 
@@ -495,11 +535,7 @@ pub fn charts_of(data: &ReportData) -> Vec<Chart> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    std::fs::write(path, bytes).map_err(|source| Error::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    })
+    super::atomic::write_atomically(path, bytes)
 }
 
 /// Writes the folder's files for computed results; returns their paths. The folder must exist.
@@ -517,7 +553,7 @@ pub fn write_bundle(
             let svg_path = out_dir.join(format!("{}.svg", chart.name));
             write_file(&svg_path, svg.as_bytes())?;
             let png_path = out_dir.join(format!("{}.png", chart.name));
-            chart.write_png(&png_path)?;
+            super::atomic::replace_atomically(&png_path, |tmp| chart.write_png(tmp))?;
             progress.advance(1);
             Ok((svg, vec![svg_path, png_path]))
         })
@@ -727,6 +763,27 @@ mod tests {
             other => panic!("expected OutputExists, got {other:?}"),
         }
         assert!(check_dir(dir.path(), true).is_ok());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "the probe file is gone"
+        );
+    }
+
+    #[test]
+    fn a_file_in_the_folder_s_place_or_path_is_refused_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("review");
+        std::fs::write(&file, "x").unwrap();
+        for out in [file.clone(), file.join("sub")] {
+            match check_dir(&out, true) {
+                Err(e @ Error::Usage(_)) => assert!(e.to_string().contains("is a file"), "{e}"),
+                other => panic!(
+                    "expected a usage error for {}, got {other:?}",
+                    out.display()
+                ),
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Everything a person reads: text tables, CSV and JSON exports, charts and the HTML report.
 
+pub mod atomic;
 pub mod bundle;
 pub mod charts;
 pub mod html;

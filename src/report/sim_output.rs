@@ -5,7 +5,7 @@
 //! its standard error, and how often deadlines are met; then where the value goes (means).
 //! JSON is the serde form of [`Simulation`] / [`Sweep`].
 
-use super::text::aligned;
+use super::text::{aligned, shorten};
 use super::Format;
 use crate::error::Error;
 use crate::scenario::Scenario;
@@ -78,17 +78,6 @@ pub fn format_money(x: f64) -> String {
         return "n/a".into();
     }
     super::text::grouped(x)
-}
-
-/// `text` cut to at most `max_chars` characters, ending in `…` when cut.
-fn shorten(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
 }
 
 fn format_percent(p: f64) -> String {

@@ -52,6 +52,17 @@ pub fn grouped(x: f64) -> String {
     }
 }
 
+/// `text` cut to at most `max_chars` characters, ending in `…` when cut.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
 /// Pads each column to its widest cell; numbers (all but the first `n_left` columns) align right.
 pub fn aligned(rows: &[Vec<String>], n_left: usize, indent: &str) -> String {
     let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);

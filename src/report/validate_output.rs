@@ -2,9 +2,12 @@
 
 use std::fmt::Write;
 
-use super::text::{money, weeks};
+use super::text::{money, shorten, weeks};
 use crate::scenario::summary::{summarize, Summary};
 use crate::scenario::Scenario;
+
+/// The widest an initiative id is shown in the table (longer ones end in `…`).
+const ID_SHOWN: usize = 40;
 
 /// The summary as text a leader reads in a few seconds.
 pub fn render_table(scenario: &Scenario) -> String {
@@ -79,8 +82,14 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
     if !s.deadlines.is_empty() {
         writeln!(out)?;
         writeln!(out, "  deadlines and commitments")?;
-        let width = s.deadlines.iter().map(|d| d.id.len()).max().unwrap_or(0);
-        for d in &s.deadlines {
+        // Ids are shown at most ID_SHOWN characters wide: a width past 65,535 would panic.
+        let ids: Vec<String> = s
+            .deadlines
+            .iter()
+            .map(|d| shorten(&d.id, ID_SHOWN))
+            .collect();
+        let width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+        for (d, id) in s.deadlines.iter().zip(&ids) {
             let what = match (d.kind, d.penalty) {
                 ("soft", Some(p)) => format!("soft, penalty {}", money(p, &s.currency)),
                 ("commit", _) => "commitment (within the horizon)".to_string(),
@@ -89,7 +98,7 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
             writeln!(
                 out,
                 "    {:<width$}  by {:<10}  {:>7} of at most {:>7} engineer-weeks  {}",
-                d.id,
+                id,
                 d.label,
                 weeks(d.effort_weeks),
                 weeks(d.max_weeks_by_then),

@@ -91,8 +91,10 @@ fn parse_year(s: &str) -> Option<i64> {
 
 fn parse_quarter(s: &str) -> Option<(i64, u32)> {
     let (y, q) = s.split_once("-Q")?;
-    let q: u32 = q.parse().ok()?;
-    ((1..=4).contains(&q) && q.to_string().len() == s.len() - 6).then_some((parse_year(y)?, q))
+    let year = parse_year(y)?;
+    // One digit exactly: `+1` or `01` parse as 1 but are not quarter labels.
+    let q: u32 = (q.len() == 1).then(|| q.parse().ok()).flatten()?;
+    (1..=4).contains(&q).then_some((year, q))
 }
 
 fn parse_week(s: &str) -> Option<(i64, u32)> {
@@ -217,5 +219,17 @@ mod tests {
         assert!(period_labels(Some("2027-Q1"), PeriodLabel::Month, 2).is_err());
         assert!(period_labels(Some("2027-13"), PeriodLabel::Month, 2).is_err());
         assert!(period_labels(Some("soon"), PeriodLabel::Month, 2).is_err());
+    }
+
+    #[test]
+    fn short_or_odd_quarter_starts_are_refused_without_panicking() {
+        for start in [
+            "27-Q2", "-Q1", "-Q", "Q1", "2027-Q", "2027-Q01", "2027-Q+1", "2027-Q5",
+        ] {
+            assert!(
+                period_labels(Some(start), PeriodLabel::Quarter, 2).is_err(),
+                "{start}"
+            );
+        }
     }
 }

@@ -157,3 +157,254 @@ fn usage_errors_exit_2() {
     let out = tradeoff().args(["validate"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A two-initiative scenario that plans and simulates in moments; `first_id` names the first.
+fn small_scenario(dir: &Path, first_id: &str) -> PathBuf {
+    let path = dir.join("small.toml");
+    let text = format!(
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n\
+         [[initiative]]\nid = \"{first_id}\"\nkind = \"feature\"\neffort = 4\nvalue = 1\ndeadline = 2\n\
+         [[initiative]]\nid = \"b\"\nkind = \"security\"\neffort = 4\nvalue = 2\n"
+    );
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+/// Loads and passes the deadline pre-check, but no plan fits: the planner says so at once, so a
+/// command that fails with exit 3 has started computing.
+fn infeasible_scenario(dir: &Path) -> PathBuf {
+    let path = dir.join("infeasible.toml");
+    let item = |id: &str| {
+        format!("[[initiative]]\nid = \"{id}\"\nkind = \"feature\"\neffort = 8\nvalue = 1\ndeadline = 1\n")
+    };
+    let text = format!(
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\nbuffer = 0\nstability_share = 0\n{}{}",
+        item("a"),
+        item("b")
+    );
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+#[test]
+fn a_very_long_id_does_not_break_any_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), &"x".repeat(70_000));
+    let cheap = ["--time-limit", "5", "--quiet"];
+    let runs: [Vec<&str>; 3] = [
+        vec!["validate"],
+        vec!["plan"],
+        vec!["simulate", "--trials", "50", "--strategies", "wsjf"],
+    ];
+    for args in runs {
+        let mut cmd = tradeoff();
+        cmd.args(&args).arg(&scenario);
+        if args[0] != "validate" {
+            cmd.args(cheap);
+        }
+        let out = cmd.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        if args[0] == "validate" {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let line = stdout
+                .lines()
+                .find(|l| l.contains("by P2"))
+                .expect("the deadline line");
+            assert!(line.contains("x…") && line.len() < 200, "{line}");
+        }
+    }
+}
+
+#[test]
+fn too_many_threads_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tradeoff()
+        .args(["simulate", "--trials", "100", "--strategies", "wsjf"])
+        .args(["--threads", "10000"])
+        .arg(small_scenario(dir.path(), "a"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--threads") && stderr.contains("256"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn outputs_that_cannot_be_written_are_refused_before_computing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = infeasible_scenario(dir.path());
+    let existing = dir.path().join("existing");
+    std::fs::write(&existing, "keep me").expect("write");
+    let existing_arg = existing.to_str().expect("utf-8 path");
+    let sub = existing.join("sub");
+    let sub_arg = sub.to_str().expect("utf-8 path");
+    let runs: [Vec<&str>; 4] = [
+        vec!["plan", "--output", existing_arg],
+        vec![
+            "simulate",
+            "--strategies",
+            "plan,robust",
+            "--save-strategy",
+            existing_arg,
+        ],
+        vec!["report", "--force", "--out", existing_arg],
+        vec!["report", "--out", sub_arg],
+    ];
+    for args in runs {
+        let out = tradeoff()
+            .args(&args)
+            .arg(&scenario)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("infeasible"), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read_to_string(&existing).expect("read"), "keep me");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_an_error_and_a_closed_pipe_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let bin = assert_cmd::cargo::cargo_bin("tradeoff");
+    let out = std::process::Command::new(&bin)
+        .args(["plan", "--time-limit", "5"])
+        .arg(&scenario)
+        .stdout(full)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("standard output") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+
+    // The reader closes the pipe before anything is written: quiet success, as with `| head`.
+    let mut child = std::process::Command::new(&bin)
+        .args(["plan", "--time-limit", "5"])
+        .arg(&scenario)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+/// Runs the binary with writes to files limited to 0 bytes (`ulimit -f 0`, SIGXFSZ ignored so a
+/// write fails with "File too large" instead of killing the process).
+#[cfg(target_os = "linux")]
+fn tradeoff_that_cannot_grow_files() -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin("tradeoff"));
+    cmd
+}
+
+#[cfg(target_os = "linux")]
+fn folder_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("readable")
+        .map(|e| {
+            let path = e.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read(&path).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_keeps_the_file_it_was_replacing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let outputs = tempfile::tempdir().expect("tempdir");
+    let output = outputs.path().join("plan.json");
+    std::fs::write(&output, "the good plan").expect("write");
+    let out = tradeoff_that_cannot_grow_files()
+        .args(["plan", "--format", "json", "--time-limit", "5", "--force"])
+        .arg(&scenario)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("plan.json") && stderr.contains("File too large"),
+        "{stderr}"
+    );
+    assert_eq!(
+        folder_contents(outputs.path()),
+        [("plan.json".to_string(), b"the good plan".to_vec())],
+        "the old file is intact and no temporary file is left"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_report_keeps_the_files_it_was_replacing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let review = tempfile::tempdir().expect("tempdir");
+    let mut names: Vec<String> = ["index.html", "plan.csv", "comparison.csv", "results.json"]
+        .map(String::from)
+        .to_vec();
+    for stem in [
+        "outcome-distribution",
+        "cumulative-value-fan",
+        "delivery-curves",
+        "roadmap",
+        "plan-timeline",
+        "plan-capacity",
+        "debt-budget-sweep",
+        "sensitivity-tornado",
+    ] {
+        names.push(format!("{stem}.svg"));
+        names.push(format!("{stem}.png"));
+    }
+    for name in &names {
+        std::fs::write(review.path().join(name), format!("old {name}")).expect("write");
+    }
+    let before = folder_contents(review.path());
+    let out = tradeoff_that_cannot_grow_files()
+        .args([
+            "report",
+            "--force",
+            "--quiet",
+            "--trials",
+            "50",
+            "--time-limit",
+            "5",
+        ])
+        .args(["--robust-trials", "20", "--robust-budget", "200"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(review.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(folder_contents(review.path()) == before, "a file changed");
+}

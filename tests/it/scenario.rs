@@ -117,11 +117,20 @@ fn section() -> impl Strategy<Value = String> {
         })
 }
 
+/// `start` values near the label formats: short, signed, empty parts (`27-Q2`, `-Q1`, `2027-W`).
+fn start_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        "[0-9]{0,4}-[QW]?[+0-9]{0,2}".prop_map(|s| format!("start = \"{s}\"\n")),
+        "[0-9]{0,5}(-[QW]?[-+0-9]{0,3}){0,3}".prop_map(|s| format!("start = \"{s}\"\n")),
+    ]
+}
+
 fn toml_document() -> impl Strategy<Value = String> {
-    proptest::collection::vec(section(), 0..7).prop_map(|sections| {
+    (start_line(), proptest::collection::vec(section(), 0..7)).prop_map(|(start, sections)| {
         // A valid core often, so later checks (cross references, pre-checks) get exercised too.
         format!(
-            "[scenario]\nperiods = 3\n[capacity]\nper_period = 10\n{}",
+            "[scenario]\nperiods = 3\n{start}[capacity]\nper_period = 10\n{}",
             sections.join("")
         )
     })
