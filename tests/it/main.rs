@@ -3,6 +3,7 @@
 
 mod cli;
 mod plan;
+mod reference;
 mod report;
 mod robust;
 mod scenario;
