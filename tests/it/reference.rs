@@ -10,7 +10,7 @@
 
 use proptest::prelude::*;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use tradeoff::plan::{solve_plan, PlanOptions};
