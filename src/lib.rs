@@ -29,6 +29,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod economics;
 pub mod error;
 pub mod plan;
 pub mod progress;

@@ -109,9 +109,13 @@ impl PlanData {
             items,
             allocatable_weeks: (1..=n_periods).map(|t| scenario.allocatable(t)).collect(),
             base_drag: (1..=n_periods)
-                .map(|t| scenario.debt.base_drag(t, growth))
+                .map(|t| crate::economics::base_drag(&scenario.debt, t, growth))
                 .collect(),
-            discount: (0..=n_periods).map(|t| scenario.discount(t)).collect(),
+            discount: crate::economics::discount_factors(
+                scenario.discount_rate,
+                scenario.periods_per_year,
+                n_periods,
+            ),
             terminal_periods: f64::from(scenario.terminal_periods),
             stability_min,
             stability_max,
@@ -132,42 +136,36 @@ impl PlanData {
             .filter(|(_, d)| matches!(d, Some(k) if *k < period))
             .map(|(item, _)| item.debt_relief)
             .sum();
-        (self.base_drag[period - 1] - relief).max(0.0)
+        crate::economics::drag_after_relief(self.base_drag[period - 1], relief)
     }
 
-    /// The objective's coefficient on y[i,t] (t 1-based) once the objective is written over y.
-    ///
-    /// Σ_{t<T} d_{t+1} (v + c) y_t + Σ_t d_t o (y_t − y_{t−1}) + d_T v terminal y_T + p y_k, so
-    /// y_t (t < T) gets d_{t+1}(v + c) + o (d_t − d_{t+1}) and y_T gets d_T (o + v terminal);
-    /// a soft deadline adds p to y_k.
-    pub fn y_coefficient(&self, item_idx: usize, period: usize) -> f64 {
+    /// Item i's numbers for the settlement in [`crate::economics`].
+    pub fn terms(&self, item_idx: usize) -> crate::economics::ItemTerms {
         let item = &self.items[item_idx];
-        let d = &self.discount;
-        let t_end = self.n_periods;
-        let mut coef = if period < t_end {
-            d[period + 1] * (item.value + item.cost_of_delay)
-                + item.one_time_value * (d[period] - d[period + 1])
-        } else {
-            d[t_end] * (item.one_time_value + item.value * self.terminal_periods)
-        };
-        if let Some((k, penalty)) = item.soft_deadline {
-            if k == period {
-                coef += penalty;
-            }
+        crate::economics::ItemTerms {
+            value: item.value,
+            one_time_value: item.one_time_value,
+            cost_of_delay: item.cost_of_delay,
+            soft_deadline: item.soft_deadline,
         }
-        coef
+    }
+
+    /// The objective's coefficient on y[i,t] (t 1-based) once the objective is written over y
+    /// ([`crate::economics::y_coefficient`]).
+    pub fn y_coefficient(&self, item_idx: usize, period: usize) -> f64 {
+        crate::economics::y_coefficient(
+            &self.discount,
+            self.terminal_periods,
+            &self.terms(item_idx),
+            period,
+        )
     }
 
     /// The objective's constant term: −Σ_i p_i − Σ_i Σ_t d_t c_i.
     pub fn objective_constant(&self) -> f64 {
-        let discount_sum: f64 = self.discount[1..].iter().sum();
-        -self
-            .items
-            .iter()
-            .map(|item| {
-                item.soft_deadline.map_or(0.0, |(_, p)| p) + item.cost_of_delay * discount_sum
-            })
-            .sum::<f64>()
+        (0..self.items.len())
+            .map(|i| crate::economics::objective_constant_of(&self.discount, &self.terms(i)))
+            .sum()
     }
 
     /// What delivering item i by the end of `period` adds to the objective over never delivering it.
@@ -177,27 +175,20 @@ impl PlanData {
             .sum()
     }
 
-    /// The objective's parts for one item delivered at `delivery` (or never).
+    /// The objective's parts for one item delivered at `delivery` (or never), settled by
+    /// [`crate::economics::settle_item`] as the simulator settles a trial.
     pub fn item_parts(&self, item_idx: usize, delivery: Option<usize>) -> ObjectiveParts {
-        let item = &self.items[item_idx];
-        let d = &self.discount;
-        let t_end = self.n_periods;
-        let mut parts = ObjectiveParts::default();
-        // Cost of delay is paid in every period t with t − 1 < delivery.
-        let paid_until = delivery.unwrap_or(t_end).min(t_end);
-        parts.cost_of_delay = item.cost_of_delay * d[1..=paid_until].iter().sum::<f64>();
-        if let Some(k) = delivery {
-            let later: f64 = d[(k + 1).min(t_end + 1)..=t_end].iter().sum();
-            parts.value_earned = item.value * later
-                + item.one_time_value * d[k]
-                + d[t_end] * item.value * self.terminal_periods;
+        let (value_earned, cost_of_delay, penalties) = crate::economics::settle_item(
+            &self.discount,
+            self.terminal_periods,
+            &self.terms(item_idx),
+            delivery.unwrap_or(0),
+        );
+        ObjectiveParts {
+            value_earned,
+            cost_of_delay,
+            penalties,
         }
-        if let Some((k, penalty)) = item.soft_deadline {
-            if delivery.is_none_or(|del| del > k) {
-                parts.penalties = penalty;
-            }
-        }
-        parts
     }
 
     /// The objective's parts for a full set of deliveries (one entry per item).

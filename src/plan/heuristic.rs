@@ -127,7 +127,7 @@ impl<'a> Replayer<'a> {
         let mut worked = vec![false; n];
         let mut given = vec![0.0; n];
         for t in 1..=t_end {
-            let drag = (data.base_drag[t - 1] - relief).max(0.0);
+            let drag = crate::economics::drag_after_relief(data.base_drag[t - 1], relief);
             let effective = data.allocatable_weeks[t - 1] * (1.0 - drag);
             let mut total_left = effective;
             let mut product_left = (1.0 - data.stability_min) * effective;

@@ -249,7 +249,8 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
         (start[i]..=k.min(data.n_periods))
             .map(|t| {
                 let room = data.allocatable_weeks[t - 1]
-                    * (1.0 - (data.base_drag[t - 1] - total_relief).max(0.0))
+                    * (1.0
+                        - crate::economics::drag_after_relief(data.base_drag[t - 1], total_relief))
                     * share;
                 if with_team {
                     room.min(item.team_weeks)
@@ -344,7 +345,8 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
         let capacity: f64 = (1..=k.min(data.n_periods))
             .map(|t| {
                 data.allocatable_weeks[t - 1]
-                    * (1.0 - (data.base_drag[t - 1] - total_relief).max(0.0))
+                    * (1.0
+                        - crate::economics::drag_after_relief(data.base_drag[t - 1], total_relief))
             })
             .sum();
         lines.push(format!(

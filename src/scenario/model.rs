@@ -347,12 +347,12 @@ impl Debt {
 
     /// The drag law before relief: min(ceiling, drag + growth × (t − 1)) for period t (1-based).
     pub fn base_drag(&self, period: usize, growth: f64) -> f64 {
-        self.ceiling.min(self.drag + growth * (period as f64 - 1.0))
+        crate::economics::base_drag(self, period, growth)
     }
 
     /// The drag in period t given the relief of items delivered by the end of t − 1, never below 0.
     pub fn drag_after_relief(&self, period: usize, growth: f64, relief: f64) -> f64 {
-        (self.base_drag(period, growth) - relief).max(0.0)
+        crate::economics::drag_after_relief(self.base_drag(period, growth), relief)
     }
 }
 
@@ -408,7 +408,7 @@ impl Scenario {
 
     /// d_t = (1 + r)^(−t / periods_per_year), for period t (1-based; t = 0 gives 1).
     pub fn discount(&self, period: usize) -> f64 {
-        (1.0 + self.discount_rate).powf(-(period as f64) / self.periods_per_year)
+        crate::economics::discount_factor(self.discount_rate, self.periods_per_year, period)
     }
 
     /// The label of period t (1-based).

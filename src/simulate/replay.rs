@@ -569,7 +569,7 @@ pub fn settle_into(
     for &i in &model.penalty_items {
         let i = i as usize;
         let period = delivered[i];
-        if period == 0 || period > model.deadline_period[i] {
+        if crate::economics::deadline_missed(period as usize, model.deadline_period[i] as usize) {
             acc.penalties += model.penalty[i];
         }
     }
@@ -650,7 +650,7 @@ fn cumulative_net_value(
     for &i in &model.penalty_items {
         let i = i as usize;
         let (period, k) = (delivered[i], model.deadline_period[i]);
-        if period == 0 || period > k {
+        if crate::economics::deadline_missed(period as usize, k as usize) {
             flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
         }
     }

@@ -100,7 +100,11 @@ impl Model {
         let n_items = scenario.initiatives.len();
         let n_periods = scenario.periods;
         let allocatable_weeks = (1..=n_periods).map(|t| scenario.allocatable(t)).collect();
-        let discount: Vec<f64> = (0..=n_periods).map(|t| scenario.discount(t)).collect();
+        let discount = crate::economics::discount_factors(
+            scenario.discount_rate,
+            scenario.periods_per_year,
+            n_periods,
+        );
         let mut discount_sum = vec![0.0; n_periods + 1];
         for t in 1..=n_periods {
             discount_sum[t] = discount_sum[t - 1] + discount[t];
@@ -247,22 +251,16 @@ impl Model {
                 .push((i as u32, pert_rows.push(table, &s, 1.0)));
         }
         model.pert_rows = pert_rows;
-        let (s, d) = (&model.discount_sum, &model.discount);
-        let t_end = n_periods;
+        // The settlement of `economics`, tabulated by delivery period.
+        let d = &model.discount;
         model.value_weight = (0..=n_periods)
-            .map(|p| {
-                if p == 0 {
-                    0.0
-                } else {
-                    (s[t_end] - s[p]) + model.terminal_periods * d[t_end]
-                }
-            })
+            .map(|p| crate::economics::value_weight(d, model.terminal_periods, p))
             .collect();
         model.one_time_weight = (0..=n_periods)
-            .map(|p| if p == 0 { 0.0 } else { d[p] })
+            .map(|p| crate::economics::one_time_weight(d, p))
             .collect();
         model.delay_weight = (0..=n_periods)
-            .map(|p| if p == 0 { s[t_end] } else { s[p] })
+            .map(|p| crate::economics::delay_weight(d, p))
             .collect();
         model.n_requires = (0..n_items)
             .map(|i| (model.requires_start[i + 1] - model.requires_start[i]) as u32)
@@ -302,10 +300,15 @@ impl Model {
     /// The drag in period t (1-based) with growth `growth` and accumulated relief.
     #[inline]
     pub fn drag_in(&self, period: usize, growth: f64, relief: f64) -> f64 {
-        let base = self
-            .drag_ceiling
-            .min(self.drag + growth * (period as f64 - 1.0));
-        (base - relief).max(0.0)
+        let debt = crate::scenario::Debt {
+            drag: self.drag,
+            growth: self.growth,
+            ceiling: self.drag_ceiling,
+        };
+        crate::economics::drag_after_relief(
+            crate::economics::base_drag(&debt, period, growth),
+            relief,
+        )
     }
 }
 
