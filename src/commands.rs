@@ -319,7 +319,19 @@ fn check_sim_options(options: &SimOptions) -> Result<(), Error> {
 
 fn parse_strategies(list: &str, scenario: &Scenario) -> Result<Vec<StrategySpec>, Error> {
     let mut specs = Vec::new();
-    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+    if list.trim().is_empty() {
+        return Err(Error::Usage(
+            "--strategies: expected at least one strategy, found an empty list".into(),
+        ));
+    }
+    for (k, item) in list.split(',').map(str::trim).enumerate() {
+        if item.is_empty() {
+            return Err(Error::Usage(format!(
+                "--strategies: expected a strategy at position {} of the list, found nothing
+  hint: remove the extra comma",
+                k + 1
+            )));
+        }
         let spec = StrategySpec::parse(item, scenario)?;
         if specs.contains(&spec) {
             return Err(Error::Usage(format!(
@@ -374,8 +386,12 @@ pub fn parse_shares(text: &str) -> Result<Vec<f64>, Error> {
         .collect())
 }
 
-/// Reads a plan saved by `plan --format json` and checks it belongs to this scenario.
+/// Reads a plan saved by `plan --format json` and checks it belongs to this scenario as strictly
+/// as the loader checks a scenario: every problem found, in file order, located by its JSON path.
 pub fn load_plan(path: &Path, scenario: &Scenario) -> Result<Plan, Error> {
+    let hint = || {
+        Some("write the plan with `tradeoff plan SCENARIO --format json --output PLAN.json`".into())
+    };
     let bad = |message: String, line: Option<usize>| Error::LoadPlan {
         path: path.to_path_buf(),
         diagnostics: vec![Diagnostic {
@@ -383,10 +399,7 @@ pub fn load_plan(path: &Path, scenario: &Scenario) -> Result<Plan, Error> {
             line,
             field: None,
             message,
-            hint: Some(
-                "write the plan with `tradeoff plan SCENARIO --format json --output PLAN.json`"
-                    .into(),
-            ),
+            hint: hint(),
         }],
     };
     let text = std::fs::read_to_string(path)
@@ -400,39 +413,217 @@ pub fn load_plan(path: &Path, scenario: &Scenario) -> Result<Plan, Error> {
     if plan.status == PlanStatus::Infeasible {
         return Err(bad("the saved plan is infeasible".into(), None));
     }
-    let ids: Vec<&str> = plan.initiatives.iter().map(|i| i.id.as_str()).collect();
-    let expected: Vec<&str> = scenario.initiatives.iter().map(|i| i.id.as_str()).collect();
-    if ids != expected {
-        return Err(bad(
-            format!(
-                "expected the initiatives of `{}` in file order ({} of them), found {} others",
-                scenario.source.display(),
-                expected.len(),
-                ids.len()
-            ),
-            None,
-        ));
+    let problems = plan_problems(&plan, scenario);
+    if problems.is_empty() {
+        return Ok(plan);
     }
-    if plan.periods.len() != scenario.periods
-        || plan
-            .initiatives
-            .iter()
-            .any(|i| i.shares.len() != scenario.periods)
-    {
-        return Err(bad(
-            format!(
-                "expected a plan over {} periods, found {}",
-                scenario.periods,
-                plan.periods.len()
-            ),
-            None,
-        ));
-    }
-    Ok(plan)
+    let last = problems.len() - 1;
+    Err(Error::LoadPlan {
+        path: path.to_path_buf(),
+        diagnostics: problems
+            .into_iter()
+            .enumerate()
+            .map(|(k, (field, message))| Diagnostic {
+                file: path.to_path_buf(),
+                line: None,
+                field: Some(field),
+                message,
+                hint: if k == last { hint() } else { None },
+            })
+            .collect(),
+    })
 }
 
-/// Fails when `path` exists and `--force` was not given.
+/// How far a plan's shares of one item may sum above 1 (rounding of a normalised plan).
+const PLAN_SUM_TOLERANCE: f64 = 1e-6;
+
+/// The largest effort a plan may hold: the loader's limit for every number.
+const PLAN_MAX_EFFORT: f64 = 1e15;
+
+/// What is wrong with a parsed plan for `scenario`: (JSON path, expected and found), in file order.
+fn plan_problems(plan: &Plan, scenario: &Scenario) -> Vec<(String, String)> {
+    fn shown(x: f64) -> String {
+        if x != 0.0 && !(1e-4..1e16).contains(&x.abs()) {
+            format!("{x:e}")
+        } else {
+            format!("{x}")
+        }
+    }
+    let share_ok = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+    let t = scenario.periods;
+    let in_horizon = |p: Option<usize>| p.is_none_or(|p| (1..=t).contains(&p));
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (key, x) in [
+        ("stability_min", plan.stability_min),
+        ("stability_max", plan.stability_max),
+    ] {
+        if !share_ok(x) {
+            out.push((
+                key.into(),
+                format!("expected a share between 0 and 1, found {}", shown(x)),
+            ));
+        }
+    }
+    if share_ok(plan.stability_min) && share_ok(plan.stability_max) {
+        let buffer = scenario.capacity.buffer;
+        if plan.stability_min > plan.stability_max {
+            out.push((
+                "stability_min".into(),
+                format!(
+                    "expected at most stability_max {}, found {}",
+                    shown(plan.stability_max),
+                    shown(plan.stability_min)
+                ),
+            ));
+        } else if buffer + plan.stability_min > 1.0 + 1e-12 {
+            out.push((
+                "stability_min".into(),
+                format!(
+                    "expected at most 1 − buffer {} = {}, found {}",
+                    shown(buffer),
+                    shown(1.0 - buffer),
+                    shown(plan.stability_min)
+                ),
+            ));
+        }
+    }
+    let expected = &scenario.initiatives;
+    if plan.initiatives.len() != expected.len() {
+        out.push((
+            "initiatives".into(),
+            format!(
+                "expected the {} initiatives of `{}` in file order, found {}",
+                expected.len(),
+                scenario.source.display(),
+                plan.initiatives.len()
+            ),
+        ));
+    }
+    for (i, item) in plan.initiatives.iter().enumerate() {
+        let at = |key: &str| format!("initiatives[{i}].{key}");
+        match expected.get(i) {
+            Some(want) if want.id == item.id => {}
+            Some(want) => out.push((
+                at("id"),
+                format!(
+                    "expected `{}` (initiative {} of `{}`), found `{}`",
+                    want.id,
+                    i + 1,
+                    scenario.source.display(),
+                    item.id
+                ),
+            )),
+            None => out.push((
+                at("id"),
+                format!(
+                    "expected no initiative here (the scenario has {}), found `{}`",
+                    expected.len(),
+                    item.id
+                ),
+            )),
+        }
+        if !(item.effort.is_finite() && item.effort > 0.0 && item.effort <= PLAN_MAX_EFFORT) {
+            out.push((
+                at("effort"),
+                format!(
+                    "expected a positive number of engineer-weeks of at most 1e15, found {}",
+                    shown(item.effort)
+                ),
+            ));
+        }
+        if item.shares.len() != t {
+            out.push((
+                at("shares"),
+                format!(
+                    "expected {t} shares (one per period), found {}",
+                    item.shares.len()
+                ),
+            ));
+        } else {
+            let mut valid = true;
+            for (k, &x) in item.shares.iter().enumerate() {
+                if !share_ok(x) {
+                    valid = false;
+                    out.push((
+                        format!("initiatives[{i}].shares[{k}]"),
+                        format!("expected a share between 0 and 1, found {}", shown(x)),
+                    ));
+                }
+            }
+            let sum: f64 = item.shares.iter().sum();
+            if valid && sum > 1.0 + PLAN_SUM_TOLERANCE {
+                out.push((
+                    at("shares"),
+                    format!(
+                        "expected shares summing to at most 1 (the whole effort), found {}",
+                        shown(sum)
+                    ),
+                ));
+            }
+            // The first period with work, as `plan` writes it.
+            let first = item.shares.iter().position(|&x| x >= 1e-6).map(|k| k + 1);
+            if valid && in_horizon(item.start) && item.start != first {
+                out.push((
+                    at("start"),
+                    format!(
+                        "expected {} (the first period with work), found {}",
+                        period_or_null(first),
+                        period_or_null(item.start)
+                    ),
+                ));
+            }
+        }
+        for (key, value) in [("start", item.start), ("delivery", item.delivery)] {
+            if !in_horizon(value) {
+                out.push((
+                    at(key),
+                    format!(
+                        "expected a period from 1 to {t} or null, found {}",
+                        period_or_null(value)
+                    ),
+                ));
+            }
+        }
+        if let (Some(start), Some(delivery)) = (item.start, item.delivery) {
+            if in_horizon(item.start) && in_horizon(item.delivery) && delivery < start {
+                out.push((
+                    at("delivery"),
+                    format!("expected a period no earlier than start {start}, found {delivery}"),
+                ));
+            }
+        }
+    }
+    if plan.periods.len() != t {
+        out.push((
+            "periods".into(),
+            format!("expected {t} periods, found {}", plan.periods.len()),
+        ));
+    }
+    for (k, period) in plan.periods.iter().enumerate() {
+        if period.period != k + 1 {
+            out.push((
+                format!("periods[{k}].period"),
+                format!("expected {}, found {}", k + 1, period.period),
+            ));
+        }
+    }
+    out
+}
+
+fn period_or_null(p: Option<usize>) -> String {
+    p.map_or_else(|| "null".into(), |p| p.to_string())
+}
+
+/// Fails when `path` is a directory (even with `--force`: a file never replaces a folder), or
+/// exists and `--force` was not given.
 pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Error> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "expected a file to write, found the directory `{}`\n  hint: name a file inside it, e.g. `{}`",
+            path.display(),
+            path.join("out.json").display()
+        )));
+    }
     if path.exists() && !force {
         return Err(Error::OutputExists(path.to_path_buf()));
     }

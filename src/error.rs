@@ -25,21 +25,21 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = self
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| self.file.display().to_string());
-        write!(f, "{file}")?;
+        // The path as the user gave it (a CSV's joined to its scenario's folder), so it names
+        // the file from where they ran, not only its base name.
+        write!(f, "{}", self.file.display())?;
         if let Some(line) = self.line {
             write!(f, ": line {line}")?;
         }
+        // A key or column name is quoted as written: control characters in it are escaped, so
+        // no ESC sequence reaches the terminal.
+        let safe = crate::scenario::fields::shown_safely;
         if let Some(field) = &self.field {
-            write!(f, ", field `{field}`")?;
+            write!(f, ", field `{}`", safe(field))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", safe(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", safe(hint))?;
         }
         Ok(())
     }

@@ -308,7 +308,7 @@ fn ranked_reason(
 }
 
 /// Refuses an existing non-empty folder without `force`, and before anything is computed, a
-/// file in its place or on its path and a folder the report could not be written in.
+/// file in its place or on its path and a parent folder the report could not be built in.
 pub fn check_dir(out_dir: &Path, force: bool) -> Result<(), Error> {
     // The folder itself when it exists, else the nearest folder above it that does.
     let existing = out_dir
@@ -333,7 +333,12 @@ pub fn check_dir(out_dir: &Path, force: bool) -> Result<(), Error> {
             existing.display()
         )));
     }
-    probe_writable(existing)?;
+    // The report is built beside the folder, in its parent.
+    let parent = match std::fs::canonicalize(out_dir) {
+        Ok(real) if existing == out_dir => real.parent().map(Path::to_path_buf),
+        _ => None,
+    };
+    probe_writable(parent.as_deref().unwrap_or(existing))?;
     if out_dir.exists() {
         let non_empty = std::fs::read_dir(out_dir)
             .map_err(|source| Error::Io {
@@ -364,15 +369,6 @@ fn probe_writable(dir: &Path) -> Result<(), Error> {
         })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
-}
-
-/// Creates the folder (and its parents) when missing.
-pub fn create_dir(out_dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
-        action: "create folder",
-        path: out_dir.to_path_buf(),
-        source,
-    })
 }
 
 /// Computes every result the report shows: the plan, the simulation of the default strategies,
@@ -538,8 +534,30 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     super::atomic::write_atomically(path, bytes)
 }
 
-/// Writes the folder's files for computed results; returns their paths. The folder must exist.
+/// Writes the folder's files for computed results; returns their paths, `index.html` first.
+///
+/// The report is built whole in a hidden folder beside `out_dir` and then put in place at once
+/// (see [`super::atomic::replace_folder`]): an error or a kill leaves the previous report whole,
+/// or the new one whole, or without a previous one no folder. Files in `out_dir` the report does
+/// not write are kept.
 pub fn write_bundle(
+    out_dir: &Path,
+    data: &ReportData,
+    progress: &dyn Progress,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut files = super::atomic::replace_folder(out_dir, |tmp| {
+        let mut files = write_files(tmp, data, progress)?;
+        // Where the folder cannot be swapped whole, the page moves last.
+        files.rotate_left(1);
+        Ok(files)
+    })?;
+    files.rotate_right(1);
+    Ok(files)
+}
+
+/// Writes every file of the report into the folder `out_dir`; returns their paths, `index.html`
+/// first.
+fn write_files(
     out_dir: &Path,
     data: &ReportData,
     progress: &dyn Progress,
@@ -598,7 +616,6 @@ pub fn write_report(
 ) -> Result<ReportSummary, Error> {
     check_dir(out_dir, force)?;
     let data = compute(scenario, plan_options, sim_options, progress)?;
-    create_dir(out_dir)?;
     let files = write_bundle(out_dir, &data, progress)?;
     Ok(ReportSummary {
         out_dir: out_dir.to_path_buf(),

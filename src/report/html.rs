@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::bundle::{optimising_worth, recommended_roadmap, reliability, Gain, ReportData};
 use super::charts::roadmap::{Group, Roadmap};
-use super::charts::style::{self as chart_style, compact, count, money, percent};
+use super::charts::style::{self as chart_style, compact, count, percent};
 use super::charts::{pressing_items, Chart};
 use crate::plan::{Bucket, PlanStatus};
 use crate::scenario::{Deadline, Scenario};
@@ -29,6 +29,11 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// An amount as page text, escaped: the currency is the scenario's own text (it may hold `<`).
+fn money(x: f64, currency: &str) -> String {
+    escape(&chart_style::money(x, currency))
 }
 
 /// Turns a chart's SVG document into an element that scales with the page: no fixed size, no
@@ -154,12 +159,12 @@ fn header(out: &mut String, data: &ReportData) {
     );
 }
 
-fn kpi(out: &mut String, label: &str, value: &str) {
+/// One key figure; `value_html` is already page text (escaped, e.g. by [`money`]).
+fn kpi(out: &mut String, label: &str, value_html: &str) {
     let _ = write!(
         out,
-        "<li><span>{}</span><b>{}</b></li>",
-        escape(label),
-        escape(value)
+        "<li><span>{}</span><b>{value_html}</b></li>",
+        escape(label)
     );
 }
 
@@ -177,7 +182,7 @@ fn due_text(s: &Scenario, i: usize) -> Option<String> {
         Some(Deadline::Soft { period, penalty }) => Some(format!(
             "soft deadline {} (penalty {})",
             label(period),
-            money(penalty, &s.currency)
+            chart_style::money(penalty, &s.currency)
         )),
         None if it.commit => Some(format!("committed (by {})", label(s.periods))),
         None => None,
@@ -987,6 +992,32 @@ mod tests {
             html.contains("<td class=\"d\">2027-Q3 – after the horizon</td>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn scenario_text_is_escaped_everywhere_currency_included() {
+        let hostile = "<img src=x onerror=\"alert('x')\">&";
+        let mut scenario = fixture::scenario(8);
+        scenario.currency = hostile.into();
+        scenario.name = hostile.into();
+        for it in &mut scenario.initiatives {
+            it.name = hostile.into();
+            it.business_outcome = Some(hostile.into());
+        }
+        let data = fixture::report_data(&scenario);
+        let charts = charts_of(&data);
+        let svgs: Vec<String> = charts.iter().map(|c| c.svg().unwrap()).collect();
+        let figures: Vec<(&Chart, &str)> =
+            charts.iter().zip(svgs.iter().map(String::as_str)).collect();
+        let html = render(&data, &figures);
+        assert!(!html.contains("<img"), "unescaped markup in the page");
+        assert!(!html.contains("'x')\">&<"), "unescaped text in the page");
+        assert!(html.contains("&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;"));
+        // Amounts carry the currency: escaped once, not twice.
+        assert!(!html.contains("&amp;lt;img"), "escaped twice");
+        for svg in &svgs {
+            assert!(!svg.contains("<img"), "unescaped markup in a chart");
+        }
     }
 
     #[test]

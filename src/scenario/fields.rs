@@ -179,14 +179,42 @@ impl Reader {
         }
     }
 
+    /// One line of text (an id, a name, a label): no control characters at all, tab included.
     pub fn string(&mut self, node: &Node, path: &str) -> Option<String> {
-        match &node.value {
-            Val::Str(s) | Val::Cell(s) => Some(s.clone()),
+        self.text(node, path, false)
+    }
+
+    /// Free prose (`business_outcome`): tabs and line breaks allowed, other control characters not.
+    pub fn prose(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.text(node, path, true)
+    }
+
+    fn text(&mut self, node: &Node, path: &str, layout: bool) -> Option<String> {
+        let s = match &node.value {
+            Val::Str(s) | Val::Cell(s) => s,
             _ => {
                 self.expected(node, path, "a string in quotes");
-                None
+                return None;
             }
+        };
+        if let Some((at, c)) = forbidden_char(s, layout) {
+            let what = if layout {
+                "text without control characters other than tab and line breaks"
+            } else {
+                "text without control characters"
+            };
+            self.error(
+                node.line,
+                &Self::name(node, path),
+                format!(
+                    "expected {what}, found U+{:04X} at character {at}",
+                    u32::from(c)
+                ),
+                Some("remove it: charts, pages and terminals cannot show it safely".into()),
+            );
+            return None;
         }
+        Some(s.clone())
     }
 
     pub fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
@@ -276,6 +304,39 @@ impl Reader {
     }
 }
 
+/// Whether `c` is refused in scenario text: C0 controls, DEL, C1 controls (terminals act on
+/// ESC and CSI sequences) and U+FFFE / U+FFFF (not allowed in XML, so in no SVG chart).
+pub fn is_forbidden(c: char) -> bool {
+    c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+/// The first refused character of `text` and its position (1-based, in characters); with
+/// `layout`, tab, line feed and carriage return are allowed.
+pub fn forbidden_char(text: &str, layout: bool) -> Option<(usize, char)> {
+    text.chars()
+        .enumerate()
+        .find(|&(_, c)| is_forbidden(c) && !(layout && matches!(c, '\t' | '\n' | '\r')))
+        .map(|(k, c)| (k + 1, c))
+}
+
+/// `text` with every refused character but the line feed written as an escape (`\u{1b}`),
+/// for messages.
+pub fn shown_safely(text: &str) -> String {
+    let escaped = |c: char| is_forbidden(c) && c != '\n';
+    if !text.chars().any(escaped) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if escaped(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The allowed key nearest to `key` by edit distance, when it is close enough to be a typo.
 fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
     allowed
@@ -308,6 +369,21 @@ pub fn quoted(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_found_with_their_position() {
+        assert_eq!(forbidden_char("Plan\u{7}B", false), Some((5, '\u{7}')));
+        assert_eq!(forbidden_char("a\u{1b}[31m", false), Some((2, '\u{1b}')));
+        assert_eq!(forbidden_char("DEL\u{7f}", false), Some((4, '\u{7f}')));
+        assert_eq!(forbidden_char("x\u{9b}", false), Some((2, '\u{9b}')));
+        assert_eq!(forbidden_char("é\u{FFFE}", false), Some((2, '\u{FFFE}')));
+        assert_eq!(forbidden_char("\u{FFFF}", false), Some((1, '\u{FFFF}')));
+        assert_eq!(forbidden_char("a\tb", false), Some((2, '\t')));
+        assert_eq!(forbidden_char("a\tb\r\nc", true), None);
+        assert_eq!(forbidden_char("a\u{0}b", true), Some((2, '\u{0}')));
+        assert_eq!(forbidden_char("Платформа €2027 — ok", false), None);
+        assert_eq!(shown_safely("a\u{1b}b\nc"), "a\\u{1b}b\nc");
+    }
 
     #[test]
     fn typos_get_a_suggestion() {

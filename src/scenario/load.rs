@@ -66,9 +66,33 @@ const BUILT_IN_STRATEGIES: &[&str] = &[
     "robust",
 ];
 
+/// Scenario and CSV files larger than this (64 MiB) are refused: a portfolio of 100,000
+/// initiatives takes about 20 MB, and a device such as `/dev/zero` never ends.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a whole input file, refusing one over [`MAX_INPUT_BYTES`] with at most that much
+/// memory (plus one byte).
+pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} MiB, the limit for scenario and CSV files",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Loads and validates the scenario at `path`.
 pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_input(path).map_err(|e| {
         Error::load(
             path,
             Diagnostic {
@@ -341,9 +365,13 @@ impl Loader {
             });
             let name = match s.get("name") {
                 Some(n) => r.string(n, "scenario.name"),
+                // A file name may hold what scenario text may not: replace it.
                 None => Some(
                     path.file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
+                        .map(|s| {
+                            s.to_string_lossy()
+                                .replace(super::fields::is_forbidden, "\u{FFFD}")
+                        })
                         .unwrap_or_else(|| "scenario".into()),
                 ),
             };
@@ -623,7 +651,7 @@ impl Loader {
         periods: Option<usize>,
     ) -> Vec<Draft> {
         let scenario_path = self.path.clone();
-        let bytes = match std::fs::read(csv_path) {
+        let bytes = match read_input(csv_path) {
             Ok(b) => b,
             Err(e) => {
                 self.error(
@@ -676,16 +704,23 @@ impl Loader {
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
         // A record's position can point at the line break before it (and at blank lines before
-        // it): step over those to the record's first character.
+        // it): step over those to the record's line. Only line breaks: a line of spaces is a
+        // line of its own.
         let line_of = |byte: u64| {
             let skipped = text
                 .as_bytes()
                 .iter()
                 .skip(byte as usize)
-                .take_while(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
                 .count();
             let at = byte as usize + skipped;
             line_starts.partition_point(|&start| start <= at)
+        };
+        // A line of nothing but spaces and tabs is blank, like an empty line.
+        let blank = |line: usize| {
+            let start = line_starts[line.saturating_sub(1).min(line_starts.len() - 1)];
+            let end = line_starts.get(line).copied().unwrap_or(text.len());
+            text[start..end].trim().is_empty()
         };
         let mut out = Vec::new();
         for record in reader.records() {
@@ -693,6 +728,11 @@ impl Loader {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map(|p| line_of(p.byte()));
+                    if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. })
+                        && line.is_some_and(blank)
+                    {
+                        continue;
+                    }
                     // The csv crate's own text carries its (miscounted) line: say it ourselves.
                     let message = match e.kind() {
                         csv::ErrorKind::UnequalLengths { len, .. } => format!(
@@ -1115,7 +1155,7 @@ fn deadline_shortfall(
         format!(
             "{} × (1 − progress {}) = {}",
             num(i.effort.mean()),
-            i.progress,
+            as_written(i.progress),
             num(need)
         )
     } else {
@@ -1123,10 +1163,12 @@ fn deadline_shortfall(
     };
     let team = match i.team {
         Some(t) => format!(
-            " (team = {t}, weeks_per_period = {}, buffer = {})",
-            header.weeks_per_period, capacity.buffer
+            " (team = {}, weeks_per_period = {}, buffer = {})",
+            as_written(t),
+            as_written(header.weeks_per_period),
+            as_written(capacity.buffer)
         ),
-        None => format!(" (buffer = {})", capacity.buffer),
+        None => format!(" (buffer = {})", as_written(capacity.buffer)),
     };
     let by = if what == "commit" {
         format!("within the horizon ({k} periods, commit = true)")
@@ -1149,6 +1191,16 @@ fn deadline_hint(i: &Initiative, what: &str) -> String {
         options.push("a soft deadline { period, penalty }".into());
     }
     format!("consider {}", options.join(", "))
+}
+
+/// An input number for messages, exact but compact: `0.15`, `13`, and `1e-300` rather than
+/// 300 digits (scientific below 1e-4 and from 1e16 in size).
+fn as_written(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// A number for messages: whole numbers plainly, others with up to two decimals.
@@ -1331,7 +1383,7 @@ fn read_initiative(
     };
     let outcome = match t.get("business_outcome") {
         None => Some(None),
-        Some(n) => r.string(n, &format!("{p}.business_outcome")).map(Some),
+        Some(n) => r.prose(n, &format!("{p}.business_outcome")).map(Some),
     };
     let relief = t.get("debt_relief").map_or(Some(0.0), |n| {
         r.number(n, &format!("{p}.debt_relief"), Range::Share)
@@ -1686,4 +1738,24 @@ fn list_ids(ids: &[&str]) -> String {
         text.push_str(&format!(" and {} more", ids.len() - SHOW));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_input_takes_the_limit_and_refuses_one_byte_more() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.toml");
+        let file = std::fs::File::create(&path).expect("create");
+        file.set_len(MAX_INPUT_BYTES).expect("a sparse file");
+        assert_eq!(
+            read_input(&path).expect("at the limit").len() as u64,
+            MAX_INPUT_BYTES
+        );
+        file.set_len(MAX_INPUT_BYTES + 1).expect("a sparse file");
+        let e = read_input(&path).expect_err("over the limit");
+        assert!(e.to_string().contains("larger than 64 MiB"), "{e}");
+    }
 }

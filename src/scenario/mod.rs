@@ -3,7 +3,7 @@
 //! Only `load` touches files. Everything downstream takes a [`Scenario`] value that has passed
 //! every check of the specification.
 
-mod fields;
+pub(crate) mod fields;
 mod labels;
 pub mod load;
 pub mod model;

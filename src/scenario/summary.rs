@@ -57,11 +57,12 @@ pub fn summarize(s: &Scenario) -> Summary {
         .into_iter()
         .map(|c| (c, s.initiatives.iter().filter(|i| i.class == c).count()))
         .collect();
+    // Folded from +0: `sum()` of no floats is −0, which would print as "-0.00×".
     let effort_weeks: f64 = s
         .initiatives
         .iter()
         .map(|i| i.remaining_effort_mean())
-        .sum();
+        .fold(0.0, |acc, e| acc + e);
     let allocatable_weeks = s.total_allocatable();
     let effective_weeks = (1..=s.periods)
         .map(|t| s.allocatable(t) * (1.0 - s.debt.base_drag(t, s.debt.growth.mean()).max(0.0)))
@@ -103,7 +104,9 @@ pub fn summarize(s: &Scenario) -> Summary {
         effort_weeks,
         allocatable_weeks,
         effective_weeks,
-        overcommitment: if allocatable_weeks > 0.0 {
+        overcommitment: if effort_weeks == 0.0 {
+            0.0
+        } else if allocatable_weeks > 0.0 {
             effort_weeks / allocatable_weeks
         } else {
             f64::INFINITY

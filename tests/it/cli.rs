@@ -309,11 +309,36 @@ fn a_full_standard_output_is_an_error_and_a_closed_pipe_is_not() {
 /// write fails with "File too large" instead of killing the process).
 #[cfg(target_os = "linux")]
 fn tradeoff_that_cannot_grow_files() -> Command {
+    tradeoff_with_file_limit(0)
+}
+
+/// Runs the binary with files limited to `blocks` blocks (512 or 1,024 bytes, by shell): with
+/// 30, the report's small files are written and its larger ones fail mid-way.
+#[cfg(target_os = "linux")]
+fn tradeoff_with_file_limit(blocks: u32) -> Command {
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\""])
-        .arg(assert_cmd::cargo::cargo_bin("tradeoff"));
+    cmd.args([
+        "-c",
+        &format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""),
+    ])
+    .arg(assert_cmd::cargo::cargo_bin("tradeoff"));
     cmd
 }
+
+/// `report` on the small scenario, cheaply.
+#[cfg(target_os = "linux")]
+const CHEAP_REPORT: [&str; 10] = [
+    "--quiet",
+    "--trials",
+    "50",
+    "--time-limit",
+    "5",
+    "--robust-trials",
+    "20",
+    "--robust-budget",
+    "200",
+    "--force",
+];
 
 #[cfg(target_os = "linux")]
 fn folder_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -383,21 +408,15 @@ fn a_failed_report_keeps_the_files_it_was_replacing() {
         names.push(format!("{stem}.svg"));
         names.push(format!("{stem}.png"));
     }
+    names.push("notes.txt".into());
     for name in &names {
         std::fs::write(review.path().join(name), format!("old {name}")).expect("write");
     }
     let before = folder_contents(review.path());
-    let out = tradeoff_that_cannot_grow_files()
-        .args([
-            "report",
-            "--force",
-            "--quiet",
-            "--trials",
-            "50",
-            "--time-limit",
-            "5",
-        ])
-        .args(["--robust-trials", "20", "--robust-budget", "200"])
+    // Files that fit are written and the larger ones fail: none of it may reach the folder.
+    let out = tradeoff_with_file_limit(30)
+        .arg("report")
+        .args(CHEAP_REPORT)
         .arg(&scenario)
         .arg("--out")
         .arg(review.path())
@@ -407,4 +426,227 @@ fn a_failed_report_keeps_the_files_it_was_replacing() {
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("File too large"), "{stderr}");
     assert!(folder_contents(review.path()) == before, "a file changed");
+    let parent = review.path().parent().expect("parent");
+    let name = review.path().file_name().expect("name").to_string_lossy();
+    let leftovers: Vec<String> = std::fs::read_dir(parent)
+        .expect("readable")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!(".{name}.tmp-")))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_report_leaves_no_folder_when_there_was_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let parent = tempfile::tempdir().expect("tempdir");
+    let out = tradeoff_with_file_limit(30)
+        .arg("report")
+        .args(CHEAP_REPORT)
+        .arg(&scenario)
+        .arg("--out")
+        .arg(parent.path().join("new").join("review"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(
+        folder_contents(parent.path()).is_empty(),
+        "a folder or file was left"
+    );
+}
+
+#[test]
+fn inputs_over_64_mib_are_refused_with_the_file_named() {
+    let limit = tradeoff::scenario::load::MAX_INPUT_BYTES;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A sparse scenario one byte over the limit.
+    let big = dir.path().join("big.toml");
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(limit + 1))
+        .expect("a sparse file");
+    // A scenario whose CSV is one byte over the limit.
+    let csv = dir.path().join("huge.csv");
+    std::fs::File::create(&csv)
+        .and_then(|f| f.set_len(limit + 1))
+        .expect("a sparse file");
+    let with_csv = dir.path().join("with-csv.toml");
+    std::fs::write(
+        &with_csv,
+        "[scenario]\nperiods = 2\ninitiatives = \"huge.csv\"\n[capacity]\nper_period = 10\n",
+    )
+    .expect("write scenario");
+    let mut cases =
+        vec![
+        (big, "big.toml: cannot read the file: it is larger than 64 MiB"),
+        (
+            with_csv,
+            "with-csv.toml: line 3, field `scenario.initiatives`: expected a readable CSV file at",
+        ),
+    ];
+    if cfg!(target_os = "linux") {
+        cases.push((
+            PathBuf::from("/dev/zero"),
+            "cannot read the file: it is larger than 64 MiB",
+        ));
+    }
+    for (path, expected) in cases {
+        let out = tradeoff()
+            .arg("validate")
+            .arg(&path)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", path.display());
+        assert!(stderr.contains(expected), "{}: {stderr}", path.display());
+        assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+    }
+}
+
+#[test]
+fn an_empty_item_in_strategies_is_a_usage_error_naming_its_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    for (list, position) in [
+        ("wsjf,,plan", 2),
+        ("wsjf,", 2),
+        (",wsjf", 1),
+        ("wsjf, ,plan", 2),
+    ] {
+        let out = tradeoff()
+            .arg("simulate")
+            .arg(&scenario)
+            .args(["--trials", "10", "--quiet", "--strategies", list])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{list}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "--strategies: expected a strategy at position {position} of the list, found nothing"
+            )),
+            "{list}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn an_output_that_is_a_directory_is_refused_even_with_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let folder = dir.path().join("out");
+    std::fs::create_dir(&folder).expect("a folder");
+    let runs: [Vec<&str>; 3] = [
+        vec!["plan", "--time-limit", "5"],
+        vec!["plan", "--time-limit", "5", "--force"],
+        vec![
+            "simulate",
+            "--trials",
+            "10",
+            "--strategies",
+            "wsjf",
+            "--force",
+        ],
+    ];
+    for args in runs {
+        let out = tradeoff()
+            .args(&args)
+            .arg(&scenario)
+            .arg("--output")
+            .arg(&folder)
+            .arg("--quiet")
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("expected a file to write, found the directory")
+                && !stderr.contains("--force")
+                && !stderr.contains("Is a directory"),
+            "{args:?}: {stderr}"
+        );
+        assert!(folder.is_dir());
+    }
+}
+
+#[test]
+fn validate_without_initiatives_shows_no_negative_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("empty-backlog.toml");
+    std::fs::write(
+        &path,
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n",
+    )
+    .expect("write scenario");
+    for format in ["table", "json"] {
+        let out = tradeoff()
+            .arg("validate")
+            .arg(&path)
+            .args(["--format", format])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("-0"), "{format}: {stdout}");
+    }
+}
+
+#[test]
+fn a_tiny_team_prints_compactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tiny-team.toml");
+    std::fs::write(
+        &path,
+        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n[[initiative]]\nid = \"a\"\n\
+         kind = \"feature\"\neffort = 4\nteam = 1e-300\nvalue = 1\ndeadline = 2\n",
+    )
+    .expect("write scenario");
+    for format in ["table", "json"] {
+        let out = tradeoff()
+            .arg("validate")
+            .arg(&path)
+            .args(["--format", format])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("(team = 1e-300, weeks_per_period = 13"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("0000000000") && !stdout.contains("0000000000"));
+    }
+}
+
+#[test]
+fn csv_errors_name_the_csv_by_the_path_from_where_the_user_ran() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sub = dir.path().join("plans");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::fs::write(
+        sub.join("s.toml"),
+        "[scenario]\nperiods = 4\ninitiatives = \"items.csv\"\n[capacity]\nper_period = 20\n",
+    )
+    .expect("write scenario");
+    std::fs::write(
+        sub.join("items.csv"),
+        "id,kind,effort\nx0,feature,3\nx1,feature,-3\n",
+    )
+    .expect("write csv");
+    let out = tradeoff()
+        .current_dir(dir.path())
+        .args(["validate", "plans/s.toml"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let csv = Path::new("plans").join("items.csv");
+    assert!(
+        stderr.contains(&format!("\n  {}: line 3, field", csv.display())),
+        "{stderr}"
+    );
 }

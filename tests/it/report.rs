@@ -325,12 +325,135 @@ fn report_refuses_a_non_empty_folder_without_force() {
     assert!(!dir.path().join("index.html").exists());
 }
 
-/// The browser the page test uses, when installed.
+/// The browser the page tests use, when installed: `chromium` on `PATH`, else the usual places.
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+    let on_path = std::env::var_os("PATH")
         .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join("chromium"));
+    on_path
+        .chain(
+            ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+                .into_iter()
+                .map(PathBuf::from),
+        )
+        .find(|p| p.is_file())
+}
+
+/// A scenario whose every text field tries to run a script when the page opens: each payload
+/// sets the page title to `pwned` or adds a `<pwned>` element.
+const HOSTILE: &str = r#"
+[scenario]
+name = "<script>document.title='pwned'</script><b>Q&A</b>"
+periods = 3
+currency = "<img src=x onerror=\"document.title='pwned'\">"
+
+[capacity]
+per_period = 20
+stability_share = { min = 0.1, max = 0.5 }
+
+[[objective]]
+id = "obj"
+name = "<img src=x onerror=\"document.body.appendChild(document.createElement('pwned'))\">"
+
+[[initiative]]
+id = "a"
+name = "<svg onload=\"document.title='pwned'\"></svg>"
+kind = "feature"
+effort = { low = 5, likely = 8, high = 12 }
+value = 1000
+deadline = 2
+objectives = ["obj"]
+business_outcome = "<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe>"
+
+[[initiative]]
+id = "b"
+name = "\"'><img src=x onerror=\"document.title='pwned'\">"
+kind = "debt"
+effort = { low = 4, likely = 6, high = 9 }
+risk_if_deferred = 300
+objectives = ["obj"]
+
+[[strategy]]
+name = "<img src=x onerror=\"document.body.appendChild(document.createElement('pwned'))\">"
+order = ["b", "a"]
+"#;
+
+#[test]
+fn hostile_scenario_text_runs_no_script_in_headless_chromium() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let scenario = dir.path().join("hostile.toml");
+    std::fs::write(&scenario, HOSTILE).expect("writes");
+    let out = dir.path().join("review");
+    tradeoff()
+        .arg("report")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--trials",
+            "100",
+            "--robust-trials",
+            "20",
+            "--robust-budget",
+            "100",
+        ])
+        .args(["--time-limit", "5", "--quiet"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+    for tag in ["<img", "<script", "<iframe", "<svg onload"] {
+        assert!(!html.contains(tag), "index.html holds an unescaped {tag}");
+    }
+    for entry in std::fs::read_dir(&out).expect("the folder") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(&path).expect("an SVG");
+            assert!(!svg.contains("<img"), "{} holds markup", path.display());
+        }
+    }
+    let Some(browser) = chromium() else {
+        println!("note: chromium is not on PATH; skipping the browser half of the injection test");
+        return;
+    };
+    let index = out
+        .join("index.html")
+        .canonicalize()
+        .expect("absolute path");
+    let run = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("file://{}", index.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        dom.contains("</html>"),
+        "chromium dumped no page; stderr:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        dom.contains("<title>Strategy review"),
+        "a script changed the title:\n{}",
+        &dom[..dom.len().min(2_000)]
+    );
+    assert!(!dom.contains("<pwned"), "a script added an element");
+    assert!(
+        !dom.contains("<img"),
+        "an image element was parsed from scenario text"
+    );
 }
 
 #[test]

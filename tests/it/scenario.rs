@@ -19,6 +19,9 @@ proptest! {
                 prop_assert!(s.periods >= 1);
                 prop_assert_eq!(s.capacity.per_period.len(), s.periods);
                 prop_assert_eq!(s.labels.len(), s.periods);
+                let clean = |t: &str| !t.chars().any(|c| c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}');
+                prop_assert!(clean(&s.name) && clean(&s.currency));
+                prop_assert!(s.initiatives.iter().all(|i| clean(&i.name) && clean(&i.id)));
             }
             Err(e) => {
                 prop_assert_eq!(e.exit_code(), 1);
@@ -44,6 +47,8 @@ fn toml_value() -> impl Strategy<Value = String> {
         Just("\"feature\"".to_string()),
         Just("\"2027-Q1\"".to_string()),
         Just("\"a\"".to_string()),
+        Just("\"a\\u001b[2Jb\"".to_string()),
+        Just("\"x\\uFFFE\\u0007\"".to_string()),
         Just("1979-05-27".to_string()),
         (0i64..400).prop_map(|n| n.to_string()),
         (-1e6f64..1e6).prop_map(|x| format!("{x:?}")),
@@ -91,6 +96,7 @@ fn key() -> impl Strategy<Value = String> {
         Just("ceiling"),
         Just("order"),
         Just("name"),
+        Just("currency"),
         Just("commit"),
         Just("bogus"),
     ]
@@ -287,4 +293,37 @@ fn csv_errors_name_the_right_line_with_crlf_endings_and_blank_lines() {
             .to_string();
         assert!(err.contains("items.csv: line 5"), "{csv:?}: {err}");
     }
+}
+
+#[test]
+fn a_whitespace_only_csv_row_is_blank_and_keeps_line_numbers() {
+    // Line 3 holds only spaces or tabs: it is skipped like an empty line, and the bad row is
+    // still line 4, the only problem.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario =
+        "[scenario]\nperiods = 4\ninitiatives = \"items.csv\"\n[capacity]\nper_period = 20\n";
+    for csv in [
+        "id,kind,effort\nx0,feature,3\n   \nx3,feature,-3\n",
+        "id,kind,effort\r\nx0,feature,3\r\n \t \r\nx3,feature,-3\r\n",
+        "id,kind,effort\nx0,feature,3\n   \nx3,feature\n",
+    ] {
+        std::fs::write(dir.path().join("items.csv"), csv).expect("write csv");
+        let err = load_scenario_str(dir.path().join("s.toml"), scenario)
+            .expect_err("the bad row is refused")
+            .to_string();
+        let problems: Vec<&str> = err.lines().filter(|l| l.contains("items.csv:")).collect();
+        assert_eq!(problems.len(), 1, "{csv:?}: {err}");
+        assert!(problems[0].contains("items.csv: line 4"), "{csv:?}: {err}");
+    }
+    let blank_rows = "id,kind,effort\nx0,feature,3\n  \n\t\nx1,feature,3\n";
+    std::fs::write(dir.path().join("items.csv"), blank_rows).expect("write csv");
+    let s = load_scenario_str(dir.path().join("s.toml"), scenario).expect("blank rows are skipped");
+    assert_eq!(s.initiatives.len(), 2);
+}
+
+#[test]
+fn a_default_name_from_a_file_name_holds_no_control_characters() {
+    let text = "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n";
+    let s = load_scenario_str("plan\u{1b}[2J.toml", text).expect("loads");
+    assert_eq!(s.name, "plan\u{FFFD}[2J");
 }

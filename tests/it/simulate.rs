@@ -581,3 +581,192 @@ fn the_summary_names_a_tie_instead_of_one_of_the_tied() {
         "{table}"
     );
 }
+
+/// A four-period, three-initiative scenario (`a`, `b`, `c`; buffer 0.15) and its plan as JSON.
+fn tiny_scenario_and_plan(dir: &std::path::Path) -> (PathBuf, PathBuf, serde_json::Value) {
+    let scenario = dir.join("tiny.toml");
+    std::fs::write(
+        &scenario,
+        "[scenario]\nperiods = 4\n[capacity]\nper_period = 10\nbuffer = 0.15\n\
+         stability_share = { min = 0.1, max = 0.3 }\n\
+         [[initiative]]\nid = \"a\"\nkind = \"feature\"\neffort = 4\nvalue = 10\ndeadline = 2\n\
+         [[initiative]]\nid = \"b\"\nkind = \"security\"\neffort = 6\nvalue = 5\n\
+         [[initiative]]\nid = \"c\"\nkind = \"debt\"\neffort = 3\nvalue = 2\n",
+    )
+    .expect("write scenario");
+    let plan_file = dir.join("plan.json");
+    tradeoff()
+        .args(["plan", "--format", "json", "--time-limit", "5", "--output"])
+        .arg(&plan_file)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let plan = serde_json::from_str(&std::fs::read_to_string(&plan_file).expect("read plan"))
+        .expect("plan JSON");
+    (scenario, plan_file, plan)
+}
+
+#[test]
+fn a_tampered_plan_file_is_bad_input_located_by_its_json_path() {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (scenario, plan_file, plan) = tiny_scenario_and_plan(dir.path());
+    let simulate = |plan: &Value| {
+        std::fs::write(&plan_file, plan.to_string()).expect("write plan");
+        tradeoff()
+            .args([
+                "simulate",
+                "--strategies",
+                "plan",
+                "--trials",
+                "10",
+                "--plan",
+            ])
+            .arg(&plan_file)
+            .arg(&scenario)
+            .output()
+            .expect("runs")
+    };
+    let out = simulate(&plan);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        plan["initiatives"][0]["start"], 1,
+        "the cases below assume it"
+    );
+
+    type Tamper = fn(&mut Value);
+    let cases: &[(&str, Tamper, &str, &str)] = &[
+        (
+            "a negative share",
+            |p| p["initiatives"][0]["shares"][1] = json!(-0.5),
+            "initiatives[0].shares[1]",
+            "expected a share between 0 and 1, found -0.5",
+        ),
+        (
+            "a share over 1",
+            |p| p["initiatives"][1]["shares"][2] = json!(3),
+            "initiatives[1].shares[2]",
+            "found 3",
+        ),
+        (
+            "shares summing to 4",
+            |p| p["initiatives"][0]["shares"] = json!([1, 1, 1, 1]),
+            "initiatives[0].shares",
+            "summing to at most 1 (the whole effort), found 4",
+        ),
+        (
+            "too few shares",
+            |p| {
+                p["initiatives"][2]["shares"].as_array_mut().unwrap().pop();
+            },
+            "initiatives[2].shares",
+            "expected 4 shares (one per period), found 3",
+        ),
+        (
+            "delivery after the horizon",
+            |p| p["initiatives"][0]["delivery"] = json!(99),
+            "initiatives[0].delivery",
+            "expected a period from 1 to 4 or null, found 99",
+        ),
+        (
+            "delivery before start",
+            |p| p["initiatives"][2]["delivery"] = json!(1),
+            "initiatives[2].delivery",
+            "no earlier than start 3",
+        ),
+        (
+            "a negative effort",
+            |p| p["initiatives"][1]["effort"] = json!(-5),
+            "initiatives[1].effort",
+            "found -5",
+        ),
+        (
+            "a huge effort",
+            |p| p["initiatives"][1]["effort"] = json!(1e300),
+            "initiatives[1].effort",
+            "at most 1e15, found 1e300",
+        ),
+        (
+            "stability_min below 0",
+            |p| p["stability_min"] = json!(-1),
+            "stability_min",
+            "expected a share between 0 and 1, found -1",
+        ),
+        (
+            "stability_min over 1",
+            |p| p["stability_min"] = json!(5),
+            "stability_min",
+            "found 5",
+        ),
+        (
+            "stability_max below stability_min",
+            |p| p["stability_max"] = json!(0.05),
+            "stability_min",
+            "expected at most stability_max 0.05, found 0.1",
+        ),
+        (
+            "no room beside the buffer",
+            |p| {
+                p["stability_min"] = json!(0.9);
+                p["stability_max"] = json!(0.95);
+            },
+            "stability_min",
+            "expected at most 1 − buffer 0.15 = 0.85, found 0.9",
+        ),
+        (
+            "an id of another scenario",
+            |p| p["initiatives"][2]["id"] = json!("other"),
+            "initiatives[2].id",
+            "expected `c` (initiative 3 of",
+        ),
+        (
+            "an initiative missing",
+            |p| {
+                p["initiatives"].as_array_mut().unwrap().pop();
+            },
+            "initiatives",
+            "expected the 3 initiatives of",
+        ),
+        (
+            "a start that is not the first period with work",
+            |p| p["initiatives"][0]["start"] = json!(4),
+            "initiatives[0].start",
+            "expected 1 (the first period with work), found 4",
+        ),
+        (
+            "a start outside the horizon",
+            |p| p["initiatives"][0]["start"] = json!(0),
+            "initiatives[0].start",
+            "expected a period from 1 to 4 or null, found 0",
+        ),
+        (
+            "a period missing",
+            |p| {
+                p["periods"].as_array_mut().unwrap().pop();
+            },
+            "periods",
+            "expected 4 periods, found 3",
+        ),
+    ];
+    for (what, tamper, field, message) in cases {
+        let mut tampered = plan.clone();
+        tamper(&mut tampered);
+        let out = simulate(&tampered);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        assert!(
+            stderr.contains("cannot load plan") && stderr.contains("plan.json"),
+            "{what}: {stderr}"
+        );
+        assert!(
+            stderr
+                .lines()
+                .any(|line| line.contains(&format!("field `{field}`: ")) && line.contains(message)),
+            "{what}: expected `{field}`: {message} in\n{stderr}"
+        );
+    }
+}
