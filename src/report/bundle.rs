@@ -17,7 +17,7 @@ use super::{html, plan_output, sim_output, Format};
 use crate::error::Error;
 use crate::plan::{solve_plan, Plan, PlanOptions};
 use crate::progress::Progress;
-use crate::scenario::{Deadline, Scenario};
+use crate::scenario::Scenario;
 use crate::simulate::{simulate, RobustOptions, SimOptions, Simulation, StrategySpec};
 use crate::sweep::{self, Sweep};
 
@@ -175,26 +175,10 @@ pub struct ReportSummary {
     pub recommended: Option<String>,
 }
 
-/// The chance that item `i` meets its hard deadline or commitment under strategy `s`; none for
-/// items with neither (soft deadlines are priced by their penalty instead).
-fn item_reliability(scenario: &Scenario, sim: &Simulation, s: usize, i: usize) -> Option<f64> {
-    let item = &scenario.initiatives[i];
-    let outcome = sim.strategies[s]
-        .initiatives
-        .iter()
-        .find(|o| o.id == item.id)?;
-    match item.deadline {
-        Some(Deadline::Hard { .. }) => Some(outcome.p_deadline_met.unwrap_or(0.0)),
-        _ if item.commit => Some(outcome.p_delivered),
-        _ => None,
-    }
-}
-
-/// The lowest chance over hard deadlines and commitments under strategy `s`.
+/// The lowest chance over hard deadlines and commitments under strategy `s`; none when the
+/// scenario has neither (soft deadlines are priced by their penalty instead).
 pub fn reliability(scenario: &Scenario, sim: &Simulation, s: usize) -> Option<f64> {
-    (0..scenario.initiatives.len())
-        .filter_map(|i| item_reliability(scenario, sim, s, i))
-        .reduce(f64::min)
+    sim.strategies[s].deadline_reliability(scenario)
 }
 
 /// Picks the strategy with the highest mean net value among those that meet hard deadlines and
