@@ -106,10 +106,10 @@ pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (w, h): Px,
 ) -> Result<(), String> {
-    let more = draw::omitted_note(data.omitted);
-    draw::subtitle(
+    draw::subtitle_omitting(
         root,
-        &format!("Chance each item is delivered by the end of each period, per strategy · grey: after the due date{more}"),
+        "Chance each item is delivered by the end of each period, per strategy · grey: after the due date",
+        data.omitted,
     )?;
     if data.items.is_empty() {
         return draw::empty_message(

@@ -4,13 +4,18 @@
 //! Charts use plotters' chart builder for axes, ticks and axis titles, then map their data to
 //! pixels with `backend_coord` and draw the marks here, where dashes and hatching are under our
 //! control and look the same in SVG and PNG.
+//!
+//! The row charts (the plan's timeline, the roadmap: one row per item over the periods, grouped
+//! under headings) share their rows, frame, row marks and legend here too.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::RGBColor;
 
 use super::style::{self, Dash, Hatch, Marker};
+use crate::scenario::Kind;
 
 /// A pixel position.
 pub type Px = (i32, i32);
@@ -516,11 +521,311 @@ pub fn boxed_label<DB: DrawingBackend>(
     }
 }
 
+/// The subtitle `text`, followed by the [`omitted_note`] when rows were left out.
+pub fn subtitle_omitting<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    omitted: usize,
+) -> Result<(), String> {
+    subtitle(root, &format!("{text}{}", omitted_note(omitted)))
+}
+
 /// " · N more items in the report's tables" when rows were left out of a chart, else nothing.
 pub fn omitted_note(omitted: usize) -> String {
     if omitted > 0 {
         format!(" · {omitted} more items in the report's tables")
     } else {
         String::new()
+    }
+}
+
+/// The height of one row of a row chart.
+const ROW_PX: u32 = 36;
+
+/// Room left of a row chart's plot for the item names and group headings.
+const ROW_LABELS: i32 = 530;
+
+/// What a row chart shows: its rows (group headings and items) over the periods, the kinds of
+/// the items shown (for the legend) and how many items were left out.
+pub struct RowChart<R> {
+    pub labels: Vec<String>,
+    pub rows: Vec<R>,
+    pub kinds: Vec<Kind>,
+    pub omitted: usize,
+}
+
+impl<R> RowChart<R> {
+    /// Item rows under group headings, at most `max` item rows: the items past that are
+    /// counted, and a group none of whose items is shown gets no heading (its items are
+    /// counted). A heading gets the group and how many items it holds, shown or not; groups
+    /// with no items are skipped. `item` gives an item's row and its kind.
+    pub fn grouped<G, T>(
+        labels: &[String],
+        groups: impl IntoIterator<Item = (G, Vec<T>)>,
+        max: usize,
+        mut heading: impl FnMut(G, usize) -> R,
+        mut item: impl FnMut(T) -> (R, Kind),
+    ) -> Self {
+        let mut rows = Vec::new();
+        let mut kinds: Vec<Kind> = Vec::new();
+        let mut shown = 0;
+        let mut omitted = 0;
+        for (group, members) in groups {
+            if members.is_empty() {
+                continue;
+            }
+            if shown >= max {
+                // No room left: no heading over an empty group, its items are counted.
+                omitted += members.len();
+                continue;
+            }
+            rows.push(heading(group, members.len()));
+            for member in members {
+                if shown >= max {
+                    omitted += 1;
+                    continue;
+                }
+                shown += 1;
+                let (row, kind) = item(member);
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
+                rows.push(row);
+            }
+        }
+        kinds.sort();
+        RowChart {
+            labels: labels.to_vec(),
+            rows,
+            kinds,
+            omitted,
+        }
+    }
+
+    /// The chart's height: a row per heading and item under the header.
+    pub fn height(&self) -> u32 {
+        style::HEIGHT.max(HEADER as u32 + 130 + self.rows.len() as u32 * ROW_PX)
+    }
+
+    /// Draws the subtitle (with the [`omitted_note`]), then the frame: the axis, room for the
+    /// names on the left and for a legend `legend_w` wide on the right, alternate period columns
+    /// shaded, the period labels at the bottom. With no rows or no periods it draws `empty` in
+    /// the middle instead and gives none.
+    pub fn frame<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        (w, h): Px,
+        subtitle: &str,
+        empty: &str,
+        legend_w: i32,
+    ) -> Result<Option<RowFrame<DB>>, String> {
+        subtitle_omitting(root, subtitle, self.omitted)?;
+        let periods = self.labels.len();
+        if self.rows.is_empty() || periods == 0 {
+            empty_message(root, (w, h), empty)?;
+            return Ok(None);
+        }
+        let n = self.rows.len() as f64;
+        let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(60)
+            .y_label_area_size(540)
+            .build_cartesian_2d(0.0..periods as f64, 0.0..n)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_x_mesh()
+            .disable_y_axis()
+            .max_light_lines(0)
+            .axis_style(style::MUTED.stroke_width(2))
+            .x_labels(0)
+            .label_style(style::text(style::TICK_SIZE, &style::INK))
+            .draw()
+            .map_err(err)?;
+        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        // Period columns: alternate shading, labels at the bottom.
+        for k in (1..periods).step_by(2) {
+            root.draw(&Rectangle::new(
+                [px(k as f64, n), px(k as f64 + 1.0, 0.0)],
+                RGBColor(246, 246, 246).filled(),
+            ))
+            .map_err(err)?;
+        }
+        let ticks: Vec<(Px, String)> = self
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(k, label)| (px(k as f64 + 0.5, 0.0), label.clone()))
+            .collect();
+        axis_labels(root, &ticks)?;
+        Ok(Some(RowFrame {
+            xa: px(0.0, 0.0).0,
+            xb: px(periods as f64, 0.0).0,
+            plot: chart.plotting_area().clone(),
+            rows: self.rows.len(),
+            legend_at: (w - legend_w + 20, HEADER + 10),
+        }))
+    }
+}
+
+/// The frame of a row chart, drawn by [`RowChart::frame`]: maps (period, row) to pixels.
+pub struct RowFrame<DB: DrawingBackend> {
+    plot: DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    rows: usize,
+    legend_at: Px,
+    /// The pixel x of the first period's start.
+    pub xa: i32,
+    /// The pixel x of the last period's end.
+    pub xb: i32,
+}
+
+impl<DB: DrawingBackend> RowFrame<DB> {
+    /// The pixel of `(x, y)`: x in periods from the left edge, y in rows from the bottom.
+    pub fn px(&self, x: f64, y: f64) -> Px {
+        self.plot.map_coordinate(&(x, y))
+    }
+
+    /// Row `r`'s (counted from the top) centre in rows, and the pixel of its left end.
+    pub fn row(&self, r: usize) -> (f64, Px) {
+        let yc = self.rows as f64 - r as f64 - 0.5;
+        (yc, self.px(0.0, yc))
+    }
+
+    /// The legend right of the plot: the `kinds`' fills, the chart's `marks`, then `notes`
+    /// (text alone; "● committed" first).
+    pub fn legend(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        kinds: &[Kind],
+        marks: Vec<(String, Swatch)>,
+        notes: &[&str],
+    ) -> Result<(), String> {
+        let mut entries: Vec<(String, Swatch)> = kinds
+            .iter()
+            .map(|&k| {
+                (
+                    k.to_string(),
+                    Swatch::Fill(style::kind_color(k), style::kind_hatch(k)),
+                )
+            })
+            .collect();
+        entries.extend(marks);
+        for note in std::iter::once(&"● committed").chain(notes) {
+            entries.push((note.to_string(), Swatch::Outline(WHITE)));
+        }
+        legend(root, self.legend_at, &entries, 18)?;
+        Ok(())
+    }
+}
+
+/// A group heading across the row whose left end is `(left, y)`: "TITLE · N items" over a rule
+/// that runs to `xb`.
+pub fn group_heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    count: usize,
+    (left, y): Px,
+    xb: i32,
+) -> Result<(), String> {
+    root.draw(&PathElement::new(
+        vec![(left - ROW_LABELS, y + 16), (xb, y + 16)],
+        style::MUTED.stroke_width(1),
+    ))
+    .map_err(err)?;
+    bold_label(
+        root,
+        &format!(
+            "{title} · {count} item{}",
+            if count == 1 { "" } else { "s" }
+        ),
+        (left - ROW_LABELS, y + 4),
+        style::LEGEND_SIZE,
+        &style::INK,
+        HPos::Left,
+        VPos::Center,
+    )
+}
+
+/// An item's name left of its row (whose left end is `(left, y)`), " ●" when it is committed.
+pub fn item_name<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    name: &str,
+    commit: bool,
+    (left, y): Px,
+) -> Result<(), String> {
+    let mark = if commit { " ●" } else { "" };
+    label(
+        root,
+        &format!("{}{mark}", style::truncate(name, 42)),
+        (left - 14, y),
+        style::TICK_SIZE,
+        &style::INK,
+        HPos::Right,
+        VPos::Center,
+    )
+}
+
+/// A muted note in a row with nothing to draw, from `(x, y)` rightwards.
+pub fn row_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    (x, y): Px,
+) -> Result<(), String> {
+    label(
+        root,
+        text,
+        (x, y),
+        style::NOTE_SIZE,
+        &style::MUTED,
+        HPos::Left,
+        VPos::Center,
+    )
+}
+
+/// The "delivered" marker above the row at `(x, y)`.
+pub fn delivery_marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): Px,
+) -> Result<(), String> {
+    marker(root, (x, y - 17), Marker::TriangleDown, &style::INK, 8)
+}
+
+/// A deadline: a red bar at `(x, y)`, `half` pixels above and below the row's centre.
+pub fn deadline_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): Px,
+    half: i32,
+) -> Result<(), String> {
+    root.draw(&Rectangle::new(
+        [(x - 3, y - half), (x + 3, y + half)],
+        style::okabe_ito::VERMILLION.filled(),
+    ))
+    .map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_past_the_row_limit_gets_no_heading() {
+        let groups = vec![
+            ("a", vec![Kind::Security, Kind::Debt]),
+            ("empty", vec![]),
+            ("b", vec![Kind::Feature, Kind::Debt]),
+            ("c", vec![Kind::Feature]),
+        ];
+        let chart = RowChart::grouped(
+            &["P1".to_string()],
+            groups,
+            3,
+            |g, n| format!("{g}:{n}"),
+            |k| (k.to_string(), k),
+        );
+        let rows: Vec<&str> = chart.rows.iter().map(String::as_str).collect();
+        assert_eq!(rows, ["a:2", "security", "debt", "b:2", "feature"]);
+        assert_eq!(chart.omitted, 2, "one of b's items and all of c's");
+        assert_eq!(chart.kinds, [Kind::Feature, Kind::Debt, Kind::Security]);
     }
 }

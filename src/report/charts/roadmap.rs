@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
-use super::draw::{self, err, Px, Swatch, HEADER};
+use super::draw::{self, err, Px, Swatch};
 use super::style::{self, Dash, Marker};
 use crate::plan::Bucket;
 use crate::scenario::{Deadline, Kind, Scenario};
@@ -161,178 +161,81 @@ pub enum Row {
 }
 
 pub struct Data {
-    pub labels: Vec<String>,
     /// Whose roadmap this is; none when nothing was simulated.
     pub strategy: Option<String>,
-    pub rows: Vec<Row>,
-    pub kinds: Vec<Kind>,
-    pub omitted: usize,
+    pub chart: draw::RowChart<Row>,
 }
-
-const ROW_PX: u32 = 36;
 
 impl Data {
     pub fn height(&self) -> u32 {
-        style::HEIGHT.max(HEADER as u32 + 130 + self.rows.len() as u32 * ROW_PX)
+        self.chart.height()
     }
 }
 
 pub fn prepare(scenario: &Scenario, roadmap: Option<&Roadmap>) -> Data {
-    let mut rows = Vec::new();
-    let mut kinds: Vec<Kind> = Vec::new();
-    let mut shown = 0;
-    let mut omitted = 0;
-    if let Some(map) = roadmap {
-        for group in Group::ALL {
-            let members: Vec<&RoadmapItem> = map.group(group).collect();
-            if members.is_empty() {
-                continue;
-            }
-            if shown >= MAX_ROWS {
-                // No room left: no heading over an empty group, its items are counted.
-                omitted += members.len();
-                continue;
-            }
-            rows.push(Row::Group(group, members.len()));
-            for item in members {
-                if shown >= MAX_ROWS {
-                    omitted += 1;
-                    continue;
-                }
-                shown += 1;
-                if !kinds.contains(&item.kind) {
-                    kinds.push(item.kind);
-                }
-                rows.push(Row::Item(item.clone()));
-            }
-        }
-    }
-    kinds.sort();
+    let groups = roadmap
+        .into_iter()
+        .flat_map(|map| Group::ALL.map(|group| (group, map.group(group).collect::<Vec<_>>())));
     Data {
-        labels: scenario.labels.clone(),
         strategy: roadmap.map(|m| m.strategy.clone()),
-        rows,
-        kinds,
-        omitted,
+        chart: draw::RowChart::grouped(
+            &scenario.labels,
+            groups,
+            MAX_ROWS,
+            Row::Group,
+            |item: &RoadmapItem| (Row::Item(item.clone()), item.kind),
+        ),
     }
 }
 
 pub fn draw<DB: DrawingBackend>(
     data: &Data,
     root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
+    size: Px,
 ) -> Result<(), String> {
-    let more = draw::omitted_note(data.omitted);
-    draw::subtitle(
+    let chart = &data.chart;
+    // With no strategy there are no rows either.
+    let empty = match data.strategy {
+        None => "No strategy was simulated, so there is no roadmap.",
+        Some(_) => "The scenario has no initiatives.",
+    };
+    let Some(frame) = chart.frame(
         root,
-        &format!(
-            "Bar: median start to median delivery · line: P10–P90 delivery · red: deadline, % met{more}"
-        ),
-    )?;
-    let periods = data.labels.len();
-    if data.strategy.is_none() {
-        return draw::empty_message(
-            root,
-            (w, h),
-            "No strategy was simulated, so there is no roadmap.",
-        );
-    }
-    if data.rows.is_empty() || periods == 0 {
-        return draw::empty_message(root, (w, h), "The scenario has no initiatives.");
-    }
-    let n = data.rows.len() as f64;
-    let legend_w = 290;
-    let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(60)
-        .y_label_area_size(540)
-        .build_cartesian_2d(0.0..periods as f64, 0.0..n)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_x_mesh()
-        .disable_y_axis()
-        .max_light_lines(0)
-        .axis_style(style::MUTED.stroke_width(2))
-        .x_labels(0)
-        .label_style(style::text(style::TICK_SIZE, &style::INK))
-        .draw()
-        .map_err(err)?;
-    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
-    // Period columns: alternate shading, labels at the bottom.
-    let (xa, _) = px(0.0, 0.0);
-    let (xb, _) = px(periods as f64, 0.0);
-    for k in (1..periods).step_by(2) {
-        root.draw(&Rectangle::new(
-            [px(k as f64, n), px(k as f64 + 1.0, 0.0)],
-            RGBColor(246, 246, 246).filled(),
-        ))
-        .map_err(err)?;
-    }
-    let ticks: Vec<(Px, String)> = data
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(k, label)| (px(k as f64 + 0.5, 0.0), label.clone()))
-        .collect();
-    draw::axis_labels(root, &ticks)?;
-    let horizon = periods as f64;
+        size,
+        "Bar: median start to median delivery · line: P10–P90 delivery · red: deadline, % met",
+        empty,
+        290,
+    )?
+    else {
+        return Ok(());
+    };
+    let horizon = chart.labels.len() as f64;
     // Where a period index lands on the axis, "after the horizon" at the right edge.
     let at = |k: Option<usize>| k.map_or(horizon, |k| (k as f64).min(horizon));
-    for (r, row) in data.rows.iter().enumerate() {
-        let yc = n - r as f64 - 0.5;
-        let (left, ypx) = px(0.0, yc);
+    for (r, row) in chart.rows.iter().enumerate() {
+        let (yc, left) = frame.row(r);
         match row {
             Row::Group(group, count) => {
-                root.draw(&PathElement::new(
-                    vec![(left - 530, ypx + 16), (xb, ypx + 16)],
-                    style::MUTED.stroke_width(1),
-                ))
-                .map_err(err)?;
-                draw::bold_label(
-                    root,
-                    &format!(
-                        "{} · {count} item{}",
-                        group.title(),
-                        if *count == 1 { "" } else { "s" }
-                    ),
-                    (left - 530, ypx + 4),
-                    style::LEGEND_SIZE,
-                    &style::INK,
-                    HPos::Left,
-                    VPos::Center,
-                )?;
+                draw::group_heading(root, group.title(), *count, left, frame.xb)?;
             }
-            Row::Item(item) => draw_item(root, item, yc, &px, &at, (xa, xb))?,
+            Row::Item(item) => draw_item(root, item, yc, &frame, &at)?,
         }
     }
-    let mut entries: Vec<(String, Swatch)> = data
-        .kinds
-        .iter()
-        .map(|&k| {
-            (
-                k.to_string(),
-                Swatch::Fill(style::kind_color(k), style::kind_hatch(k)),
-            )
-        })
-        .collect();
-    entries.push((
-        "median delivery".into(),
-        Swatch::Point(style::INK, Marker::TriangleDown),
-    ));
-    entries.push((
-        "P10–P90 delivery".into(),
-        Swatch::Line(style::INK, Dash::Solid, None),
-    ));
-    entries.push((
-        "deadline, % met".into(),
-        Swatch::Fill(style::okabe_ito::VERMILLION, style::Hatch::None),
-    ));
-    entries.push(("● committed".into(), Swatch::Outline(WHITE)));
-    entries.push(("▶ past the horizon".into(), Swatch::Outline(WHITE)));
-    draw::legend(root, (w - legend_w + 20, HEADER + 10), &entries, 18)?;
-    Ok(())
+    let marks = vec![
+        (
+            "median delivery".into(),
+            Swatch::Point(style::INK, Marker::TriangleDown),
+        ),
+        (
+            "P10–P90 delivery".into(),
+            Swatch::Line(style::INK, Dash::Solid, None),
+        ),
+        (
+            "deadline, % met".into(),
+            Swatch::Fill(style::okabe_ito::VERMILLION, style::Hatch::None),
+        ),
+    ];
+    frame.legend(root, &chart.kinds, marks, &["▶ past the horizon"])
 }
 
 /// One item's row: its name, the bar from median start to median delivery, the P10–P90
@@ -341,21 +244,13 @@ fn draw_item<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     item: &RoadmapItem,
     yc: f64,
-    px: &dyn Fn(f64, f64) -> Px,
+    frame: &draw::RowFrame<DB>,
     at: &dyn Fn(Option<usize>) -> f64,
-    (xa, xb): (i32, i32),
 ) -> Result<(), String> {
+    let px = |x: f64, y: f64| frame.px(x, y);
+    let (xa, xb) = (frame.xa, frame.xb);
     let (left, ypx) = px(0.0, yc);
-    let mark = if item.commit { " ●" } else { "" };
-    draw::label(
-        root,
-        &format!("{}{mark}", style::truncate(&item.name, 42)),
-        (left - 14, ypx),
-        style::TICK_SIZE,
-        &style::INK,
-        HPos::Right,
-        VPos::Center,
-    )?;
+    draw::item_name(root, &item.name, item.commit, (left, ypx))?;
     let color = style::kind_color(item.kind);
     match item.start_p50 {
         Some(start) => {
@@ -380,17 +275,13 @@ fn draw_item<DB: DrawingBackend>(
             )?;
         }
         None => {
-            draw::label(
+            draw::row_note(
                 root,
                 &format!(
                     "not started in most futures (delivered in {})",
                     style::percent(item.p_delivered)
                 ),
                 (xa + 10, ypx),
-                style::NOTE_SIZE,
-                &style::MUTED,
-                HPos::Left,
-                VPos::Center,
             )?;
         }
     }
@@ -427,16 +318,11 @@ fn draw_item<DB: DrawingBackend>(
         }
     }
     if let Some(d) = item.delivery_p50 {
-        let (dx, _) = px(at(Some(d)), yc);
-        draw::marker(root, (dx, ypx - 17), Marker::TriangleDown, &style::INK, 8)?;
+        draw::delivery_marker(root, (px(at(Some(d)), yc).0, ypx))?;
     }
     if let Some(d) = item.deadline {
         let (dx, _) = px(at(Some(d)), yc);
-        root.draw(&Rectangle::new(
-            [(dx - 3, ypx - 16), (dx + 3, ypx + 16)],
-            style::okabe_ito::VERMILLION.filled(),
-        ))
-        .map_err(err)?;
+        draw::deadline_bar(root, (dx, ypx), 16)?;
         let met = item.p_deadline_met.unwrap_or(0.0);
         let text = style::percent(met);
         let ink = if met < 0.8 {
