@@ -166,8 +166,10 @@ impl Worker {
                     let d = self.ws.delivered[i] as usize;
                     self.counts[base + i * (n_periods + 1) + d] += 1;
                 }
-                for (i, &p) in self.ws.started.iter().enumerate() {
-                    self.start_counts[base + i * (n_periods + 1) + p as usize] += 1;
+                for &i in &self.ws.started_items {
+                    let i = i as usize;
+                    let p = self.ws.started[i] as usize;
+                    self.start_counts[base + i * (n_periods + 1) + p] += 1;
                 }
                 if keep_band {
                     let offset = ((trial - first) * n_strategies + s) * n_periods;
@@ -258,7 +260,7 @@ pub fn run_in_batches(
     let mut totals = ChunkSums::new(n_strategies);
 
     progress.start("simulating", n_trials as u64);
-    let mut work = || {
+    let work = || {
         let mut nets = net_values.chunks_mut(CHUNK_TRIALS * n_strategies);
         let mut bands = band_values.chunks_mut(CHUNK_TRIALS * n_strategies * n_periods.max(1));
         // Batches bound the partial sums kept at once; they are merged in chunk order.
@@ -306,14 +308,7 @@ pub fn run_in_batches(
             }
         }
     };
-    match options.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start {threads} worker threads: {e}")))?
-            .install(work),
-        None => work(),
-    };
+    super::on_threads(options.threads, work)?;
     progress.finish();
     Ok(summarise(
         scenario,

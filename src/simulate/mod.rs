@@ -285,6 +285,21 @@ impl StrategyResult {
     }
 }
 
+/// Runs `work` on a pool of `threads` workers, or on the current pool when `None`.
+pub(crate) fn on_threads<R: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> R + Send,
+) -> Result<R, Error> {
+    match threads {
+        Some(threads) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start {threads} worker threads: {e}")))?
+            .install(work)),
+        None => Ok(work()),
+    }
+}
+
 /// The paired difference of net value, a − b, over the same sampled futures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedDiff {

@@ -43,6 +43,8 @@ pub struct Workspace {
     pub delivered_items: Vec<u32>,
     /// First period (1-based) in which each item was given work, 0 when never.
     pub started: Vec<u32>,
+    /// The items given work in the horizon, in the order they started.
+    pub started_items: Vec<u32>,
     /// Engineer-weeks of effective capacity by `period_idx` (for tests and reports).
     pub capacity_weeks: Vec<f64>,
     /// Drag share by `period_idx`.
@@ -101,6 +103,7 @@ impl Workspace {
             delivered: vec![0; n],
             delivered_items: Vec::with_capacity(n),
             started: vec![0; n],
+            started_items: Vec::with_capacity(n),
             capacity_weeks: vec![0.0; model.n_periods],
             drag: vec![0.0; model.n_periods],
         }
@@ -124,6 +127,7 @@ impl Workspace {
         self.delivered.fill(0);
         self.delivered_items.clear();
         self.started.fill(0);
+        self.started_items.clear();
         st.done.fill(false);
         st.unmet.copy_from_slice(&model.n_requires);
         st.waiting.clear();
@@ -178,6 +182,7 @@ fn replay_priority(
     let delivered: &mut [u32] = &mut ws.delivered;
     let delivered_items = &mut ws.delivered_items;
     let started: &mut [u32] = &mut ws.started;
+    let started_items = &mut ws.started_items;
     let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
     let st = &mut ws.items;
     let (hot, done, unmet) = (&mut st.hot[..], &mut st.done[..], &mut st.unmet[..]);
@@ -211,6 +216,7 @@ fn replay_priority(
             h.given = 0.0;
             if started[i] == 0 {
                 started[i] = period;
+                started_items.push(i as u32);
             }
             touched[n_finished] = i as u32;
             n_finished += usize::from(h.remaining <= h.tolerance);
@@ -321,6 +327,7 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
     let delivered: &mut [u32] = &mut ws.delivered;
     let delivered_items = &mut ws.delivered_items;
     let started: &mut [u32] = &mut ws.started;
+    let started_items = &mut ws.started_items;
     let (capacity_weeks, drag_out) = (&mut ws.capacity_weeks[..], &mut ws.drag[..]);
     let st = &mut ws.items;
     let (hot, blocked, waiting) = (&mut st.hot[..], &mut st.unmet[..], &mut st.waiting);
@@ -438,6 +445,7 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
             let i = i as usize;
             if started[i] == 0 && hot[i].given > 0.0 {
                 started[i] = period;
+                started_items.push(i as u32);
             }
             hot[i].given = 0.0;
             if blocked[i] & PLAN_DONE != 0 && delivered[i] == 0 {

@@ -27,15 +27,12 @@ use std::time::Instant;
 
 use super::replay::{replay, settle, Workspace};
 use super::sampling::{Future, Model};
-use super::strategy::{
-    class_first_order, compile_strategy, listed_then_wsjf, plan_order, wsjf_order, Order, Rule,
-    Strategy,
-};
+use super::strategy::{compile_strategy, wsjf_order, Order, Rule, Strategy};
 use super::{SimOptions, StrategySpec};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::progress::Progress;
-use crate::scenario::{Class, Scenario};
+use crate::scenario::Scenario;
 
 /// Training futures per candidate by default (`--robust-trials`).
 pub const DEFAULT_TRAINING_FUTURES: usize = 1_000;
@@ -152,43 +149,38 @@ struct Start {
 }
 
 /// The strategies the search may start from: `plan-order` (when there is a plan), `wsjf`,
-/// `features-first`, `debt-first` and the scenario's `[[strategy]]` entries, each with its own
-/// share moved to the nearest value of `grid` (a candidate's share is always on the grid; the
-/// sweep's grid is its one fixed share).
-fn starts(scenario: &Scenario, plan: Option<&Plan>, grid: &[f64]) -> Vec<Start> {
-    let min = scenario.capacity.stability_min;
-    let share = |own: f64| snap(grid, own);
-    let mut out = Vec::new();
-    if let Some(plan) = plan {
-        out.push(Start {
-            name: "plan-order".into(),
-            order: plan_order(scenario, plan),
-            share: share(plan.stability_min),
-        });
+/// `features-first`, `debt-first` and the scenario's `[[strategy]]` entries, compiled as they
+/// replay, each with its share moved to the nearest value of `grid` (a candidate's share is
+/// always on the grid; the sweep's grid is its one fixed share).
+fn starts(scenario: &Scenario, plan: Option<&Plan>, grid: &[f64]) -> Result<Vec<Start>, Error> {
+    let mut specs = Vec::new();
+    if plan.is_some() {
+        specs.push(StrategySpec::PlanOrder);
     }
-    out.push(Start {
-        name: "wsjf".into(),
-        order: wsjf_order(scenario),
-        share: share(min),
-    });
-    out.push(Start {
-        name: "features-first".into(),
-        order: class_first_order(scenario, Class::Product),
-        share: share(min),
-    });
-    out.push(Start {
-        name: "debt-first".into(),
-        order: class_first_order(scenario, Class::Stability),
-        share: share(min),
-    });
-    for custom in &scenario.strategies {
-        out.push(Start {
-            name: custom.name.clone(),
-            order: listed_then_wsjf(scenario, &custom.order),
-            share: share(custom.stability_share.unwrap_or(min)),
-        });
-    }
-    out
+    specs.extend([
+        StrategySpec::Wsjf,
+        StrategySpec::FeaturesFirst,
+        StrategySpec::DebtFirst,
+    ]);
+    specs.extend((0..scenario.strategies.len()).map(StrategySpec::Custom));
+    specs
+        .iter()
+        .map(|spec| {
+            let strategy = compile_strategy(scenario, plan, spec)?;
+            let Rule::Priority { orders, .. } = strategy.rule else {
+                return Err(Error::Internal(format!(
+                    "the robust search cannot start from `{}`",
+                    strategy.name
+                )));
+            };
+            let order = orders.into_iter().next().map(|o| o.all).unwrap_or_default();
+            Ok(Start {
+                name: strategy.name,
+                order,
+                share: snap(grid, strategy.stability_share),
+            })
+        })
+        .collect()
 }
 
 /// Per training future of a chunk: what one candidate's replay gave.
@@ -241,8 +233,6 @@ pub struct Trainer<'a> {
     met_total: Vec<u64>,
     /// Evaluations so far.
     pub evaluations: usize,
-    /// Futures whose replay was reused rather than run again (see [`Trainer::evaluate_move`]).
-    pub reused: u64,
 }
 
 impl<'a> Trainer<'a> {
@@ -305,7 +295,6 @@ impl<'a> Trainer<'a> {
             candidate,
             met_total,
             evaluations: 0,
-            reused: 0,
         }
     }
 
@@ -352,60 +341,48 @@ impl<'a> Trainer<'a> {
     fn run(&mut self, order: &[u32], share: f64, reuse_below: Option<u32>) -> Score {
         self.evaluations += 1;
         self.candidate.stability_share = share;
-        let Rule::Priority { orders, .. } = &mut self.candidate.rule else {
-            unreachable!("the candidate is a priority order");
-        };
-        orders[0].assign(order, self.scenario);
+        if let Rule::Priority { orders, .. } = &mut self.candidate.rule {
+            orders[0].assign(order, self.scenario);
+        }
         let (model, futures, due, candidate) =
             (&self.model, &self.futures, &self.due, &self.candidate);
-        let rank_of: &[u32] = match &candidate.rule {
-            Rule::Priority { orders, .. } => &orders[0].rank_of,
-            Rule::Plan(_) => &[],
+        let Rule::Priority { orders, .. } = &candidate.rule else {
+            unreachable!("the candidate is a priority order");
         };
+        let rank_of: &[u32] = &orders[0].rank_of;
         let n_due = due.len();
-        let reused: u64 = self
-            .chunks
-            .par_iter_mut()
-            .map(|chunk| {
-                let mut reused = 0;
-                chunk.net_sum = 0.0;
-                chunk.met.fill(0);
-                for (local, future) in futures[chunk.first..chunk.end].iter().enumerate() {
-                    let met = local * n_due..(local + 1) * n_due;
-                    let unchanged =
-                        reuse_below.is_some_and(|p| chunk.base.worked_ranks[local] <= p);
-                    if unchanged {
-                        reused += 1;
-                        chunk.last.net[local] = chunk.base.net[local];
-                        chunk.last.worked_ranks[local] = chunk.base.worked_ranks[local];
-                        let (base, last) = (&chunk.base.met[met.clone()], &mut chunk.last.met);
-                        last[met.clone()].copy_from_slice(base);
-                    } else {
-                        let ws = &mut chunk.ws;
-                        replay(model, future, candidate, ws);
-                        chunk.last.net[local] = settle(model, future, &ws.delivered).net_value();
-                        chunk.last.worked_ranks[local] = ws
-                            .started
-                            .iter()
-                            .zip(rank_of)
-                            .filter(|(&started, _)| started != 0)
-                            .map(|(_, &rank)| rank + 1)
-                            .max()
-                            .unwrap_or(0);
-                        for (slot, &(i, period)) in due.iter().enumerate() {
-                            let d = ws.delivered[i as usize];
-                            chunk.last.met[local * n_due + slot] = d != 0 && d <= period;
-                        }
-                    }
-                    chunk.net_sum += chunk.last.net[local];
-                    for (count, &m) in chunk.met.iter_mut().zip(&chunk.last.met[met]) {
-                        *count += u32::from(m);
+        self.chunks.par_iter_mut().for_each(|chunk| {
+            chunk.net_sum = 0.0;
+            chunk.met.fill(0);
+            for (local, future) in futures[chunk.first..chunk.end].iter().enumerate() {
+                let met = local * n_due..(local + 1) * n_due;
+                let unchanged = reuse_below.is_some_and(|p| chunk.base.worked_ranks[local] <= p);
+                if unchanged {
+                    chunk.last.net[local] = chunk.base.net[local];
+                    chunk.last.worked_ranks[local] = chunk.base.worked_ranks[local];
+                    let (base, last) = (&chunk.base.met[met.clone()], &mut chunk.last.met);
+                    last[met.clone()].copy_from_slice(base);
+                } else {
+                    let ws = &mut chunk.ws;
+                    replay(model, future, candidate, ws);
+                    chunk.last.net[local] = settle(model, future, &ws.delivered).net_value();
+                    chunk.last.worked_ranks[local] = ws
+                        .started_items
+                        .iter()
+                        .map(|&i| rank_of[i as usize] + 1)
+                        .max()
+                        .unwrap_or(0);
+                    for (slot, &(i, period)) in due.iter().enumerate() {
+                        let d = ws.delivered[i as usize];
+                        chunk.last.met[local * n_due + slot] = d != 0 && d <= period;
                     }
                 }
-                reused
-            })
-            .sum();
-        self.reused += reused;
+                chunk.net_sum += chunk.last.net[local];
+                for (count, &m) in chunk.met.iter_mut().zip(&chunk.last.met[met]) {
+                    *count += u32::from(m);
+                }
+            }
+        });
         let mut total = 0.0;
         self.met_total.fill(0);
         for chunk in &self.chunks {
@@ -614,15 +591,9 @@ pub fn search(
             bytes >> 30
         )));
     }
-    let run = || search_on_pool(scenario, plan, fixed_share, sim, options, progress);
-    match sim.threads {
-        Some(threads) => rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start {threads} worker threads: {e}")))?
-            .install(run),
-        None => run(),
-    }
+    super::on_threads(sim.threads, || {
+        search_on_pool(scenario, plan, fixed_share, sim, options, progress)
+    })?
 }
 
 fn search_on_pool(
@@ -647,7 +618,7 @@ fn search_on_pool(
     // Evaluate every distinct start (identical order and share are evaluated once).
     let mut seen: Vec<(Vec<u32>, u64)> = Vec::new();
     let mut scored: Vec<(Start, Score, Snapshot)> = Vec::new();
-    for start in starts(scenario, plan, &grid) {
+    for start in starts(scenario, plan, &grid)? {
         let key = (start.order.clone(), start.share.to_bits());
         if seen.contains(&key) {
             continue;
@@ -960,6 +931,7 @@ mod tests {
                 scenario.capacity.buffer,
             );
             let scores: Vec<Score> = starts(&scenario, None, &grid)
+                .unwrap()
                 .iter()
                 .map(|s| trainer.evaluate(&s.order, s.share))
                 .collect();

@@ -178,7 +178,7 @@ pub fn plan_order(scenario: &Scenario, plan: &Plan) -> Vec<u32> {
 }
 
 /// `listed` first (ids of the scenario, duplicates dropped), then every other item in WSJF order.
-pub fn listed_then_wsjf(scenario: &Scenario, listed: &[usize]) -> Vec<u32> {
+fn listed_then_wsjf(scenario: &Scenario, listed: &[usize]) -> Vec<u32> {
     let n = scenario.initiatives.len();
     let mut seen = vec![false; n];
     let mut all = Vec::with_capacity(n);
@@ -205,7 +205,7 @@ pub fn priority_strategy(name: String, all: Vec<u32>, share: f64, scenario: &Sce
 }
 
 /// WSJF order with one class first.
-pub fn class_first_order(scenario: &Scenario, first: Class) -> Vec<u32> {
+fn class_first_order(scenario: &Scenario, first: Class) -> Vec<u32> {
     let wsjf = wsjf_order(scenario);
     let (mut head, tail): (Vec<u32>, Vec<u32>) = wsjf
         .into_iter()

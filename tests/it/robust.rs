@@ -2,24 +2,15 @@
 //! search's JSON fields, a saved strategy that replays to the same numbers, the same answer on 1
 //! and 2 threads, and the usage errors of its flags.
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use std::path::PathBuf;
+
+use super::simulate::{run_json, scenario_path, tradeoff};
 
 use tradeoff::plan::{solve_plan, PlanOptions};
 use tradeoff::progress::Silent;
 use tradeoff::scenario::{load_scenario, load_scenario_str};
 use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
-
-fn tradeoff() -> Command {
-    Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
-}
-
-fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"))
-}
 
 /// Small enough for a debug build: the search's shape, not its full budget.
 const QUICK: [&str; 8] = [
@@ -32,16 +23,6 @@ const QUICK: [&str; 8] = [
     "--time-limit",
     "5",
 ];
-
-fn run_json(args: &[&str]) -> serde_json::Value {
-    let out = tradeoff().args(args).output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
 
 fn strategy<'a>(json: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     json["strategies"]

@@ -11,11 +11,11 @@ use tradeoff::progress::Silent;
 use tradeoff::scenario::load_scenario;
 use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
 
-fn tradeoff() -> Command {
+pub(crate) fn tradeoff() -> Command {
     Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
 }
 
-fn scenario_path(name: &str) -> PathBuf {
+pub(crate) fn scenario_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(format!("{name}.toml"))
@@ -27,7 +27,7 @@ fn shipped() -> Vec<PathBuf> {
 
 const NO_PLAN: &str = "wsjf,features-first,debt-first";
 
-fn run_json(args: &[&str]) -> serde_json::Value {
+pub(crate) fn run_json(args: &[&str]) -> serde_json::Value {
     let out = tradeoff().args(args).output().expect("runs");
     assert!(
         out.status.success(),
