@@ -50,7 +50,8 @@ pub struct SolverArgs {
     /// Stop when the plan is proven within this relative gap of the best possible.
     #[arg(long, default_value_t = 1e-4, value_name = "G")]
     pub gap: f64,
-    /// Stop planning after this many seconds and return the best plan found.
+    /// The planner's work, sized for this many seconds: fixed counts, so the same plan on every
+    /// run; the clock also stops planning here, as a safety cap.
     #[arg(long = "time-limit", default_value_t = 60.0, value_name = "SECS")]
     pub time_limit: f64,
 }
@@ -187,6 +188,7 @@ impl SolverArgs {
             stability_share,
             gap: self.gap,
             time_limit_secs: self.time_limit,
+            work_secs: None,
             marginal,
         }
     }

@@ -27,6 +27,9 @@ pub struct SharePlanRow {
     pub gap: f64,
     /// The proven upper bound on the planner's objective at this share.
     pub bound: f64,
+    /// True when `--time-limit` stopped the planner before its work limits.
+    #[serde(default)]
+    pub time_limit_reached: bool,
     /// Simulated net value of that plan (strategy `plan`).
     pub net_value: Distribution,
 }
@@ -291,6 +294,7 @@ fn settle(
                 status: plan.status,
                 gap: plan.gap,
                 bound: plan.bound,
+                time_limit_reached: plan.time_limit_reached,
                 net_value: result("plan").map(|s| s.net_value).unwrap_or_default(),
             }),
             plan_note,

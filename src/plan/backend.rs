@@ -3,7 +3,8 @@
 //! The default build uses two pure-Rust backends: microlp for the integer program (branch and
 //! bound, seeded with the heuristic plan) and clarabel for the linear relaxation (an interior
 //! point method; its dual objective bounds the integer optimum and its duals price capacity).
-//! CBC and HiGHS are compiled in with the `cbc` and `highs` features.
+//! CBC is compiled in with the `cbc` feature. Branch and bound with microlp calls microlp
+//! directly, for its node limit; the rest goes through good_lp.
 //!
 //! Fixed variables are substituted before the solver sees the program: interior point methods
 //! dislike empty feasible intervals, and branch and bound has less to do. Every solver call runs
@@ -12,10 +13,11 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use good_lp::solvers::clarabel::clarabel;
-use good_lp::solvers::microlp::microlp;
+#[cfg(feature = "cbc")]
+use good_lp::WithInitialSolution;
 use good_lp::{
     variable, Constraint, DualValues, Expression, ProblemVariables, ResolutionError, Solution,
-    SolutionWithDual, SolverModel, Variable, WithInitialSolution, WithMipGap, WithTimeLimit,
+    SolutionWithDual, SolverModel, Variable,
 };
 
 use super::model::{LinearModel, RowKind, Sense};
@@ -25,8 +27,10 @@ use super::model::{LinearModel, RowKind, Sense};
 pub enum SolveFailure {
     /// The program has no feasible point.
     Infeasible,
-    /// The time ran out before any feasible point was found.
+    /// The wall-clock cap struck before any feasible point was found.
     OutOfTime,
+    /// The work limit (nodes) ran out before any feasible point was found.
+    OutOfWork,
     /// Anything else, in the solver's words.
     Other(String),
 }
@@ -51,23 +55,46 @@ pub struct MilpAnswer {
     pub bound: Option<f64>,
     /// True when the solver proved optimality within the gap it was given.
     pub proven: bool,
+    /// True when the wall-clock cap, not the work limit, stopped the search (the answer may then
+    /// differ between runs).
+    pub capped: bool,
+    /// Branch-and-bound nodes solved (0 when the backend does not say).
+    pub nodes: u64,
 }
 
-/// The program with its fixed variables substituted, ready for good_lp.
-struct Prepared {
-    vars: ProblemVariables,
-    /// good_lp variable of each model variable; `None` when fixed.
-    handles: Vec<Option<Variable>>,
+/// A free variable of the [`Reduced`] program.
+struct FreeVar {
+    /// Its index in the model.
+    index: usize,
+    lower: f64,
+    upper: f64,
+    binary: bool,
+    /// Its objective coefficient divided by the program's scale.
+    objective: f64,
+}
+
+/// A row of the [`Reduced`] program, over indexes into `Reduced::free`.
+struct ReducedRow {
+    /// Its index in the model.
+    index: usize,
+    terms: Vec<(usize, f64)>,
+    sense: Sense,
+    rhs: f64,
+}
+
+/// The program with its fixed variables substituted, in no solver's terms.
+struct Reduced {
+    free: Vec<FreeVar>,
+    rows: Vec<ReducedRow>,
+    /// The value of every model variable that is fixed (0 for the free ones).
     fixed: Vec<f64>,
-    objective: Expression,
     /// Σ objective × fixed value + the model's constant, added back to every objective read.
     offset: f64,
     /// Objective coefficients are divided by this for the solver.
     scale: f64,
-    constraints: Vec<(usize, Constraint)>,
 }
 
-fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure> {
+fn reduce(model: &LinearModel, integer: bool) -> Result<Reduced, SolveFailure> {
     if model.trivially_infeasible {
         return Err(SolveFailure::Infeasible);
     }
@@ -76,10 +103,9 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
         .iter()
         .fold(1.0_f64, |m, c| m.max(c.abs()))
         .max(1.0);
-    let mut vars = ProblemVariables::new();
-    let mut handles = Vec::with_capacity(model.vars.len());
+    let mut free = Vec::with_capacity(model.vars.len());
+    let mut position = vec![None; model.vars.len()];
     let mut fixed = vec![0.0; model.vars.len()];
-    let mut objective = Expression::with_capacity(model.vars.len());
     let mut offset = model.constant;
     for (idx, def) in model.vars.iter().enumerate() {
         if def.lower > def.upper + 1e-12 {
@@ -88,34 +114,28 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
         if def.upper - def.lower <= 1e-12 {
             fixed[idx] = def.lower;
             offset += model.objective[idx] * def.lower;
-            handles.push(None);
             continue;
         }
-        let mut d = variable().min(def.lower).max(def.upper);
-        if integer && def.binary {
-            d = d.integer();
-        }
-        let v = vars.add(d);
-        if model.objective[idx] != 0.0 {
-            objective.add_mul(model.objective[idx] / scale, v);
-        }
-        handles.push(Some(v));
+        position[idx] = Some(free.len());
+        free.push(FreeVar {
+            index: idx,
+            lower: def.lower,
+            upper: def.upper,
+            binary: integer && def.binary,
+            objective: model.objective[idx] / scale,
+        });
     }
-    let mut constraints = Vec::with_capacity(model.rows.len());
+    let mut rows = Vec::with_capacity(model.rows.len());
     for (row_idx, row) in model.rows.iter().enumerate() {
-        let mut lhs = Expression::with_capacity(row.terms.len());
+        let mut terms = Vec::with_capacity(row.terms.len());
         let mut rhs = row.rhs;
-        let mut n_free = 0;
         for &(v, c) in &row.terms {
-            match handles[v] {
-                Some(h) => {
-                    lhs.add_mul(c, h);
-                    n_free += 1;
-                }
+            match position[v] {
+                Some(k) => terms.push((k, c)),
                 None => rhs -= c * fixed[v],
             }
         }
-        if n_free == 0 {
+        if terms.is_empty() {
             let ok = match row.sense {
                 Sense::Le => rhs >= -1e-9,
                 Sense::Ge => rhs <= 1e-9,
@@ -126,20 +146,75 @@ fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure>
             }
             continue;
         }
-        let constraint = match row.sense {
-            Sense::Le => lhs.leq(rhs),
-            Sense::Ge => lhs.geq(rhs),
-            Sense::Eq => lhs.eq(rhs),
-        };
-        constraints.push((row_idx, constraint));
+        rows.push(ReducedRow {
+            index: row_idx,
+            terms,
+            sense: row.sense,
+            rhs,
+        });
     }
+    Ok(Reduced {
+        free,
+        rows,
+        fixed,
+        offset,
+        scale,
+    })
+}
+
+/// The [`Reduced`] program in good_lp's terms.
+struct Prepared {
+    vars: ProblemVariables,
+    /// good_lp variable of each model variable; `None` when fixed.
+    handles: Vec<Option<Variable>>,
+    fixed: Vec<f64>,
+    objective: Expression,
+    offset: f64,
+    scale: f64,
+    constraints: Vec<(usize, Constraint)>,
+}
+
+fn prepare(model: &LinearModel, integer: bool) -> Result<Prepared, SolveFailure> {
+    let reduced = reduce(model, integer)?;
+    let mut vars = ProblemVariables::new();
+    let mut handles = vec![None; model.vars.len()];
+    let mut by_position = Vec::with_capacity(reduced.free.len());
+    let mut objective = Expression::with_capacity(reduced.free.len());
+    for f in &reduced.free {
+        let mut d = variable().min(f.lower).max(f.upper);
+        if f.binary {
+            d = d.integer();
+        }
+        let v = vars.add(d);
+        if f.objective != 0.0 {
+            objective.add_mul(f.objective, v);
+        }
+        handles[f.index] = Some(v);
+        by_position.push(v);
+    }
+    let constraints = reduced
+        .rows
+        .iter()
+        .map(|row| {
+            let mut lhs = Expression::with_capacity(row.terms.len());
+            for &(k, c) in &row.terms {
+                lhs.add_mul(c, by_position[k]);
+            }
+            let constraint = match row.sense {
+                Sense::Le => lhs.leq(row.rhs),
+                Sense::Ge => lhs.geq(row.rhs),
+                Sense::Eq => lhs.eq(row.rhs),
+            };
+            (row.index, constraint)
+        })
+        .collect();
     Ok(Prepared {
         vars,
         handles,
-        fixed,
+        fixed: reduced.fixed,
         objective,
-        offset,
-        scale,
+        offset: reduced.offset,
+        scale: reduced.scale,
         constraints,
     })
 }
@@ -268,88 +343,112 @@ pub fn solve_relaxation(
     })
 }
 
+/// Limits on one branch-and-bound call: a node budget that makes the answer repeatable, and a
+/// wall-clock cap that only guards against a machine far slower than expected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MilpLimits {
+    /// Relative gap, measured without the objective's constant (as microlp measures it).
+    pub mip_gap: f64,
+    /// Branch-and-bound nodes (the root relaxation not counted).
+    pub nodes: u64,
+    /// Seconds after which the call stops whatever its node count.
+    pub cap_secs: f64,
+}
+
 /// Solves the integer program with microlp, seeded with `warm` (a full assignment) when given.
-/// `mip_gap` is relative to the objective without its constant, as microlp measures it.
+///
+/// microlp is called directly rather than through good_lp, which exposes no node limit.
 pub fn solve_milp(
     model: &LinearModel,
     warm: Option<&[f64]>,
-    mip_gap: f64,
-    time_limit_secs: f64,
+    limits: MilpLimits,
 ) -> Result<MilpAnswer, SolveFailure> {
-    let prepared = prepare(model, true)?;
-    let Prepared {
-        vars,
-        handles,
-        fixed,
-        objective,
-        offset,
-        scale,
-        constraints,
-    } = prepared;
-    if vars.is_empty() {
+    use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions, TerminationReason};
+    let reduced = reduce(model, true)?;
+    if reduced.free.is_empty() {
         return Ok(MilpAnswer {
-            values: Some(fixed),
-            bound: Some(offset),
+            values: Some(reduced.fixed),
+            bound: Some(reduced.offset),
             proven: true,
+            capped: false,
+            nodes: 0,
         });
     }
-    let run = catch_unwind(AssertUnwindSafe(move || {
-        let mut problem = vars
-            .maximise(objective)
-            .using(microlp)
-            .with_time_limit(time_limit_secs.max(0.01));
-        if mip_gap > 0.0 {
-            problem = problem
-                .with_mip_gap(mip_gap as f32)
-                .map_err(|e| SolveFailure::Other(e.to_string()))?;
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        let mut problem = Problem::new(OptimizationDirection::Maximize);
+        let handles: Vec<microlp::Variable> = reduced
+            .free
+            .iter()
+            .map(|f| {
+                if f.binary {
+                    problem.add_integer_var(
+                        f.objective,
+                        (f.lower.round() as i32, f.upper.round() as i32),
+                    )
+                } else {
+                    problem.add_var(f.objective, (f.lower, f.upper))
+                }
+            })
+            .collect();
+        for row in &reduced.rows {
+            let mut expr = microlp::LinearExpr::empty();
+            for &(k, c) in &row.terms {
+                expr.add(handles[k], c);
+            }
+            let op = match row.sense {
+                Sense::Le => ComparisonOp::Le,
+                Sense::Ge => ComparisonOp::Ge,
+                Sense::Eq => ComparisonOp::Eq,
+            };
+            problem.add_constraint(expr, op, row.rhs);
         }
-        if let Some(warm) = warm {
-            let hint: Vec<(Variable, f64)> = handles
+        let mut options = SolveOptions::default();
+        options.mip_gap = limits.mip_gap.max(0.0);
+        options.node_limit = Some(limits.nodes);
+        options.time_limit = Some(std::time::Duration::from_secs_f64(
+            limits.cap_secs.clamp(0.01, 1e7),
+        ));
+        options.warm_start = warm.map(|warm| {
+            reduced
+                .free
                 .iter()
-                .zip(warm)
-                .zip(&model.vars)
-                .filter_map(|((h, v), def)| h.filter(|_| def.binary).map(|h| (h, v.round())))
-                .collect();
-            problem = problem.with_initial_solution(hint);
+                .zip(&handles)
+                .filter(|(f, _)| f.binary)
+                .map(|(f, h)| (*h, warm[f.index].round()))
+                .collect()
+        });
+        let outcome = problem.solve_with(options).map_err(|e| match e {
+            microlp::Error::Infeasible => SolveFailure::Infeasible,
+            other => SolveFailure::Other(other.to_string()),
+        })?;
+        let reason = outcome.termination_reason();
+        let capped = reason == TerminationReason::TimeLimit;
+        let stats = outcome.stats();
+        let Some(solution) = outcome.solution() else {
+            return Err(if capped {
+                SolveFailure::OutOfTime
+            } else {
+                SolveFailure::OutOfWork
+            });
+        };
+        let mut values = reduced.fixed.clone();
+        for (f, h) in reduced.free.iter().zip(&handles) {
+            values[f.index] = solution.var_value(*h);
         }
-        for (_, c) in constraints {
-            problem.add_constraint(c);
-        }
-        let solution = problem.solve().map_err(failure_of)?;
         let proven = matches!(
-            solution.status(),
-            good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit
+            reason,
+            TerminationReason::ProvenOptimal | TerminationReason::MipGap
         );
-        let values = read_values(&handles, &fixed, |v| solution.value(v));
-        let inner = solution.into_inner();
-        let bound = inner.stats().best_bound;
-        Ok::<_, SolveFailure>((values, bound, proven))
+        Ok((values, stats.best_bound, proven, capped, stats.nodes_solved))
     }));
-    let (values, bound, proven) = run.map_err(panic_message)??;
+    let (values, bound, proven, capped, nodes) = run.map_err(panic_message)??;
     Ok(MilpAnswer {
         values: Some(values),
-        bound: bound.map(|b| b * scale + offset),
+        bound: bound.map(|b| b * reduced.scale + reduced.offset),
         proven,
+        capped,
+        nodes,
     })
-}
-
-/// An answer from a backend that reports optimality within its gap but no bound: the bound is
-/// the objective plus the gap it was given (relative to the objective without constants).
-#[cfg(any(feature = "cbc", feature = "highs"))]
-fn proven_answer(
-    model: &LinearModel,
-    values: Vec<f64>,
-    proven: bool,
-    mip_gap: f64,
-    offset: f64,
-) -> MilpAnswer {
-    let objective = model.objective_of(&values);
-    let bound = proven.then(|| objective + mip_gap * (objective - offset).abs());
-    MilpAnswer {
-        values: Some(values),
-        bound,
-        proven,
-    }
 }
 
 /// Serialises every use of CBC in the process. The CBC library that distributions ship is not
@@ -361,11 +460,13 @@ static CBC_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Solves the integer program with CBC (feature `cbc`), seeded with `warm` when given.
 #[cfg(feature = "cbc")]
+///
+/// good_lp reads no bound from CBC, so the answer carries none: the planner keeps the
+/// relaxation's bound. Whether the clock stopped it is judged by the time the call took.
 pub fn solve_milp_cbc(
     model: &LinearModel,
     warm: Option<&[f64]>,
-    mip_gap: f64,
-    time_limit_secs: f64,
+    limits: MilpLimits,
 ) -> Result<MilpAnswer, SolveFailure> {
     use good_lp::solvers::coin_cbc::coin_cbc;
     let Prepared {
@@ -382,20 +483,24 @@ pub fn solve_milp_cbc(
             values: Some(fixed),
             bound: Some(offset),
             proven: true,
+            capped: false,
+            nodes: 0,
         });
     }
     // A poisoned lock only means another CBC call panicked; CBC holds no state between calls.
     let _only_one_cbc = CBC_LOCK
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let clock = std::time::Instant::now();
     let run = catch_unwind(AssertUnwindSafe(move || {
         let mut problem = vars.maximise(objective).using(coin_cbc);
         problem.set_parameter("log", "0");
         // CBC 2.10.8 crashes in CglPreProcess::postProcess when its time limit stops the search
         // after preprocessing (seen under load, in parallel tests): leave preprocessing off.
         problem.set_parameter("preprocess", "off");
-        problem.set_parameter("sec", &format!("{}", time_limit_secs.max(0.01)));
-        problem.set_parameter("ratioGap", &format!("{mip_gap}"));
+        problem.set_parameter("sec", &format!("{}", limits.cap_secs.max(0.01)));
+        problem.set_parameter("maxNodes", &format!("{}", limits.nodes));
+        problem.set_parameter("ratioGap", &format!("{}", limits.mip_gap));
         if let Some(warm) = warm {
             let hint: Vec<(Variable, f64)> = handles
                 .iter()
@@ -416,51 +521,12 @@ pub fn solve_milp_cbc(
         Ok::<_, SolveFailure>((values, proven))
     }));
     let (values, proven) = run.map_err(panic_message)??;
-    Ok(proven_answer(model, values, proven, mip_gap, offset))
-}
-
-/// Solves the integer program with HiGHS (feature `highs`).
-#[cfg(feature = "highs")]
-pub fn solve_milp_highs(
-    model: &LinearModel,
-    mip_gap: f64,
-    time_limit_secs: f64,
-) -> Result<MilpAnswer, SolveFailure> {
-    use good_lp::solvers::highs::highs;
-    let Prepared {
-        vars,
-        handles,
-        fixed,
-        objective,
-        offset,
-        constraints,
-        ..
-    } = prepare(model, true)?;
-    if vars.is_empty() {
-        return Ok(MilpAnswer {
-            values: Some(fixed),
-            bound: Some(offset),
-            proven: true,
-        });
-    }
-    let run = catch_unwind(AssertUnwindSafe(move || {
-        let mut problem = vars
-            .maximise(objective)
-            .using(highs)
-            .set_time_limit(time_limit_secs.max(0.01))
-            .set_mip_rel_gap(mip_gap as f32)
-            .map_err(|e| SolveFailure::Other(e.to_string()))?;
-        for (_, c) in constraints {
-            problem.add_constraint(c);
-        }
-        let solution = problem.solve().map_err(failure_of)?;
-        let proven = matches!(
-            solution.status(),
-            good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit
-        );
-        let values = read_values(&handles, &fixed, |v| solution.value(v));
-        Ok::<_, SolveFailure>((values, proven))
-    }));
-    let (values, proven) = run.map_err(panic_message)??;
-    Ok(proven_answer(model, values, proven, mip_gap, offset))
+    let _ = offset;
+    Ok(MilpAnswer {
+        values: Some(values),
+        bound: None,
+        proven,
+        capped: !proven && clock.elapsed().as_secs_f64() >= 0.95 * limits.cap_secs,
+        nodes: 0,
+    })
 }

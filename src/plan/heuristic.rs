@@ -459,11 +459,11 @@ pub fn construct(
 /// When to stop the local search.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchBudget {
-    /// Stop after this many replays without a strict improvement.
+    /// Stop after this many replays without a strict improvement of the best plan.
     pub max_stall: usize,
     /// Stop after this many replays in all.
     pub max_evals: usize,
-    /// Stop at this instant.
+    /// Stop at this instant whatever the counts: a safety cap, the counts are the limits.
     pub deadline: Instant,
     /// Stop once the objective reaches this (e.g. the bound minus the gap asked for).
     pub target: f64,
@@ -474,20 +474,23 @@ pub struct SearchBudget {
 /// Iterated first-improvement search: a sweep tries, for every item, moving it 1, 2, 4, 8 …
 /// places up or down the order and switching whether it gets work, keeping each change that
 /// raises the objective; when a sweep finds nothing, a few random moves kick the best order and
-/// the sweeps resume. Stops on the budget.
+/// the sweeps resume. Stops on the budget; the flag returned is true when the deadline, not a
+/// count or the target, stopped it.
 pub fn improve(
     data: &PlanData,
     replayer: &Replayer,
     start: HeuristicPlan,
     budget: SearchBudget,
     seed: u64,
-) -> HeuristicPlan {
+) -> (HeuristicPlan, bool) {
     let n = data.n_items();
     let mut search = Search {
         replayer,
         budget,
         evals: 0,
         stall: 0,
+        capped: false,
+        best_objective: start.schedule.objective,
         forced: (0..n).map(|i| replayer.must_by(i).is_some()).collect(),
     };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
@@ -519,27 +522,38 @@ pub fn improve(
     }
     // Keep the work of the final schedule.
     let schedule = replayer.replay(&best.priority, true);
-    HeuristicPlan {
+    let plan = HeuristicPlan {
         priority: best.priority,
         schedule,
-    }
+    };
+    (plan, search.capped)
 }
 
 struct Search<'r, 'a> {
     replayer: &'r Replayer<'a>,
     budget: SearchBudget,
     evals: usize,
-    /// Evaluations since the last strict improvement.
+    /// Evaluations since the last strict improvement of the best plan.
     stall: usize,
+    /// The best objective seen.
+    best_objective: f64,
+    /// Set when the deadline stopped the search.
+    capped: bool,
     forced: Vec<bool>,
 }
 
 impl Search<'_, '_> {
-    fn exhausted(&self, best: &HeuristicPlan) -> bool {
-        self.evals >= self.budget.max_evals
+    fn exhausted(&mut self, best: &HeuristicPlan) -> bool {
+        if self.evals >= self.budget.max_evals
             || self.stall >= self.budget.max_stall
             || best.schedule.objective >= self.budget.target
-            || (self.evals % 32 == 0 && Instant::now() >= self.budget.deadline)
+        {
+            return true;
+        }
+        if self.capped || (self.evals % 32 == 0 && Instant::now() >= self.budget.deadline) {
+            self.capped = true;
+        }
+        self.capped
     }
 
     /// Tries a candidate; keeps it when strictly better. Returns true when kept.
@@ -549,14 +563,16 @@ impl Search<'_, '_> {
         let better = schedule.n_missed == 0
             && schedule.objective
                 > current.schedule.objective + 1e-9 * (1.0 + current.schedule.objective.abs());
+        self.stall += 1;
         if better {
-            self.stall = 0;
+            if schedule.objective > self.best_objective + 1e-9 * (1.0 + self.best_objective.abs()) {
+                self.best_objective = schedule.objective;
+                self.stall = 0;
+            }
             *current = HeuristicPlan {
                 priority: candidate,
                 schedule,
             };
-        } else {
-            self.stall += 1;
         }
         better
     }

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use super::backend::{solve_milp, SolveFailure};
+use super::backend::{solve_milp, MilpLimits, SolveFailure};
 use super::data::PlanData;
 use super::heuristic::{construct, Replayer};
 use super::model::{build_model, earliest_periods, Group};
@@ -32,7 +32,13 @@ pub fn relax_data(data: &PlanData, relaxed: &BTreeSet<Group>) -> PlanData {
     out
 }
 
-/// Whether the program holds with `relaxed` left out; `None` when the time ran out undecided.
+/// Work for one feasibility check by branch and bound, in the planner's units (a node costs as
+/// many as the program has free variables and rows): a node limit, so the explanation is the
+/// same on every run.
+const CHECK_WORK: f64 = 5e7;
+
+/// Whether the program holds with `relaxed` left out; `None` when the check's node limit or the
+/// `deadline` (a safety cap, at most 10 s per check) ran out undecided.
 pub fn is_feasible(data: &PlanData, relaxed: &BTreeSet<Group>, deadline: Instant) -> Option<bool> {
     let data = relax_data(data, relaxed);
     let mut model = build_model(&data, &BTreeSet::new());
@@ -51,7 +57,13 @@ pub fn is_feasible(data: &PlanData, relaxed: &BTreeSet<Group>, deadline: Instant
     if left <= 0.0 {
         return None;
     }
-    match solve_milp(&model, None, 1.0, left.min(10.0)) {
+    let size = model.vars.iter().filter(|v| v.upper > v.lower).count() + model.rows.len();
+    let limits = MilpLimits {
+        mip_gap: 1.0,
+        nodes: ((CHECK_WORK / size.max(1) as f64) as u64).max(50),
+        cap_secs: left.min(10.0),
+    };
+    match solve_milp(&model, None, limits) {
         Ok(answer) => Some(answer.values.is_some()),
         Err(SolveFailure::Infeasible) => Some(false),
         Err(_) => None,

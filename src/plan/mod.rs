@@ -38,8 +38,12 @@ pub struct PlanOptions {
     pub stability_share: Option<f64>,
     /// Stop at this relative MIP gap.
     pub gap: f64,
-    /// Stop after this many seconds.
+    /// Stop after this many seconds whatever the work done (a safety cap).
     pub time_limit_secs: f64,
+    /// The seconds the planner's work limits are sized for (none: `time_limit_secs`). The
+    /// report's sweep sizes each share's work for its part of `--time-limit` and keeps the whole
+    /// limit as the cap, so a busy machine does not change its plans.
+    pub work_secs: Option<f64>,
     /// How `marginal_value` is computed.
     pub marginal: MarginalMethod,
 }
@@ -50,6 +54,7 @@ impl Default for PlanOptions {
             stability_share: None,
             gap: 1e-4,
             time_limit_secs: 60.0,
+            work_secs: None,
             marginal: MarginalMethod::Estimate,
         }
     }
@@ -156,6 +161,10 @@ pub struct Plan {
     pub stability_min: f64,
     /// The ring-fence maximum the plan was made with.
     pub stability_max: f64,
+    /// True when `--time-limit` stopped the planner before its work limits did: only then may
+    /// two runs with the same options give different plans.
+    #[serde(default)]
+    pub time_limit_reached: bool,
     /// In scenario file order.
     pub initiatives: Vec<PlannedInitiative>,
     pub periods: Vec<PlannedPeriod>,

@@ -185,6 +185,7 @@ pub fn build_plan(
         penalties: parts.penalties,
         stability_min: data.stability_min,
         stability_max: data.stability_max,
+        time_limit_reached: false,
         initiatives,
         periods,
     }

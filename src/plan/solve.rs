@@ -1,14 +1,15 @@
 //! Solving: heuristic incumbent, relaxation bound, branch and bound, then the normalised plan.
 //!
-//! The order of work, within `--time-limit`:
+//! The order of work, each step bounded by counts derived from `--time-limit` ([`WorkLimits`]),
+//! so the same options give the same plan on every run; the clock is only a safety cap:
 //! 1. build the program and a heuristic plan (list scheduling over priority orders);
 //! 2. solve the linear relaxation (clarabel): a proven bound, duals for `marginal_value`, and
 //!    fractional delivery times that give one more priority order;
 //! 3. improve the heuristic plan by local search until it is within `--gap` of the bound, the
-//!    search stalls or its share of the time is spent;
-//! 4. when the program is small enough for branch and bound to help, run microlp (or CBC /
-//!    HiGHS when compiled in) seeded with the best plan, for the time left; mid-size programs
-//!    get microlp on windows of two periods at a time instead (a large neighbourhood search);
+//!    search stalls or its replays are spent;
+//! 4. when the program is small enough for branch and bound to help, run microlp (or CBC when
+//!    compiled in) seeded with the best plan, within its node limit; mid-size programs get
+//!    microlp on windows of two periods at a time instead (a large neighbourhood search);
 //!    the largest keep the heuristic plan, which meets the gap on the benchmarks' portfolios.
 //!
 //! The status is `optimal` only when the gap to a proven bound is at most `--gap`; the gap and
@@ -17,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use super::backend::{solve_relaxation, Relaxation, SolveFailure};
+use super::backend::{solve_relaxation, MilpLimits, Relaxation, SolveFailure};
 use super::data::PlanData;
 use super::heuristic::{construct, improve, HeuristicPlan, LpGuide, Replayer, SearchBudget};
 use super::infeasible::{explain, fmt_num};
@@ -30,10 +31,10 @@ use crate::error::Error;
 use crate::scenario::Scenario;
 
 /// Programs with at most this many free binaries go to branch and bound after the heuristic
-/// (microlp makes no progress on larger ones within a minute; CBC and HiGHS do).
-#[cfg(not(any(feature = "cbc", feature = "highs")))]
+/// (microlp makes no progress on larger ones within a minute; CBC does).
+#[cfg(not(feature = "cbc"))]
 const MILP_MAX_BINARIES: usize = 3_000;
-#[cfg(any(feature = "cbc", feature = "highs"))]
+#[cfg(feature = "cbc")]
 const MILP_MAX_BINARIES: usize = 200_000;
 
 /// With microlp, programs up to this size get branch and bound on the whole program; larger
@@ -92,6 +93,64 @@ pub fn solve_plan_with_report(
     Ok((plan, report))
 }
 
+/// The planner's work limits: counts, not seconds, so that the same scenario and options give
+/// the same plan on every run and on any machine load. They are derived from `--time-limit` and
+/// the program's size (see [`WorkLimits::new`]); the wall clock is only a safety cap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WorkLimits {
+    /// Replays of the local search.
+    search_replays: usize,
+    /// Replays without a strict improvement after which the local search stops.
+    search_stall: usize,
+    /// Branch-and-bound nodes on the whole program.
+    milp_nodes: u64,
+    /// Branch-and-bound nodes on all the windows of the large neighbourhood search together.
+    window_nodes: u64,
+}
+
+/// Local-search replays a second buys, times n × T (a replay's cost grows with items × periods;
+/// 6e7 to 1.5e8 measured, depending on how many candidates end early).
+const REPLAY_CELLS_PER_SECOND: f64 = 6e7;
+/// Branch-and-bound nodes a second buys, times the square root of the program's free variables
+/// plus rows (a node's simplex pivots grow about that way: 0.9 ms a node at 1,000, about 3 ms at
+/// 9,000, measured on the shipped scenarios).
+const NODES_PER_SECOND_AT_SIZE_1: f64 = 25_000.0;
+/// The share of `--time-limit` the local search is sized for: with branch and bound after it,
+/// and without.
+const SEARCH_SHARE: [f64; 2] = [0.1, 0.45];
+/// The share of `--time-limit` branch and bound is sized for (all windows together).
+const MILP_SHARE: f64 = 0.4;
+/// What a window's root relaxation costs, in nodes: its simplex starts from scratch (about 1,500
+/// pivots on the 200×12 portfolio against 20 to 45 for a node).
+const WINDOW_ROOT_NODES: u64 = 50;
+
+impl WorkLimits {
+    /// The limits for `time_limit_secs` on a program of `n` items over `t` periods with
+    /// `size` free variables plus rows; `milp` when branch and bound follows the local search.
+    ///
+    /// The rates are those measured on the 2-core machine of `benches/README.md`, and the work is
+    /// sized for at most half of `--time-limit` there, so the clock strikes only on a machine
+    /// (or a load) that makes the planner twice as slow.
+    fn new(time_limit_secs: f64, n: usize, t: usize, size: usize, milp: bool) -> WorkLimits {
+        let secs = time_limit_secs.clamp(0.01, 1e7);
+        let search_secs = secs * SEARCH_SHARE[usize::from(!milp)];
+        let node_secs = secs * MILP_SHARE;
+        let replays_per_sec = REPLAY_CELLS_PER_SECOND / (n * t).max(1) as f64;
+        let nodes_per_sec = NODES_PER_SECOND_AT_SIZE_1 / (size.max(1) as f64).sqrt();
+        let nodes = (node_secs * nodes_per_sec) as u64;
+        WorkLimits {
+            search_replays: ((search_secs * replays_per_sec) as usize).max(100),
+            search_stall: if milp {
+                1_000 + 50 * n
+            } else {
+                50_000 + 500 * n
+            },
+            milp_nodes: nodes.max(10),
+            window_nodes: nodes,
+        }
+    }
+}
+
 /// The core: data in, plan out (marginal values left at 0).
 fn solve_data(
     scenario: &Scenario,
@@ -102,30 +161,40 @@ fn solve_data(
     let time_limit = Duration::from_secs_f64(options.time_limit_secs.clamp(0.01, 1e7));
     let deadline = started + time_limit;
     let mut report = SolveReport::default();
+    // Set when the wall clock, not a work limit, stopped a step.
+    let mut capped = false;
 
     let model = build_model(data, &BTreeSet::new());
     report.build = started.elapsed();
     if model.trivially_infeasible {
-        return Err(infeasible(scenario, data, deadline));
+        return Err(infeasible(scenario, data, options));
     }
     report.n_binaries = model
         .vars
         .iter()
         .filter(|v| v.binary && v.upper > v.lower)
         .count();
+    let small = report.n_binaries <= MILP_MAX_BINARIES;
+    let n = data.n_items();
+    let size = model.vars.iter().filter(|v| v.upper > v.lower).count() + model.rows.len();
+    let work_secs = options.work_secs.unwrap_or(options.time_limit_secs);
+    let limits = WorkLimits::new(work_secs, n, data.n_periods, size, small);
 
     let replayer = Replayer::new(data);
     let t0 = Instant::now();
     let mut best = construct(data, &replayer, None);
     report.heuristic += t0.elapsed();
 
-    // The relaxation: a bound, duals and an order.
+    // The relaxation: a bound, duals and an order. Interior point iterations are bounded by the
+    // solver's own count; the clock is the cap.
     let t0 = Instant::now();
-    let relax_limit = remaining(deadline).mul_f64(0.5).as_secs_f64();
-    let relaxation = match solve_relaxation(&model, relax_limit) {
+    let relaxation = match solve_relaxation(&model, remaining(deadline).as_secs_f64()) {
         Ok(r) => Some(r),
-        Err(SolveFailure::Infeasible) => return Err(infeasible(scenario, data, deadline)),
-        Err(_) => None,
+        Err(SolveFailure::Infeasible) => return Err(infeasible(scenario, data, options)),
+        Err(failure) => {
+            capped |= failure == SolveFailure::OutOfTime;
+            None
+        }
     };
     report.relaxation = t0.elapsed();
     let mut bound_relax = relaxation
@@ -144,8 +213,6 @@ fn solve_data(
             }
         }
     }
-    let small = report.n_binaries <= MILP_MAX_BINARIES;
-    let n = data.n_items();
     // The objective at which (bound − objective) / max(1, |objective|) ≤ gap.
     let target = if bound_relax >= 1.0 {
         bound_relax / (1.0 + options.gap)
@@ -153,44 +220,32 @@ fn solve_data(
         bound_relax - options.gap * bound_relax.abs().max(1.0)
     };
     if let Some(start) = best.take() {
-        let search_until = if small {
-            Instant::now() + remaining(deadline).mul_f64(0.3)
-        } else {
-            Instant::now() + remaining(deadline).mul_f64(0.9)
-        };
         let budget = SearchBudget {
-            max_stall: if small {
-                1_000 + 50 * n
-            } else {
-                50_000 + 500 * n
-            },
-            max_evals: if small {
-                20_000 + 500 * n
-            } else {
-                1_000_000 + 5_000 * n
-            },
-            deadline: search_until,
+            max_stall: limits.search_stall,
+            max_evals: limits.search_replays,
+            deadline,
             target,
         };
         // Meanwhile, on the other core, the extended relaxation (work split by delivery period)
         // tightens the bound of programs small enough for it to pay off. Its duals are not used:
         // guidance and marginal values come from the program's own relaxation.
         let profiles = relaxation.is_some() && profile_vars(&model) <= PROFILE_MAX_VARS;
-        let profile_limit = remaining(deadline).mul_f64(0.4).as_secs_f64();
-        let (improved, tighter) = std::thread::scope(|scope| {
+        let profile_limit = remaining(deadline).as_secs_f64();
+        let ((improved, search_capped), tighter) = std::thread::scope(|scope| {
             let tighter = profiles.then(|| {
                 scope.spawn(|| {
                     solve_relaxation(&with_delivery_profiles(&model, data), profile_limit)
-                        .ok()
-                        .map(|r| r.bound)
                 })
             });
             let improved = improve(data, &replayer, start, budget, 0x7ade_0ff5);
-            (improved, tighter.and_then(|h| h.join().ok().flatten()))
+            (improved, tighter.and_then(|h| h.join().ok()))
         });
+        capped |= search_capped;
         best = Some(improved);
-        if let Some(b) = tighter {
-            bound_relax = bound_relax.min(b);
+        match tighter {
+            Some(Ok(r)) => bound_relax = bound_relax.min(r.bound),
+            Some(Err(SolveFailure::OutOfTime)) => capped = true,
+            _ => {}
         }
     }
     report.heuristic += t0.elapsed();
@@ -208,35 +263,36 @@ fn solve_data(
     let closed = raw
         .as_ref()
         .is_some_and(|(_, obj)| relative_gap(bound, *obj) <= options.gap);
-    let full_milp = report.n_binaries <= FULL_MILP_MAX_BINARIES
-        || cfg!(any(feature = "cbc", feature = "highs"));
-    if !closed && small && !full_milp && remaining(deadline) > Duration::from_millis(100) {
+    let full_milp = report.n_binaries <= FULL_MILP_MAX_BINARIES || cfg!(feature = "cbc");
+    if !closed && small && !full_milp {
         if let Some((current, objective)) = raw.take() {
             let t0 = Instant::now();
             let guide = relaxation.as_ref().map(|r| lp_guide(&model, &r.values));
-            let (better, improved) =
-                improve_by_windows(data, &model, current, objective, guide.as_ref(), deadline);
-            if improved {
+            let windows = improve_by_windows(
+                data,
+                &model,
+                (current, objective),
+                guide.as_ref(),
+                limits.window_nodes,
+                deadline,
+            );
+            if windows.improved {
                 report.source = "milp";
             }
-            raw = Some(better);
+            capped |= windows.capped;
+            raw = Some(windows.best);
             report.milp = t0.elapsed();
         }
     }
-    if !closed
-        && ((small && full_milp) || raw.is_none())
-        && remaining(deadline) > Duration::from_millis(10)
-    {
+    if !closed && ((small && full_milp) || raw.is_none()) {
         let t0 = Instant::now();
         let warm = raw.as_ref().map(|(r, _)| r.to_values(data));
-        let mip_gap = milp_gap(options.gap, &model, raw.as_ref().map(|(_, o)| *o));
-        match run_milp(
-            &model,
-            report.n_binaries,
-            warm.as_deref(),
-            mip_gap,
-            remaining(deadline),
-        ) {
+        let milp_limits = MilpLimits {
+            mip_gap: milp_gap(options.gap, &model, raw.as_ref().map(|(_, o)| *o)),
+            nodes: limits.milp_nodes,
+            cap_secs: remaining(deadline).as_secs_f64(),
+        };
+        match run_milp(&model, report.n_binaries, warm.as_deref(), milp_limits) {
             // An answer that breaks the program (CBC has returned one when stopped by its time
             // limit) is not used, and neither is its bound.
             Ok(answer)
@@ -245,6 +301,7 @@ fn solve_data(
                     .as_ref()
                     .is_some_and(|v| model.max_violation(v) > MAX_VIOLATION) => {}
             Ok(answer) => {
+                capped |= answer.capped;
                 report.milp_bound = answer.bound;
                 if let Some(b) = answer.bound {
                     bound = bound.min(b);
@@ -263,10 +320,10 @@ fn solve_data(
             }
             Err(SolveFailure::Infeasible) => {
                 if raw.is_none() {
-                    return Err(infeasible(scenario, data, deadline + time_limit));
+                    return Err(infeasible(scenario, data, options));
                 }
             }
-            Err(_) => {}
+            Err(failure) => capped |= failure == SolveFailure::OutOfTime,
         }
         report.milp = t0.elapsed();
     }
@@ -283,67 +340,87 @@ fn solve_data(
     } else {
         PlanStatus::Feasible
     };
-    let plan = build_plan(scenario, data, &raw, status, bound);
+    let mut plan = build_plan(scenario, data, &raw, status, bound);
+    plan.time_limit_reached = capped;
     Ok((plan, report, relaxation))
 }
 
-/// Branch and bound on the whole program. The native backends are for programs too large for
+/// Branch and bound on the whole program. The native backend is for programs too large for
 /// microlp; smaller ones stay with microlp, whose answers the brute-force tests check (CBC 2.10
 /// has returned a worse plan than the optimum and called it optimal on a tiny program).
 fn run_milp(
     model: &LinearModel,
     n_binaries: usize,
     warm: Option<&[f64]>,
-    mip_gap: f64,
-    left: Duration,
+    limits: MilpLimits,
 ) -> Result<super::backend::MilpAnswer, SolveFailure> {
-    let native = n_binaries > FULL_MILP_MAX_BINARIES;
     #[cfg(feature = "cbc")]
-    if native {
+    if n_binaries > FULL_MILP_MAX_BINARIES {
         // CBC overruns its own time limit by seconds (by 3 to 5 s measured here): give it 60%
         // of what is left.
-        return super::backend::solve_milp_cbc(model, warm, mip_gap, left.as_secs_f64() * 0.6);
+        let limits = MilpLimits {
+            cap_secs: limits.cap_secs * 0.6,
+            ..limits
+        };
+        return super::backend::solve_milp_cbc(model, warm, limits);
     }
-    #[cfg(all(feature = "highs", not(feature = "cbc")))]
-    if native {
-        return super::backend::solve_milp_highs(model, mip_gap, left.as_secs_f64() * 0.9);
-    }
-    let _ = native;
-    // microlp can overrun its limit while it finishes an LP: leave it a margin.
-    super::backend::solve_milp(model, warm, mip_gap, left.as_secs_f64() * 0.85)
+    let _ = n_binaries;
+    super::backend::solve_milp(model, warm, limits)
+}
+
+/// What the large neighbourhood search found.
+struct Windows {
+    best: (RawPlan, f64),
+    improved: bool,
+    /// True when the clock stopped a window's branch and bound or skipped windows.
+    capped: bool,
 }
 
 /// Large neighbourhood search with branch and bound: for each window of two periods, every
 /// item delivered outside the window (or, undelivered, aimed outside it by the relaxation)
-/// keeps its deliveries, the rest is re-planned by microlp from the current plan. A result is
-/// kept only when it meets every row of the full program and raises the objective.
+/// keeps its deliveries, the rest is re-planned by microlp from the current plan. The windows
+/// share `nodes` branch-and-bound nodes: each gets what is left divided by the windows still to
+/// go, so a window that closes its gap early leaves its nodes to the next. A result is kept only
+/// when it meets every row of the full program and raises the objective.
 fn improve_by_windows(
     data: &PlanData,
     model: &LinearModel,
-    current: RawPlan,
-    objective: f64,
+    current: (RawPlan, f64),
     guide: Option<&LpGuide>,
+    nodes: u64,
     deadline: Instant,
-) -> ((RawPlan, f64), bool) {
+) -> Windows {
     let t_end = data.n_periods;
     let width = 2.min(t_end);
     // Two passes over the windows: a change in one window opens moves in its neighbours.
     let starts: Vec<usize> = (1..=t_end + 1 - width)
         .chain(1..=t_end + 1 - width)
         .collect();
-    let mut best = (current, objective);
-    let mut improved = false;
+    let mut out = Windows {
+        best: current,
+        improved: false,
+        capped: false,
+    };
+    let mut nodes_left = nodes;
     for (done, &first) in starts.iter().enumerate() {
+        // Each window is charged its root relaxation; when what is left cannot pay for it and
+        // a few nodes, the search ends (the same way on every run).
+        if nodes_left < WINDOW_ROOT_NODES + 10 {
+            break;
+        }
+        let share = nodes_left / (starts.len() - done) as u64;
+        let window_nodes = share.saturating_sub(WINDOW_ROOT_NODES).max(10);
+        nodes_left = nodes_left.saturating_sub(WINDOW_ROOT_NODES);
         let left = remaining(deadline).as_secs_f64();
-        let share = left / (starts.len() - done) as f64;
-        if share < 0.05 {
+        if left <= 0.0 {
+            out.capped = true;
             break;
         }
         let in_window = |t: usize| t >= first && t < first + width;
-        let values = best.0.to_values(data);
+        let values = out.best.0.to_values(data);
         let mut sub = model.clone();
         for i in 0..data.n_items() {
-            let free = match best.0.deliveries[i] {
+            let free = match out.best.0.deliveries[i] {
                 Some(d) => in_window(d),
                 None => guide
                     .and_then(|g| g.targets.first())
@@ -362,9 +439,21 @@ fn improve_by_windows(
                 sub.vars[y].upper = v;
             }
         }
-        let Ok(answer) = super::backend::solve_milp(&sub, Some(&values), 1e-4, share * 0.85) else {
-            continue;
+        let limits = MilpLimits {
+            mip_gap: 1e-4,
+            nodes: window_nodes,
+            cap_secs: left,
         };
+        let answer = match super::backend::solve_milp(&sub, Some(&values), limits) {
+            Ok(answer) => answer,
+            Err(failure) => {
+                out.capped |= failure == SolveFailure::OutOfTime;
+                nodes_left = nodes_left.saturating_sub(window_nodes);
+                continue;
+            }
+        };
+        out.capped |= answer.capped;
+        nodes_left = nodes_left.saturating_sub(answer.nodes);
         let Some(new_values) = answer.values else {
             continue;
         };
@@ -373,21 +462,23 @@ fn improve_by_windows(
         }
         let candidate = RawPlan::from_values(data, &new_values);
         let new_objective = data.parts_for(&candidate.deliveries).objective();
-        if new_objective > best.1 + 1e-9 * best.1.abs().max(1.0) {
-            best = (candidate, new_objective);
-            improved = true;
+        if new_objective > out.best.1 + 1e-9 * out.best.1.abs().max(1.0) {
+            out.best = (candidate, new_objective);
+            out.improved = true;
         }
     }
-    (best, improved)
+    out
 }
 
 fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-fn infeasible(scenario: &Scenario, data: &PlanData, deadline: Instant) -> Error {
-    // Explaining may take a while on large scenarios; give it at least a few seconds.
-    let explain_until = deadline.max(Instant::now() + Duration::from_secs(10));
+/// The infeasibility error, with the conflicts explained. Each feasibility check has a fixed
+/// node limit; the explanation as a whole is capped at `--time-limit` (at least 10 s).
+fn infeasible(scenario: &Scenario, data: &PlanData, options: &PlanOptions) -> Error {
+    let explain_until =
+        Instant::now() + Duration::from_secs_f64(options.time_limit_secs.clamp(10.0, 1e7));
     Error::Infeasible {
         conflicts: explain(scenario, data, explain_until),
     }
@@ -476,8 +567,9 @@ fn fill_exact_marginals(
 ) {
     let extra = scenario.weeks_per_period;
     let keep = 1.0 - scenario.capacity.buffer;
+    let work = options.work_secs.unwrap_or(options.time_limit_secs);
     let each = PlanOptions {
-        time_limit_secs: (options.time_limit_secs / data.n_periods.max(1) as f64).max(1.0),
+        work_secs: Some((work / data.n_periods.max(1) as f64).max(1.0).min(work)),
         ..options.clone()
     };
     for t in 0..data.n_periods {
@@ -503,7 +595,7 @@ pub fn heuristic_plan(data: &PlanData) -> Option<HeuristicPlan> {
         deadline: Instant::now() + Duration::from_secs(5),
         target: f64::INFINITY,
     };
-    Some(improve(data, &replayer, start, budget, 1))
+    Some(improve(data, &replayer, start, budget, 1).0)
 }
 
 #[cfg(test)]

@@ -363,14 +363,15 @@ pub fn compute<'a>(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<ReportData<'a>, Error> {
-    // The sweep plans once per share: it shares one `--time-limit` between its shares, so a
-    // planner that runs out of time cannot make the report take eleven times as long.
+    // The sweep plans once per share: each share's work is sized for its part of one
+    // `--time-limit`, so the report takes about as long as one plan; the whole limit stays the
+    // cap of each, so a busy machine does not change the plans.
     let shares = sweep::default_shares();
     let sweep_time_limit_secs = (plan_options.time_limit_secs / shares.len() as f64)
         .max(SWEEP_MIN_TIME_LIMIT_SECS)
         .min(plan_options.time_limit_secs);
     let sweep_plan_options = PlanOptions {
-        time_limit_secs: sweep_time_limit_secs,
+        work_secs: Some(sweep_time_limit_secs),
         ..plan_options.clone()
     };
     // Likewise the robust searches: the shares share one `--robust-budget` (at least

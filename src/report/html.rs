@@ -313,7 +313,7 @@ fn summary(out: &mut String, data: &ReportData) {
     let _ = writeln!(
         out,
         "<li>The optimized plan ({}): net value {} at mean estimates = value earned {} − cost of delay {} − penalties {}.</li>",
-        status_text(p.status, p.gap),
+        status_text(p.status, p.gap, p.time_limit_reached),
         money(p.objective, cur),
         money(p.value_earned, cur),
         money(p.cost_of_delay, cur),
@@ -380,14 +380,21 @@ fn worth_item(out: &mut String, data: &ReportData) {
     );
 }
 
-fn status_text(status: PlanStatus, gap: f64) -> String {
-    match status {
+/// A plan's status in words; `capped` when the time limit stopped the planner before its work
+/// limits (so another run may plan differently).
+fn status_text(status: PlanStatus, gap: f64, capped: bool) -> String {
+    let text = match status {
         PlanStatus::Optimal => "proven optimal".into(),
         PlanStatus::Feasible => format!(
             "feasible, within {} of the bound",
             super::charts::style::gap_percent(gap)
         ),
         PlanStatus::Infeasible => "infeasible".into(),
+    };
+    if capped {
+        format!("{text}, stopped by the time limit")
+    } else {
+        text
     }
 }
 
@@ -437,7 +444,7 @@ fn plan_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) 
     let _ = writeln!(
         out,
         "<p>The mixed-integer program plans for one future, the mean one. Its plan is {}: net value {} at mean estimates (value earned {}, cost of delay {}, penalties {}), with {} of effective capacity ring-fenced for stability work at least and {} at most{bound}. It is the <code>plan</code> strategy of the comparison; the roadmap above is what the recommended strategy does when estimates miss.</p>",
-        status_text(p.status, p.gap),
+        status_text(p.status, p.gap, p.time_limit_reached),
         money(p.objective, cur),
         money(p.value_earned, cur),
         money(p.cost_of_delay, cur),
@@ -541,12 +548,11 @@ fn roadmap_part(out: &mut String, data: &ReportData, map: &Roadmap, charts: &[(&
     if let Some(search) = search {
         let _ = writeln!(
             out,
-            "<p class=\"note\">Its priority order and stability share ({}) were optimised on {} training futures of their own, growing from <code>{}</code> ({} replays of the training set, {} s; training mean {}); the figures here come from the run's futures, out of sample.</p>",
+            "<p class=\"note\">Its priority order and stability share ({}) were optimised on {} training futures of their own, growing from <code>{}</code> ({} replays of the training set; training mean {}); the figures here come from the run's futures, out of sample.</p>",
             percent(search.stability_share),
             count(search.training_futures),
             escape(&search.start),
             count(search.evaluations),
-            compact(search.seconds),
             money(search.train_mean, &s.currency)
         );
     }
@@ -708,7 +714,7 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
     {
         let _ = writeln!(
             out,
-            "<p class=\"note\">The planner had {} s per share here (the report divides <code>--time-limit</code> among the shares); plans not proven optimal in that time are marked feasible.</p>",
+            "<p class=\"note\">The planner's work per share is sized for {} s here (the report divides <code>--time-limit</code> among the shares); plans not proven optimal within that work are marked feasible.</p>",
             compact(data.sweep_time_limit_secs)
         );
     }
@@ -718,7 +724,7 @@ fn sweep_section(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)])
         let plan_cells = match &r.plan {
             Some(p) => format!(
                 "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
-                status_text(p.status, p.gap),
+                status_text(p.status, p.gap, p.time_limit_reached),
                 money(p.objective, cur),
                 money(p.net_value.p50, cur)
             ),

@@ -76,6 +76,9 @@ fn render_table(scenario: &Scenario, plan: &Plan) -> String {
         plan.gap * 100.0,
         money(cur, plan.bound)
     );
+    if plan.time_limit_reached {
+        out.push_str(super::text::TIME_LIMIT_NOTE);
+    }
     out.push('\n');
     out.push_str(&aligned(
         &[

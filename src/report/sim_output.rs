@@ -503,9 +503,12 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
     if plans().any(|p| p.status != crate::plan::PlanStatus::Optimal) {
         let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
         out.push_str(&format!(
-            "* plan not proven optimal (time limit): within {} of its bound at worst\n",
+            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst\n",
             crate::report::charts::style::gap_percent(worst)
         ));
+    }
+    if plans().any(|p| p.time_limit_reached) {
+        out.push_str(super::text::TIME_LIMIT_NOTE);
     }
     let notes = sweep
         .rows

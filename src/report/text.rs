@@ -1,6 +1,10 @@
 //! Number formatting shared by every text table: money with the scenario's currency, weeks.
 
 /// Money with thousands separators and the currency code, e.g. `EUR 1,240,000` or `-12,500`.
+/// The line every text output adds when `--time-limit` stopped the planner before its work
+/// limits: only then may two runs of the same command differ.
+pub const TIME_LIMIT_NOTE: &str = "note: --time-limit stopped the planner before its work limits (the machine was slower or busier than they assume): another run may give a different plan; raise --time-limit\n";
+
 pub fn money(x: f64, currency: &str) -> String {
     let body = grouped(x.round());
     if currency.is_empty() {

@@ -509,6 +509,7 @@ fn plan_of(initiatives: Vec<PlannedInitiative>, stability_min: f64, objective: f
         penalties: 0.0,
         stability_min,
         stability_max: 1.0,
+        time_limit_reached: false,
         initiatives,
         periods: vec![],
     }

@@ -4,6 +4,7 @@
 mod cli;
 mod plan;
 mod reference;
+mod repeat;
 mod report;
 mod robust;
 mod scenario;

@@ -218,6 +218,7 @@ pub fn plan(scenario: &Scenario) -> Plan {
         penalties: 0.0,
         stability_min: 0.2,
         stability_max: 0.3,
+        time_limit_reached: false,
         initiatives,
         periods,
     }
@@ -379,7 +380,7 @@ pub fn sweep() -> Sweep {
             let c = 1_400_000.0 - 6_000_000.0 * (share - 0.25).powi(2);
             let plan = (k < 9).then(|| SharePlanRow {
                 objective: c + 80_000.0,
-                // The second-to-last share's plan stopped on the time limit, 1.23% from its bound.
+                // The second-to-last share's plan stopped on its work limits, 1.23% from its bound.
                 status: if k == 8 {
                     PlanStatus::Feasible
                 } else {
@@ -387,6 +388,7 @@ pub fn sweep() -> Sweep {
                 },
                 gap: if k == 8 { 0.0123 } else { 0.0 },
                 bound: (c + 80_000.0) * if k == 8 { 1.0123 } else { 1.0 },
+                time_limit_reached: false,
                 net_value: dist(c - 300_000.0, 180_000.0 + 200_000.0 * share),
             });
             SweepRow {
