@@ -402,8 +402,10 @@ pub fn load_plan(path: &Path, scenario: &Scenario) -> Result<Plan, Error> {
             hint: hint(),
         }],
     };
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::scenario::load::read_input(path)
         .map_err(|e| bad(format!("cannot read the file: {e}"), None))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| bad("expected UTF-8 text, found other bytes".into(), None))?;
     let plan: Plan = serde_json::from_str(&text).map_err(|e| {
         bad(
             format!("expected a plan saved by `tradeoff plan --format json`: {e}"),

@@ -66,8 +66,8 @@ const BUILT_IN_STRATEGIES: &[&str] = &[
     "robust",
 ];
 
-/// Scenario and CSV files larger than this (64 MiB) are refused: a portfolio of 100,000
-/// initiatives takes about 20 MB, and a device such as `/dev/zero` never ends.
+/// Scenario, CSV and `--plan` files larger than this (64 MiB) are refused: a portfolio of
+/// 100,000 initiatives takes about 20 MB, and a device such as `/dev/zero` never ends.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a whole input file, refusing one over [`MAX_INPUT_BYTES`] with at most that much
@@ -82,7 +82,7 @@ pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(
-                "it is larger than {} MiB, the limit for scenario and CSV files",
+                "it is larger than {} MiB, the limit for input files",
                 MAX_INPUT_BYTES / (1024 * 1024)
             ),
         ));

@@ -114,6 +114,28 @@ pub fn parse_toml(file: &Path, text: &str) -> Result<Table, Diagnostic> {
             .unwrap_or("invalid TOML")
             .trim_end_matches('.')
             .to_string();
+        // A duplicate key's span covers the key: name it.
+        let key = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|k| k.trim().trim_matches('"').trim_matches('\''))
+            .filter(|k| !k.is_empty() && k.len() <= 200 && !k.contains('\n'));
+        if message.starts_with("duplicate key") {
+            if let Some(key) = key {
+                return Diagnostic {
+                    file: file.to_path_buf(),
+                    line,
+                    field: Some(super::fields::shown_safely(key)),
+                    message: format!(
+                        "expected each key once in a table, found `{}` a second time",
+                        super::fields::shown_safely(key)
+                    ),
+                    hint: Some(
+                        "remove one of them, or start a new table for a second entry".into(),
+                    ),
+                };
+            }
+        }
         Diagnostic {
             file: file.to_path_buf(),
             line,

@@ -507,6 +507,35 @@ fn inputs_over_64_mib_are_refused_with_the_file_named() {
 }
 
 #[test]
+fn a_plan_file_over_the_input_limit_is_refused_with_bounded_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let big = dir.path().join("plan.json");
+    let file = std::fs::File::create(&big).expect("create");
+    file.set_len(64 * 1024 * 1024 + 1).expect("a sparse file");
+    let mut plans = vec![big];
+    if cfg!(target_os = "linux") {
+        plans.push(PathBuf::from("/dev/zero"));
+    }
+    for plan in plans {
+        let out = tradeoff()
+            .args([
+                "simulate",
+                scenario.to_str().unwrap(),
+                "--trials",
+                "10",
+                "--plan",
+            ])
+            .arg(&plan)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", plan.display());
+        assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
+    }
+}
+
+#[test]
 fn an_empty_item_in_strategies_is_a_usage_error_naming_its_position() {
     let dir = tempfile::tempdir().expect("tempdir");
     let scenario = small_scenario(dir.path(), "a");
