@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use tradeoff::plan::{solve_plan, PlanOptions};
 use tradeoff::progress::Silent;
-use tradeoff::report::bundle::{self, compute, write_bundle, ReportData};
-use tradeoff::report::sensitivity::{sensitivity, DEFAULT_DELTA};
+use tradeoff::report::bundle::write_bundle;
+use tradeoff::review::{self, compute, ReportData};
+use tradeoff::review::{sensitivity, DEFAULT_DELTA};
 use tradeoff::scenario::Scenario;
 use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
 
@@ -62,7 +63,7 @@ fn one_shot() {
         let t = Instant::now();
         let shares = tradeoff::sweep::default_shares();
         let sweep_limit = (limit / shares.len() as f64)
-            .max(bundle::SWEEP_MIN_TIME_LIMIT_SECS)
+            .max(review::SWEEP_MIN_TIME_LIMIT_SECS)
             .min(limit);
         let sweep_options = PlanOptions {
             time_limit_secs: sweep_limit,
@@ -72,14 +73,14 @@ fn one_shot() {
             .expect("sweeps");
         let sweep_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let recommendation = bundle::recommend(&scenario, &simulation);
+        let recommendation = review::recommend(&scenario, &simulation);
         let spec = recommendation
             .as_ref()
             .and_then(|r| specs.get(r.index))
             .unwrap_or(&StrategySpec::Plan)
             .clone();
         let sens_options = SimOptions {
-            n_trials: bundle::SENSITIVITY_TRIALS,
+            n_trials: review::SENSITIVITY_TRIALS,
             ..sim.clone()
         };
         let sensitivity = sensitivity(

@@ -48,11 +48,11 @@ pub enum MarginalArg {
 #[derive(Debug, clap::Args)]
 pub struct SolverArgs {
     /// Stop when the plan is proven within this relative gap of the best possible.
-    #[arg(long, default_value_t = 1e-4, value_name = "G")]
+    #[arg(long, default_value_t = 1e-4, value_name = "G", value_parser = relative_gap)]
     pub gap: f64,
     /// The planner's work, sized for this many seconds: fixed counts, so the same plan on every
     /// run; the clock also stops planning here, as a safety cap.
-    #[arg(long = "time-limit", default_value_t = 60.0, value_name = "SECS")]
+    #[arg(long = "time-limit", default_value_t = 60.0, value_name = "SECS", value_parser = seconds)]
     pub time_limit: f64,
 }
 
@@ -90,6 +90,26 @@ fn positive_count(text: &str) -> Result<usize, String> {
         )),
         Err(_) => Err(format!(
             "expected a whole number of at least 1, found `{text}`"
+        )),
+    }
+}
+
+/// `--gap`: a finite relative gap of at least 0.
+fn relative_gap(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(g) if g.is_finite() && g >= 0.0 => Ok(g),
+        _ => Err(format!(
+            "expected a non-negative relative gap such as 0.01, found `{text}`"
+        )),
+    }
+}
+
+/// `--time-limit`: a finite positive number of seconds (at most ten million).
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e7 => Ok(s),
+        _ => Err(format!(
+            "expected a positive number of seconds of at most 10000000, found `{text}`"
         )),
     }
 }

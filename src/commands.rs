@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, Setting};
 use crate::plan::{solve_plan, Plan, PlanOptions, PlanStatus};
 use crate::progress::{Progress, Silent};
 use crate::report::{self, Format};
@@ -86,12 +86,28 @@ pub enum Command {
 
 /// Runs a command to completion.
 pub fn run(command: Command) -> Result<(), Error> {
-    match command {
+    let result = match command {
         Command::Validate(cmd) => run_validate(&cmd),
         Command::Plan(cmd) => run_plan(&cmd),
         Command::Simulate(cmd) => run_simulate(&cmd),
         Command::Sweep(cmd) => run_sweep(&cmd),
         Command::Report(cmd) => run_report(&cmd),
+    };
+    result.map_err(|e| match e {
+        Error::Setting { setting, message } => {
+            Error::Usage(format!("{}: {message}", flag_of(setting)))
+        }
+        other => other,
+    })
+}
+
+/// The flag a user types for an option the core checked.
+fn flag_of(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Strategies => "--strategies",
+        Setting::Shares => "--shares",
+        Setting::RobustTrials => "--robust-trials",
+        Setting::RobustBudget => "--robust-budget",
     }
 }
 
@@ -262,18 +278,6 @@ fn solve_or_report(
 
 /// Checks `--gap`, `--time-limit` and `--stability-share` against the scenario.
 pub fn check_plan_options(scenario: &Scenario, options: &PlanOptions) -> Result<(), Error> {
-    if !(options.gap.is_finite() && options.gap >= 0.0) {
-        return Err(Error::Usage(format!(
-            "--gap: expected a non-negative relative gap such as 0.01, found {}",
-            options.gap
-        )));
-    }
-    if !(options.time_limit_secs.is_finite() && options.time_limit_secs > 0.0) {
-        return Err(Error::Usage(format!(
-            "--time-limit: expected a positive number of seconds, found {}",
-            options.time_limit_secs
-        )));
-    }
     if let Some(share) = options.stability_share {
         check_share(scenario, share, "--stability-share")?;
     }

@@ -82,9 +82,33 @@ pub enum Error {
     /// Something went wrong inside the tool (a solver failure that is not infeasibility).
     #[error("{0}")]
     Internal(String),
-    /// A capability a later version adds.
-    #[error("{0} is not implemented yet")]
-    NotImplemented(&'static str),
+    /// An option given to the core that it cannot use (a usage error). The core does not know
+    /// the command line: the CLI turns this into a [`Error::Usage`] naming the flag.
+    #[error("{setting:?}: {message}")]
+    Setting { setting: Setting, message: String },
+}
+
+/// The options the core checks itself, for [`Error::Setting`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// The list of strategies to simulate.
+    Strategies,
+    /// The sweep's grid of stability shares.
+    Shares,
+    /// The robust search's training futures.
+    RobustTrials,
+    /// The robust search's budget of replays.
+    RobustBudget,
+}
+
+impl Error {
+    /// A [`Error::Setting`] error.
+    pub fn setting(setting: Setting, message: impl Into<String>) -> Error {
+        Error::Setting {
+            setting,
+            message: message.into(),
+        }
+    }
 }
 
 fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
@@ -100,11 +124,9 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Load { .. } | Error::LoadPlan { .. } => 1,
-            Error::Usage(_) | Error::OutputExists(_) => 2,
+            Error::Usage(_) | Error::OutputExists(_) | Error::Setting { .. } => 2,
             Error::Infeasible { .. } => 3,
-            Error::Io { .. } | Error::Stdout(_) | Error::Internal(_) | Error::NotImplemented(_) => {
-                4
-            }
+            Error::Io { .. } | Error::Stdout(_) | Error::Internal(_) => 4,
         }
     }
 

@@ -34,6 +34,7 @@ pub mod error;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod review;
 pub mod scenario;
 pub mod simulate;
 pub mod sweep;

@@ -202,17 +202,31 @@ fn run_sweep<R: Send>(
         }
     }
     if candidates.is_empty() {
-        let refused = Error::Usage(format!(
-            "--shares: no share of the grid fits next to the buffer {buffer}\n  hint: use shares of at most {}",
+        let refused = Error::setting(crate::error::Setting::Shares, format!(
+            "no share of the grid fits next to the buffer {buffer}\n  hint: use shares of at most {}",
             1.0 - buffer
         ));
         return (Err(refused), None);
     }
 
     progress.start("planning", candidates.len() as u64 + alongside_steps);
+    // Plans solved side by side share the cores: each one's work stays sized for its time limit
+    // (the same plans for any thread count), and its safety cap grows with the number of plans
+    // running at once, so a sweep on a busy machine does not strike it more often than one plan.
+    let at_once = if crate::plan::backend::PLANS_IN_PARALLEL {
+        rayon::current_num_threads().clamp(1, candidates.len().max(1))
+    } else {
+        1
+    };
     let plan_at = |share: f64| -> SharePlan {
         let options = PlanOptions {
             stability_share: Some(share),
+            work_secs: Some(
+                plan_options
+                    .work_secs
+                    .unwrap_or(plan_options.time_limit_secs),
+            ),
+            time_limit_secs: plan_options.time_limit_secs * at_once as f64,
             ..plan_options.clone()
         };
         let plan = solve_plan(scenario, &options);
@@ -224,9 +238,8 @@ fn run_sweep<R: Send>(
         progress.advance(alongside_steps);
         out
     };
-    let (beside, plans): (R, Vec<SharePlan>) = if cfg!(feature = "cbc") {
-        // The CBC library distributions ship is not thread-safe: with CBC compiled in, plans
-        // are solved one after another.
+    let (beside, plans): (R, Vec<SharePlan>) = if !crate::plan::backend::PLANS_IN_PARALLEL {
+        // The backend cannot solve two plans at once: one after another.
         let beside = beside_then_advance();
         (
             beside,

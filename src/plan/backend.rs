@@ -22,6 +22,10 @@ use good_lp::{
 
 use super::model::{LinearModel, RowKind, Sense};
 
+/// Whether two plans may be solved at once: not with CBC compiled in, whose library as
+/// distributions ship it is not thread-safe.
+pub const PLANS_IN_PARALLEL: bool = !cfg!(feature = "cbc");
+
 /// Why a solver returned no usable answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SolveFailure {
@@ -231,10 +235,12 @@ fn read_values(
         .collect()
 }
 
-fn failure_of(error: ResolutionError) -> SolveFailure {
+/// A good_lp failure by its type; `out_of_time` when the call used up its time limit (good_lp
+/// gives a stop on the clock no type of its own, so it is judged by the clock, not the text).
+fn failure_of(error: ResolutionError, out_of_time: bool) -> SolveFailure {
     match error {
         ResolutionError::Infeasible => SolveFailure::Infeasible,
-        ResolutionError::Other(msg) if msg.contains("Time limit") => SolveFailure::OutOfTime,
+        _ if out_of_time => SolveFailure::OutOfTime,
         other => SolveFailure::Other(other.to_string()),
     }
 }
@@ -311,7 +317,10 @@ pub fn solve_relaxation(
         for (row_idx, c) in constraints {
             refs.push((row_idx, problem.add_constraint(c)));
         }
-        let mut solution = problem.solve().map_err(failure_of)?;
+        let clock = std::time::Instant::now();
+        let mut solution = problem
+            .solve()
+            .map_err(|e| failure_of(e, clock.elapsed().as_secs_f64() >= 0.95 * time_limit_secs))?;
         let values = read_values(&handles, &fixed, |v| solution.value(v));
         let duals = solution.compute_dual();
         let row_duals: Vec<(usize, f64)> = refs
@@ -512,7 +521,9 @@ pub fn solve_milp_cbc(
         for (_, c) in constraints {
             problem.add_constraint(c);
         }
-        let solution = problem.solve().map_err(failure_of)?;
+        let solution = problem
+            .solve()
+            .map_err(|e| failure_of(e, clock.elapsed().as_secs_f64() >= 0.95 * limits.cap_secs))?;
         let proven = matches!(
             solution.status(),
             good_lp::SolutionStatus::Optimal | good_lp::SolutionStatus::GapLimit

@@ -8,11 +8,12 @@
 
 use std::fmt::Write as _;
 
-use super::bundle::{optimising_worth, recommended_roadmap, reliability, Gain, ReportData};
 use super::charts::roadmap::{Group, Roadmap};
 use super::charts::style::{self as chart_style, compact, count, percent};
 use super::charts::{pressing_items, Chart};
+use super::recommended_roadmap;
 use crate::plan::{Bucket, PlanStatus};
+use crate::review::{optimising_worth, reliability, Gain, ReportData, RELIABILITY_TOLERANCE};
 use crate::scenario::{Deadline, Scenario};
 
 /// Escapes text for HTML content and attribute values.
@@ -38,24 +39,70 @@ fn money(x: f64, currency: &str) -> String {
 
 /// Turns a chart's SVG document into an element that scales with the page: no fixed size, no
 /// namespace declaration (HTML does not need it), and a label for screen readers.
+///
+/// The document's own `<svg …>` start tag is replaced; anything before it (an XML declaration,
+/// a comment, a doctype) is dropped with it.
 pub fn inline_svg(svg: &str, title: &str) -> String {
-    let body = match (svg.find("<svg"), svg.find('>')) {
-        (Some(start), Some(end)) if end > start => &svg[end + 1..],
-        _ => svg,
+    let (body, view_box) = match svg_start_tag(svg) {
+        Some((start, end)) => (&svg[end..], attribute(&svg[start..end], "viewBox")),
+        None => (svg, None),
     };
-    let view_box = svg
-        .find("viewBox=\"")
-        .and_then(|i| {
-            let rest = &svg[i + 9..];
-            rest.find('"').map(|j| rest[..j].to_string())
-        })
-        .unwrap_or_default();
+    let view_box = view_box.unwrap_or_default();
     format!(
         "<svg viewBox=\"{}\" role=\"img\" aria-label=\"{}\">{}",
         escape(&view_box),
         escape(title),
         body.trim_start()
     )
+}
+
+/// Where the root `<svg` start tag begins and just past the `>` that closes it: the prolog before
+/// it is skipped whole (a `>` in an XML declaration, comment or doctype does not end the tag),
+/// and so is a `>` inside a quoted attribute value.
+fn svg_start_tag(svg: &str) -> Option<(usize, usize)> {
+    let mut at = 0;
+    loop {
+        at = svg.len() - svg[at..].trim_start().len();
+        let rest = &svg[at..];
+        let close = if rest.starts_with("<?") {
+            "?>"
+        } else if rest.starts_with("<!--") {
+            "-->"
+        } else if rest.starts_with("<!") {
+            ">"
+        } else {
+            break;
+        };
+        at += rest.find(close)? + close.len();
+    }
+    let start = if svg[at..].starts_with("<svg") {
+        at
+    } else {
+        svg.find("<svg")?
+    };
+    let mut quote = None;
+    for (i, c) in svg[start..].char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '>') => return Some((start, start + i + 1)),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The value of attribute `name` (in double quotes) in a start tag, if it has one.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let (i, _) = tag.match_indices(&key).find(|&(i, _)| {
+        tag[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace)
+    })?;
+    let rest = &tag[i + key.len()..];
+    rest.find('"').map(|j| rest[..j].to_string())
 }
 
 const STYLE: &str = r#"
@@ -824,7 +871,7 @@ fn method(out: &mut String, data: &ReportData, charts: &[(&Chart, &str)]) {
     let _ = writeln!(
         out,
         "<li>The recommendation is the strategy with the highest expected (mean) net value among those that meet hard deadlines and commitments within {} of the most reliable strategy; ties go to the higher P10.</li>",
-        percent(super::bundle::RELIABILITY_TOLERANCE)
+        percent(RELIABILITY_TOLERANCE)
     );
     out.push_str("<li>Amounts are discounted net value over the horizon; P10 / P50 / P90 are the 10th, 50th and 90th percentiles over the sampled futures.</li>\n");
     let _ = writeln!(
@@ -894,8 +941,8 @@ pub fn external_references(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::bundle::charts_of;
     use crate::report::charts::fixture;
+    use crate::report::charts_of;
 
     fn page() -> String {
         let scenario = fixture::scenario(8);
@@ -1088,5 +1135,18 @@ mod tests {
         ));
         assert!(!inline.contains("http"));
         assert!(!inline.contains("width="));
+    }
+
+    #[test]
+    fn inline_svg_replaces_the_svg_start_tag_not_the_first_tag_in_the_document() {
+        let svg = "<?xml version=\"1.0\" standalone=\"no\"?>\n\
+                   <!-- drawn by <b>plotters</b>, viewBox=\"9 9 9 9\" -->\n\
+                   <svg width=\"800\" height=\"600\" viewBox=\"0 0 800 600\" data-note=\"a > b\" \
+                   xmlns=\"http://www.w3.org/2000/svg\">\n<rect/>\n</svg>\n";
+        let inline = inline_svg(svg, "T");
+        assert_eq!(
+            inline,
+            "<svg viewBox=\"0 0 800 600\" role=\"img\" aria-label=\"T\"><rect/>\n</svg>\n"
+        );
     }
 }

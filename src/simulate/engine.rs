@@ -233,8 +233,9 @@ pub fn run_in_batches(
     };
     let n_strategies = strategies.len();
     if n_strategies == 0 {
-        return Err(Error::Usage(
-            "--strategies: expected at least one strategy".into(),
+        return Err(Error::setting(
+            crate::error::Setting::Strategies,
+            "expected at least one strategy",
         ));
     }
     let n_periods = model.n_periods;

@@ -22,7 +22,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::scenario::Scenario;
@@ -73,7 +73,7 @@ impl StrategySpec {
 
     /// Parses one comma-separated element of `--strategies`.
     pub fn parse(text: &str, scenario: &Scenario) -> Result<StrategySpec, Error> {
-        let usage = |msg: String| Error::Usage(msg);
+        let usage = |msg: String| Error::setting(Setting::Strategies, msg);
         match text {
             "plan" => return Ok(StrategySpec::Plan),
             "wsjf" => return Ok(StrategySpec::Wsjf),
@@ -86,17 +86,17 @@ impl StrategySpec {
         if let Some(x) = text.strip_prefix("share:") {
             let share: f64 = x.parse().map_err(|_| {
                 usage(format!(
-                    "--strategies: `{text}`: expected a share between 0 and 1 after `share:`, found `{x}`"
+                    "`{text}`: expected a share between 0 and 1 after `share:`, found `{x}`"
                 ))
             })?;
             if !(0.0..=1.0).contains(&share) {
                 return Err(usage(format!(
-                    "--strategies: `{text}`: the share must be between 0 and 1"
+                    "`{text}`: the share must be between 0 and 1"
                 )));
             }
             if share + scenario.capacity.buffer > 1.0 + 1e-12 {
                 return Err(usage(format!(
-                    "--strategies: `{text}`: buffer {} + share {share} exceeds 1",
+                    "`{text}`: buffer {} + share {share} exceeds 1",
                     scenario.capacity.buffer
                 )));
             }
@@ -109,7 +109,7 @@ impl StrategySpec {
             return match k.parse::<usize>() {
                 Ok(k) if k >= 1 => Ok(StrategySpec::DebtSprint(k)),
                 _ => Err(usage(format!(
-                    "--strategies: `{text}`: expected a whole number of periods ≥ 1 after `debt-sprint:`, found `{k}`"
+                    "`{text}`: expected a whole number of periods ≥ 1 after `debt-sprint:`, found `{k}`"
                 ))),
             };
         }
@@ -136,7 +136,7 @@ impl StrategySpec {
                 .map(|s| format!("\"{}\"", s.name)),
         );
         Err(usage(format!(
-            "--strategies: unknown strategy `{text}`\n  hint: choose from {}",
+            "unknown strategy `{text}`\n  hint: choose from {}",
             known.join(", ")
         )))
     }

@@ -29,7 +29,7 @@ use super::replay::{replay, settle, Workspace};
 use super::sampling::{Future, Model};
 use super::strategy::{compile_strategy, wsjf_order, Order, Rule, Strategy};
 use super::{SimOptions, StrategySpec};
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::scenario::Scenario;
@@ -571,13 +571,15 @@ pub fn search(
     progress: &dyn Progress,
 ) -> Result<RobustFound, Error> {
     if options.n_train == 0 {
-        return Err(Error::Usage(
-            "--robust-trials: expected at least 1 training future, found 0".into(),
+        return Err(Error::setting(
+            Setting::RobustTrials,
+            "expected at least 1 training future, found 0",
         ));
     }
     if options.budget == 0 {
-        return Err(Error::Usage(
-            "--robust-budget: expected at least 1 replay of the training set, found 0".into(),
+        return Err(Error::setting(
+            Setting::RobustBudget,
+            "expected at least 1 replay of the training set, found 0",
         ));
     }
     // Every training future is kept: refuse a K whose futures would not fit in memory.
@@ -585,8 +587,8 @@ pub fn search(
     let bytes = (options.n_train as u128) * (words_per_future as u128) * 8;
     if !sim.deterministic && bytes > MAX_TRAINING_BYTES {
         let most = MAX_TRAINING_BYTES / (words_per_future as u128 * 8);
-        return Err(Error::Usage(format!(
-            "--robust-trials: {} training futures of this scenario would need {} GiB of memory\n  hint: use at most {most}",
+        return Err(Error::setting(Setting::RobustTrials, format!(
+            "{} training futures of this scenario would need {} GiB of memory\n  hint: use at most {most}",
             options.n_train,
             bytes >> 30
         )));

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::plan::{Bucket, Plan, PlanStatus, PlannedInitiative, PlannedPeriod};
-use crate::report::sensitivity::{Sensitivity, SensitivityRow};
+use crate::review::{Sensitivity, SensitivityRow};
 use crate::scenario::{
     Capacity, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel,
     Risk, Scenario,
@@ -428,7 +428,7 @@ pub fn sensitivity() -> Sensitivity {
     };
     Sensitivity {
         strategy: "robust".into(),
-        replayed_order: Some(crate::report::sensitivity::FixedOrder {
+        replayed_order: Some(crate::review::FixedOrder {
             order: robust_search(0.25, 0.0).order,
             stability_share: 0.25,
         }),
@@ -459,12 +459,12 @@ pub fn sensitivity() -> Sensitivity {
 }
 
 /// Everything a report page is made from, built from the fixtures above.
-pub fn report_data(scenario: &Scenario) -> crate::report::bundle::ReportData<'_> {
+pub fn report_data(scenario: &Scenario) -> crate::review::ReportData<'_> {
     let simulation = simulation(scenario);
-    crate::report::bundle::ReportData {
+    crate::review::ReportData {
         scenario,
         plan: plan(scenario),
-        recommendation: crate::report::bundle::recommend(scenario, &simulation),
+        recommendation: crate::review::recommend(scenario, &simulation),
         simulation,
         sweep: sweep(),
         sweep_time_limit_secs: 6.0,

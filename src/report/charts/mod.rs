@@ -27,7 +27,7 @@ use plotters::prelude::*;
 
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::report::sensitivity::Sensitivity;
+use crate::review::Sensitivity;
 use crate::scenario::Scenario;
 use crate::simulate::Simulation;
 use crate::sweep::Sweep;

@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::draw::{self, err, Px, Swatch, HEADER};
 use super::style::{self, okabe_ito, Dash, Hatch};
-use crate::report::sensitivity::{Sensitivity, SensitivityRow};
+use crate::review::{Sensitivity, SensitivityRow};
 use crate::scenario::Scenario;
 
 pub struct Data {
@@ -27,7 +27,7 @@ impl Data {
 
 pub fn prepare(scenario: &Scenario, s: &Sensitivity) -> Data {
     let mut rows = s.rows.clone();
-    crate::report::sensitivity::sort_rows(&mut rows);
+    crate::review::sort_rows(&mut rows);
     Data {
         currency: scenario.currency.clone(),
         strategy: s.strategy.clone(),

@@ -1,0 +1,372 @@
+//! Checks across the whole scenario, once every section is read: unique initiative ids, ids
+//! resolved to indices (with a suggestion for a typo), dependency cycles, the pre-check that each
+//! hard deadline or commitment fits the capacity, and the warnings a valid scenario carries.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::fields::quoted;
+use super::load::{Draft, Loader};
+use super::model::*;
+use super::sections::Header;
+
+impl Loader {
+    pub(super) fn check_ids(&mut self, drafts: &[Draft]) -> HashMap<String, usize> {
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        for (k, d) in drafts.iter().enumerate() {
+            let id = &d.initiative.id;
+            if let Some(&first) = ids.get(id) {
+                let f = &drafts[first];
+                let message = format!(
+                    "expected a unique id, found {} again (first in {} line {})",
+                    quoted(id),
+                    file_name(&f.file),
+                    f.id_line
+                );
+                let file = d.file.clone();
+                self.error(&file, Some(d.id_line), "initiative.id", message, None);
+            } else {
+                ids.insert(id.clone(), k);
+            }
+        }
+        ids
+    }
+
+    pub(super) fn resolve<'a>(
+        &mut self,
+        drafts: impl Iterator<Item = &'a Draft>,
+        ids: &HashMap<String, usize>,
+        objective_ids: &HashMap<&str, usize>,
+    ) -> Option<Vec<Initiative>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for d in drafts {
+            let mut initiative = d.initiative.clone();
+            for (req, line) in &d.requires {
+                match ids.get(req) {
+                    Some(&j) if *req == initiative.id => {
+                        let _ = j;
+                        self.error(&d.file, Some(*line), "initiative.requires", format!("expected the ids of other initiatives, found `{}` requiring itself", initiative.id), None);
+                        ok = false;
+                    }
+                    Some(&j) => {
+                        if !initiative.requires.contains(&j) {
+                            initiative.requires.push(j);
+                        }
+                    }
+                    None => {
+                        self.error(
+                            &d.file,
+                            Some(*line),
+                            "initiative.requires",
+                            format!(
+                                "expected the id of an initiative, found {} (no initiative has it)",
+                                quoted(req)
+                            ),
+                            closest_id(req, ids.keys().map(String::as_str)),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            for (obj, line) in &d.objectives {
+                match objective_ids.get(obj.as_str()) {
+                    Some(&j) => {
+                        if !initiative.objectives.contains(&j) {
+                            initiative.objectives.push(j);
+                        }
+                    }
+                    None => {
+                        let hint = if objective_ids.is_empty() {
+                            Some("define it in an [[objective]] table with this id".into())
+                        } else {
+                            closest_id(obj, objective_ids.keys().copied())
+                        };
+                        self.error(
+                            &d.file,
+                            Some(*line),
+                            "initiative.objectives",
+                            format!("expected the id of an [[objective]], found {}", quoted(obj)),
+                            hint,
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            out.push(initiative);
+        }
+        ok.then_some(out)
+    }
+
+    /// A dependency cycle is an error that names its members in order.
+    pub(super) fn check_cycles(&mut self, drafts: &[Draft], initiatives: &[Initiative]) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Open,
+            Done,
+        }
+        let n = initiatives.len();
+        let mut mark = vec![Mark::New; n];
+        let mut reported = vec![false; n];
+        for root in 0..n {
+            if mark[root] != Mark::New {
+                continue;
+            }
+            // Iterative depth-first search: (node, next child index).
+            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+            mark[root] = Mark::Open;
+            while let Some(&mut (node, ref mut child)) = stack.last_mut() {
+                if let Some(&next) = initiatives[node].requires.get(*child) {
+                    *child += 1;
+                    match mark[next] {
+                        Mark::New => {
+                            mark[next] = Mark::Open;
+                            stack.push((next, 0));
+                        }
+                        Mark::Open => {
+                            let pos = stack.iter().position(|&(k, _)| k == next).unwrap_or(0);
+                            let members: Vec<usize> =
+                                stack[pos..].iter().map(|&(k, _)| k).collect();
+                            if members.iter().all(|&k| !reported[k]) {
+                                for &k in &members {
+                                    reported[k] = true;
+                                }
+                                let mut names: Vec<&str> = members
+                                    .iter()
+                                    .map(|&k| initiatives[k].id.as_str())
+                                    .collect();
+                                names.push(initiatives[next].id.as_str());
+                                let d = &drafts[next];
+                                let (file, line) = (d.file.clone(), d.id_line);
+                                self.error(
+                                    &file,
+                                    Some(line),
+                                    "initiative.requires",
+                                    format!(
+                                        "expected dependencies without cycles, found the cycle {}",
+                                        names.join(" → ")
+                                    ),
+                                    Some("remove one of these `requires` links".into()),
+                                );
+                            }
+                        }
+                        Mark::Done => {}
+                    }
+                } else {
+                    mark[node] = Mark::Done;
+                    stack.pop();
+                }
+            }
+        }
+    }
+
+    /// A hard deadline or commitment that cannot be met even with all the capacity.
+    pub(super) fn precheck_deadlines(
+        &mut self,
+        drafts: &[Draft],
+        header: &Header,
+        capacity: &Capacity,
+    ) {
+        for d in drafts {
+            let i = &d.initiative;
+            let checks = [
+                i.deadline
+                    .filter(Deadline::is_hard)
+                    .map(|dl| (dl.period(), "deadline", d.deadline_line)),
+                i.commit
+                    .then_some((header.periods, "commit", d.commit_line)),
+            ];
+            for (k, what, line) in checks.into_iter().flatten() {
+                if let Some(message) = deadline_shortfall(i, k, what, header, capacity) {
+                    let field = format!("initiative.{what}");
+                    self.error(
+                        &d.file,
+                        Some(line),
+                        &field,
+                        message,
+                        Some(deadline_hint(i, what)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The arithmetic of the deadline pre-check, or None when the work fits.
+fn deadline_shortfall(
+    i: &Initiative,
+    k: usize,
+    what: &str,
+    header: &Header,
+    capacity: &Capacity,
+) -> Option<String> {
+    let need = i.remaining_effort_mean();
+    let team_cap = i.team_limit_weeks(header.weeks_per_period);
+    let terms: Vec<(f64, f64)> = (0..k)
+        .map(|t| (capacity.per_period[t] * (1.0 - capacity.buffer), team_cap))
+        .collect();
+    let fit: f64 = terms.iter().map(|(a, b)| a.min(*b)).sum();
+    if need <= fit * (1.0 + 1e-9) + 1e-9 {
+        return None;
+    }
+    let sum = if terms.len() <= 4 {
+        let parts: Vec<String> = terms
+            .iter()
+            .map(|(a, b)| {
+                if b.is_finite() {
+                    format!("min({}, {})", num(*a), num(*b))
+                } else {
+                    num(*a)
+                }
+            })
+            .collect();
+        format!("{} = {}", parts.join(" + "), num(fit))
+    } else {
+        format!(
+            "Σ over periods 1..{k} of min(allocatable, team limit) = {}",
+            num(fit)
+        )
+    };
+    let effort = if i.progress > 0.0 {
+        format!(
+            "{} × (1 − progress {}) = {}",
+            num(i.effort.mean()),
+            as_written(i.progress),
+            num(need)
+        )
+    } else {
+        num(need)
+    };
+    let team = match i.team {
+        Some(t) => format!(
+            " (team = {}, weeks_per_period = {}, buffer = {})",
+            as_written(t),
+            as_written(header.weeks_per_period),
+            as_written(capacity.buffer)
+        ),
+        None => format!(" (buffer = {})", as_written(capacity.buffer)),
+    };
+    let by = if what == "commit" {
+        format!("within the horizon ({k} periods, commit = true)")
+    } else {
+        format!("by the end of period {k} (hard deadline)")
+    };
+    Some(format!(
+        "`{}` must be delivered {by}, but it needs {effort} engineer-weeks and at most {sum} fit by then{team}",
+        i.id
+    ))
+}
+
+fn deadline_hint(i: &Initiative, what: &str) -> String {
+    let mut options = vec!["a later deadline".to_string()];
+    if i.team.is_some() {
+        options.push("a larger team".into());
+    }
+    options.push("less effort".into());
+    if what == "deadline" {
+        options.push("a soft deadline { period, penalty }".into());
+    }
+    format!("consider {}", options.join(", "))
+}
+
+/// An input number for messages, exact but compact: `0.15`, `13`, and `1e-300` rather than
+/// 300 digits (scientific below 1e-4 and from 1e16 in size).
+fn as_written(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A number for messages: whole numbers plainly, others with up to two decimals.
+fn num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round())
+    } else {
+        format!("{:.2}", x)
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// The known id nearest to `id` by edit distance, when it is close enough to be a typo.
+pub(super) fn closest_id<'a>(id: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for k in known {
+        let d = strsim::levenshtein(id, k);
+        if d <= 2.max(k.len() / 4) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, k));
+        }
+    }
+    best.map(|(_, k)| format!("did you mean {}?", quoted(k)))
+}
+
+/// Warnings: unlinked initiatives, initiatives worth nothing, a heavily overcommitted roadmap.
+pub(super) fn warnings(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    if !s.objectives.is_empty() {
+        let unlinked: Vec<&str> = s
+            .initiatives
+            .iter()
+            .filter(|i| i.objectives.is_empty())
+            .map(|i| i.id.as_str())
+            .collect();
+        if !unlinked.is_empty() {
+            out.push(format!(
+                "{} initiative(s) linked to no objective: {}",
+                unlinked.len(),
+                list_ids(&unlinked)
+            ));
+        }
+    }
+    let worthless: Vec<&str> = s
+        .initiatives
+        .iter()
+        .filter(|i| {
+            i.value == Estimate::ZERO && i.one_time_value == Estimate::ZERO && i.risk.is_none()
+        })
+        .map(|i| i.id.as_str())
+        .collect();
+    if !worthless.is_empty() {
+        out.push(format!(
+            "{} initiative(s) with neither value, one-time value nor risk (the planner has no reason to do them): {}",
+            worthless.len(),
+            list_ids(&worthless)
+        ));
+    }
+    let effort: f64 = s
+        .initiatives
+        .iter()
+        .map(Initiative::remaining_effort_mean)
+        .sum();
+    let capacity = s.total_allocatable();
+    if effort > 2.0 * capacity {
+        out.push(format!(
+            "the roadmap needs {} engineer-weeks (mean) but the horizon has {} allocatable: {:.1}× overcommitted",
+            num(effort),
+            num(capacity),
+            if capacity > 0.0 { effort / capacity } else { f64::INFINITY }
+        ));
+    }
+    out
+}
+
+fn list_ids(ids: &[&str]) -> String {
+    const SHOW: usize = 8;
+    let mut text = ids
+        .iter()
+        .take(SHOW)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > SHOW {
+        text.push_str(&format!(" and {} more", ids.len() - SHOW));
+    }
+    text
+}

@@ -1,0 +1,344 @@
+//! Reads initiatives from a CSV file: one row per initiative, columns named after the
+//! initiative fields (three-point fields, incident risks and soft deadlines split over several
+//! columns), each row turned into a table and read like a TOML `[[initiative]]`.
+
+use std::path::Path;
+
+use super::load::{read_input, text_of, Draft, Loader};
+use super::raw::{Node, Table, Val};
+use super::sections::{read_initiative, INITIATIVE_KEYS};
+use crate::error::Error;
+
+impl Loader {
+    pub(super) fn read_csv_initiatives(
+        &mut self,
+        csv_path: &Path,
+        ref_line: usize,
+        periods: Option<usize>,
+    ) -> Vec<Draft> {
+        let scenario_path = self.path.clone();
+        let bytes = match read_input(csv_path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.error(
+                    &scenario_path,
+                    Some(ref_line),
+                    "scenario.initiatives",
+                    format!(
+                        "expected a readable CSV file at `{}`, found: {e}",
+                        csv_path.display()
+                    ),
+                    Some("the path is relative to the scenario file".into()),
+                );
+                return Vec::new();
+            }
+        };
+        let text = match text_of(csv_path, &bytes) {
+            Ok(t) => t,
+            Err(Error::Load {
+                mut diagnostics, ..
+            }) => {
+                self.diagnostics.append(&mut diagnostics);
+                return Vec::new();
+            }
+            Err(_) => return Vec::new(),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                self.error(
+                    csv_path,
+                    Some(1),
+                    "",
+                    format!("expected a CSV header row, found an error: {e}"),
+                    None,
+                );
+                return Vec::new();
+            }
+        };
+        let columns: Vec<String> = headers.iter().map(str::to_string).collect();
+        let Some(layout) = self.csv_layout(csv_path, &columns) else {
+            return Vec::new();
+        };
+        // Lines come from byte offsets: the csv crate's own line count is off for CRLF files
+        // (spreadsheet exports) and after blank lines.
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        // A record's position can point at the line break before it (and at blank lines before
+        // it): step over those to the record's line. Only line breaks: a line of spaces is a
+        // line of its own.
+        let line_of = |byte: u64| {
+            let skipped = text
+                .as_bytes()
+                .iter()
+                .skip(byte as usize)
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            let at = byte as usize + skipped;
+            line_starts.partition_point(|&start| start <= at)
+        };
+        // A line of nothing but spaces and tabs is blank, like an empty line.
+        let blank = |line: usize| {
+            let start = line_starts[line.saturating_sub(1).min(line_starts.len() - 1)];
+            let end = line_starts.get(line).copied().unwrap_or(text.len());
+            text[start..end].trim().is_empty()
+        };
+        let mut out = Vec::new();
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map(|p| line_of(p.byte()));
+                    if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. })
+                        && line.is_some_and(blank)
+                    {
+                        continue;
+                    }
+                    // The csv crate's own text carries its (miscounted) line: say it ourselves.
+                    let message = match e.kind() {
+                        csv::ErrorKind::UnequalLengths { len, .. } => format!(
+                            "expected a CSV record with {} fields (as many as the header), found {len}",
+                            columns.len()
+                        ),
+                        csv::ErrorKind::Utf8 { .. } => {
+                            "expected UTF-8 text, found bytes that are not".to_string()
+                        }
+                        _ => format!(
+                            "expected a CSV record with {} fields, found an unreadable record",
+                            columns.len()
+                        ),
+                    };
+                    self.error(csv_path, line, "", message, None);
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| line_of(p.byte()));
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            let table = csv_row_table(&layout, &record, line);
+            let draft = self.with_reader(csv_path, |r| {
+                // Plain and three-point forms of one field in the same row.
+                for (field, plain_col, split_col) in &layout.conflicts(&record) {
+                    r.error(
+                        line,
+                        field,
+                        format!("expected either `{plain_col}` or `{split_col}`, found both"),
+                        Some("leave one of the two empty".into()),
+                    );
+                }
+                read_initiative(r, &table, line, periods)
+            });
+            out.extend(draft.map(|mut d| {
+                d.file = csv_path.to_path_buf();
+                d
+            }));
+        }
+        out
+    }
+
+    /// Maps CSV columns to initiative fields; unknown columns are errors.
+    fn csv_layout(&mut self, csv_path: &Path, columns: &[String]) -> Option<CsvLayout> {
+        let mut layout = CsvLayout::default();
+        let mut ok = true;
+        let mut seen: Vec<&str> = Vec::new();
+        for (k, col) in columns.iter().enumerate() {
+            if seen.contains(&col.as_str()) {
+                self.error(
+                    csv_path,
+                    Some(1),
+                    col,
+                    format!("expected each column once, found `{col}` twice"),
+                    None,
+                );
+                ok = false;
+                continue;
+            }
+            seen.push(col);
+            match csv_column(col) {
+                Some(target) => layout.columns.push((k, col.clone(), target)),
+                None => {
+                    let hint = Some(format!(
+                        "known columns are the initiative fields ({}), three-point fields as effort_low, effort_likely, effort_high, risk as risk_if_deferred_probability, risk_if_deferred_impact, soft deadlines as deadline_period, deadline_penalty",
+                        INITIATIVE_KEYS.join(", ")
+                    ));
+                    self.error(
+                        csv_path,
+                        Some(1),
+                        col,
+                        format!("unknown column `{col}`"),
+                        hint,
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(layout)
+    }
+}
+
+/// Where each CSV column goes in the initiative table.
+#[derive(Debug, Clone, PartialEq)]
+enum Target {
+    /// A top-level field.
+    Plain(&'static str),
+    /// A point of a three-point field: (field, point).
+    Point(&'static str, &'static str),
+    /// A key of the risk table (`probability`, or `impact`).
+    Risk(&'static str),
+    /// A point of the incident impact estimate.
+    ImpactPoint(&'static str),
+    /// A key of the soft deadline table.
+    Deadline(&'static str),
+}
+
+#[derive(Debug, Default)]
+struct CsvLayout {
+    columns: Vec<(usize, String, Target)>,
+}
+
+impl CsvLayout {
+    /// Fields given in two forms in one row: (field, plain column, split column).
+    fn conflicts(&self, record: &csv::StringRecord) -> Vec<(String, String, String)> {
+        let filled = |t: &dyn Fn(&Target) -> bool| {
+            self.columns
+                .iter()
+                .find(|(k, _, target)| t(target) && !record.get(*k).unwrap_or("").is_empty())
+                .map(|(_, c, _)| c.clone())
+        };
+        let mut out = Vec::new();
+        for field in ["effort", "value", "one_time_value", "risk_if_deferred"] {
+            let plain = filled(&|t| *t == Target::Plain(field));
+            let split = filled(&|t| matches!(t, Target::Point(f, _) if *f == field));
+            if let (Some(a), Some(b)) = (plain, split) {
+                out.push((field.to_string(), a, b));
+            }
+        }
+        let risk_number = filled(&|t| {
+            matches!(
+                t,
+                Target::Plain("risk_if_deferred") | Target::Point("risk_if_deferred", _)
+            )
+        });
+        let incident = filled(&|t| matches!(t, Target::Risk(_) | Target::ImpactPoint(_)));
+        if let (Some(a), Some(b)) = (risk_number, incident) {
+            out.push(("risk_if_deferred".into(), a, b));
+        }
+        let plain_impact = filled(&|t| *t == Target::Risk("impact"));
+        let split_impact = filled(&|t| matches!(t, Target::ImpactPoint(_)));
+        if let (Some(a), Some(b)) = (plain_impact, split_impact) {
+            out.push(("risk_if_deferred_impact".into(), a, b));
+        }
+        let hard = filled(&|t| *t == Target::Plain("deadline"));
+        let soft = filled(&|t| matches!(t, Target::Deadline(_)));
+        if let (Some(a), Some(b)) = (hard, soft) {
+            out.push(("deadline".into(), a, b));
+        }
+        out
+    }
+}
+
+fn csv_column(col: &str) -> Option<Target> {
+    const POINTS: [&str; 3] = ["low", "likely", "high"];
+    const THREE_POINT: [&str; 4] = ["effort", "value", "one_time_value", "risk_if_deferred"];
+    if let Some(&k) = INITIATIVE_KEYS.iter().find(|k| **k == col) {
+        return Some(Target::Plain(k));
+    }
+    for field in THREE_POINT {
+        for point in POINTS {
+            if col.strip_prefix(field).and_then(|r| r.strip_prefix('_')) == Some(point) {
+                return Some(Target::Point(field, point));
+            }
+        }
+    }
+    match col {
+        "risk_if_deferred_probability" => return Some(Target::Risk("probability")),
+        "risk_if_deferred_impact" => return Some(Target::Risk("impact")),
+        "deadline_period" => return Some(Target::Deadline("period")),
+        "deadline_penalty" => return Some(Target::Deadline("penalty")),
+        _ => {}
+    }
+    POINTS
+        .iter()
+        .find(|p| col.strip_prefix("risk_if_deferred_impact_") == Some(**p))
+        .map(|p| Target::ImpactPoint(p))
+}
+
+/// Builds the table an initiative row stands for; empty cells are absent fields.
+fn csv_row_table(layout: &CsvLayout, record: &csv::StringRecord, line: usize) -> Table {
+    let cell = |text: &str, column: &str| Node {
+        line,
+        column: Some(column.to_string()),
+        value: Val::Cell(text.to_string()),
+    };
+    let mut table = Table::default();
+    // Nested tables are gathered first, then attached, so the plain/split conflict check decides.
+    let mut nested: Vec<(&'static str, String, Table)> = Vec::new();
+    fn slot<'a>(
+        nested: &'a mut Vec<(&'static str, String, Table)>,
+        key: &'static str,
+        column: &str,
+    ) -> &'a mut Table {
+        if let Some(pos) = nested.iter().position(|(k, _, _)| *k == key) {
+            return &mut nested[pos].2;
+        }
+        nested.push((key, column.to_string(), Table::default()));
+        &mut nested.last_mut().expect("just pushed").2
+    }
+    let mut impact_points = Table::default();
+    for (k, column, target) in &layout.columns {
+        let text = record.get(*k).unwrap_or("");
+        if text.is_empty() {
+            continue;
+        }
+        let node = cell(text, column);
+        match target {
+            Target::Plain(key) => table.entries.push((key.to_string(), line, node)),
+            Target::Point(field, point) => {
+                slot(&mut nested, field, field)
+                    .entries
+                    .push((point.to_string(), line, node))
+            }
+            Target::Risk(key) => slot(&mut nested, "risk_if_deferred", "risk_if_deferred")
+                .entries
+                .push((key.to_string(), line, node)),
+            Target::ImpactPoint(point) => {
+                impact_points.entries.push((point.to_string(), line, node))
+            }
+            Target::Deadline(key) => slot(&mut nested, "deadline", "deadline").entries.push((
+                key.to_string(),
+                line,
+                node,
+            )),
+        }
+    }
+    if !impact_points.entries.is_empty() {
+        let node = Node {
+            line,
+            column: Some("risk_if_deferred_impact".into()),
+            value: Val::Table(impact_points),
+        };
+        slot(&mut nested, "risk_if_deferred", "risk_if_deferred")
+            .entries
+            .push(("impact".into(), line, node));
+    }
+    for (key, column, t) in nested {
+        if table.get(key).is_none() {
+            table.entries.push((
+                key.to_string(),
+                line,
+                Node {
+                    line,
+                    column: Some(column),
+                    value: Val::Table(t),
+                },
+            ));
+        }
+    }
+    table
+}
