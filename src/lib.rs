@@ -31,6 +31,7 @@ pub mod cli;
 pub mod commands;
 pub mod economics;
 pub mod error;
+pub mod number;
 pub mod plan;
 pub mod progress;
 pub mod report;

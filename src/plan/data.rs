@@ -169,7 +169,8 @@ impl PlanData {
     }
 
     /// What delivering item i by the end of `period` adds to the objective over never delivering it.
-    pub fn delivery_gain(&self, item_idx: usize, period: usize) -> f64 {
+    #[cfg(test)]
+    fn delivery_gain(&self, item_idx: usize, period: usize) -> f64 {
         (period..=self.n_periods)
             .map(|t| self.y_coefficient(item_idx, t))
             .sum()

@@ -233,16 +233,9 @@ fn minimal_conflict(
     kept
 }
 
-/// A number for a message: integers without decimals, others with up to two.
-pub fn fmt_num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        // `+ 0.0` turns −0 into 0.
-        format!("{}", x.round() + 0.0)
-    } else {
-        let s = format!("{x:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+/// A number for a message: integers without decimals, others with up to two (the one formatter's
+/// [`crate::number::plain`], under the name the planner's messages call).
+pub use crate::number::plain as fmt_num;
 
 fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<String> {
     let relaxed_none = BTreeSet::new();

@@ -97,17 +97,6 @@ impl LinearModel {
         2 * self.n_items * self.n_periods + period - 1
     }
 
-    /// The objective of a full assignment, constant included.
-    pub fn objective_of(&self, values: &[f64]) -> f64 {
-        self.constant
-            + self
-                .objective
-                .iter()
-                .zip(values)
-                .map(|(c, v)| c * v)
-                .sum::<f64>()
-    }
-
     /// A proven upper bound from row multipliers (any sign-correct multipliers will do): by weak
     /// duality, max c·x over the bounds of c·x + Σ_r λ_r (b_r − a_r·x), with λ_r ≥ 0 on ≤ rows,
     /// ≤ 0 on ≥ rows and free on = rows. Every variable is bounded, so this is finite.

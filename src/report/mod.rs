@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod bundle;
 pub mod charts;
+pub mod export;
 pub mod html;
 pub mod plan_output;
 pub mod sim_output;

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::text::{money, shorten, weeks};
+use super::text::shorten;
+use crate::number::{amount, count, fixed, percent, weeks};
 use crate::scenario::summary::{summarize, Summary};
 use crate::scenario::Scenario;
 
@@ -27,12 +28,20 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
         s.last_period,
         scenario.period_label.as_str()
     )?;
-    let kinds: Vec<String> = s.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let classes: Vec<String> = s.by_class.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    let kinds: Vec<String> = s
+        .by_kind
+        .iter()
+        .map(|(k, n)| format!("{} {k}", count(*n)))
+        .collect();
+    let classes: Vec<String> = s
+        .by_class
+        .iter()
+        .map(|(c, n)| format!("{} {c}", count(*n)))
+        .collect();
     writeln!(
         out,
         "  initiatives  {}: {}",
-        s.initiatives,
+        count(s.initiatives),
         kinds.join(", ")
     )?;
     writeln!(out, "               by class: {}", classes.join(", "))?;
@@ -44,9 +53,9 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
     )?;
     writeln!(
         out,
-        "  capacity     {} engineer-weeks allocatable after the {:.0}% buffer",
+        "  capacity     {} engineer-weeks allocatable after the {} buffer",
         weeks(s.allocatable_weeks),
-        scenario.capacity.buffer * 100.0
+        percent(scenario.capacity.buffer)
     )?;
     if s.effective_weeks < s.allocatable_weeks - 1e-9 {
         writeln!(
@@ -57,8 +66,8 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
     }
     writeln!(
         out,
-        "  overcommit   {:.2}× — {}",
-        s.overcommitment,
+        "  overcommit   {}× — {}",
+        fixed(s.overcommitment, 2),
         if s.overcommitment > 1.0 {
             "not everything fits: the plan must choose"
         } else {
@@ -67,9 +76,9 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
     )?;
     writeln!(
         out,
-        "  ring-fence   stability share {:.0}%–{:.0}% of effective capacity",
-        scenario.capacity.stability_min * 100.0,
-        scenario.capacity.stability_max * 100.0
+        "  ring-fence   stability share {}–{} of effective capacity",
+        percent(scenario.capacity.stability_min),
+        percent(scenario.capacity.stability_max)
     )?;
     if s.longest_chain.len() > 1 {
         writeln!(
@@ -91,7 +100,7 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
         let width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
         for (d, id) in s.deadlines.iter().zip(&ids) {
             let what = match (d.kind, d.penalty) {
-                ("soft", Some(p)) => format!("soft, penalty {}", money(p, &s.currency)),
+                ("soft", Some(p)) => format!("soft, penalty {}", amount(p, &s.currency)),
                 ("commit", _) => "commitment (within the horizon)".to_string(),
                 _ => "hard".to_string(),
             };

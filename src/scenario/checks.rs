@@ -9,6 +9,7 @@ use super::fields::quoted;
 use super::load::{Draft, Loader};
 use super::model::*;
 use super::sections::Header;
+use crate::number::{as_written, count, fixed, plain};
 
 impl Loader {
     pub(super) fn check_ids(&mut self, drafts: &[Draft]) -> HashMap<String, usize> {
@@ -215,28 +216,28 @@ fn deadline_shortfall(
             .iter()
             .map(|(a, b)| {
                 if b.is_finite() {
-                    format!("min({}, {})", num(*a), num(*b))
+                    format!("min({}, {})", plain(*a), plain(*b))
                 } else {
-                    num(*a)
+                    plain(*a)
                 }
             })
             .collect();
-        format!("{} = {}", parts.join(" + "), num(fit))
+        format!("{} = {}", parts.join(" + "), plain(fit))
     } else {
         format!(
             "Σ over periods 1..{k} of min(allocatable, team limit) = {}",
-            num(fit)
+            plain(fit)
         )
     };
     let effort = if i.progress > 0.0 {
         format!(
             "{} × (1 − progress {}) = {}",
-            num(i.effort.mean()),
+            plain(i.effort.mean()),
             as_written(i.progress),
-            num(need)
+            plain(need)
         )
     } else {
-        num(need)
+        plain(need)
     };
     let team = match i.team {
         Some(t) => format!(
@@ -270,25 +271,6 @@ fn deadline_hint(i: &Initiative, what: &str) -> String {
     format!("consider {}", options.join(", "))
 }
 
-/// An input number for messages, exact but compact: `0.15`, `13`, and `1e-300` rather than
-/// 300 digits (scientific below 1e-4 and from 1e16 in size).
-fn as_written(x: f64) -> String {
-    if x != 0.0 && !(1e-4..1e16).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
-
-/// A number for messages: whole numbers plainly, others with up to two decimals.
-fn num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round())
-    } else {
-        format!("{:.2}", x)
-    }
-}
-
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -320,7 +302,7 @@ pub(super) fn warnings(s: &Scenario) -> Vec<String> {
         if !unlinked.is_empty() {
             out.push(format!(
                 "{} initiative(s) linked to no objective: {}",
-                unlinked.len(),
+                count(unlinked.len()),
                 list_ids(&unlinked)
             ));
         }
@@ -336,7 +318,7 @@ pub(super) fn warnings(s: &Scenario) -> Vec<String> {
     if !worthless.is_empty() {
         out.push(format!(
             "{} initiative(s) with neither value, one-time value nor risk (the planner has no reason to do them): {}",
-            worthless.len(),
+            count(worthless.len()),
             list_ids(&worthless)
         ));
     }
@@ -348,10 +330,10 @@ pub(super) fn warnings(s: &Scenario) -> Vec<String> {
     let capacity = s.total_allocatable();
     if effort > 2.0 * capacity {
         out.push(format!(
-            "the roadmap needs {} engineer-weeks (mean) but the horizon has {} allocatable: {:.1}× overcommitted",
-            num(effort),
-            num(capacity),
-            if capacity > 0.0 { effort / capacity } else { f64::INFINITY }
+            "the roadmap needs {} engineer-weeks (mean) but the horizon has {} allocatable: {}× overcommitted",
+            plain(effort),
+            plain(capacity),
+            fixed(if capacity > 0.0 { effort / capacity } else { f64::INFINITY }, 1)
         ));
     }
     out
@@ -366,7 +348,7 @@ fn list_ids(ids: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     if ids.len() > SHOW {
-        text.push_str(&format!(" and {} more", ids.len() - SHOW));
+        text.push_str(&format!(" and {} more", count(ids.len() - SHOW)));
     }
     text
 }

@@ -177,14 +177,6 @@ impl Deadline {
     pub fn is_hard(&self) -> bool {
         matches!(self, Deadline::Hard { .. })
     }
-
-    /// The soft-deadline penalty p_i (0 for a hard deadline).
-    pub fn penalty(&self) -> f64 {
-        match *self {
-            Deadline::Hard { .. } => 0.0,
-            Deadline::Soft { penalty, .. } => penalty,
-        }
-    }
 }
 
 /// Where a definition stands in the user's files, for messages that point back at it.
@@ -349,11 +341,6 @@ impl Debt {
     pub fn base_drag(&self, period: usize, growth: f64) -> f64 {
         crate::economics::base_drag(self, period, growth)
     }
-
-    /// The drag in period t given the relief of items delivered by the end of t − 1, never below 0.
-    pub fn drag_after_relief(&self, period: usize, growth: f64, relief: f64) -> f64 {
-        crate::economics::drag_after_relief(self.base_drag(period, growth), relief)
-    }
 }
 
 /// An OKR or strategic bet initiatives can be linked to (for reporting).
@@ -416,11 +403,6 @@ impl Scenario {
         &self.labels[period - 1]
     }
 
-    /// Position of an initiative by id.
-    pub fn initiative_index(&self, id: &str) -> Option<usize> {
-        self.initiatives.iter().position(|i| i.id == id)
-    }
-
     /// Total allocatable capacity over the horizon, Σ_t A_t.
     pub fn total_allocatable(&self) -> f64 {
         (1..=self.periods).map(|t| self.allocatable(t)).sum()
@@ -468,8 +450,9 @@ mod tests {
         assert!((d.base_drag(3, 0.05) - 0.20).abs() < 1e-12);
         // period 5: 0.10 + 0.20 = 0.30 → capped at 0.25
         assert!((d.base_drag(5, 0.05) - 0.25).abs() < 1e-12);
-        assert!((d.drag_after_relief(5, 0.05, 0.10) - 0.15).abs() < 1e-12);
-        assert_eq!(d.drag_after_relief(1, 0.05, 0.5), 0.0);
+        let after = |t, relief| crate::economics::drag_after_relief(d.base_drag(t, 0.05), relief);
+        assert!((after(5, 0.10) - 0.15).abs() < 1e-12);
+        assert_eq!(after(1, 0.5), 0.0);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::labels::period_labels;
 use super::load::{Draft, Loader, MAX_PERIODS};
 use super::model::*;
 use super::raw::{Node, Table, Val};
+use crate::number::as_written;
 
 pub(super) const TOP_KEYS: &[&str] = &[
     "scenario",
@@ -293,7 +294,7 @@ impl Loader {
                 r.error(
                     line,
                     "capacity.stability_share",
-                    format!("expected min ≤ max, found min = {min}, max = {max}"),
+                    format!("expected min ≤ max, found min = {}, max = {}", as_written(min), as_written(max)),
                     None,
                 );
                 return None;
@@ -302,7 +303,7 @@ impl Loader {
                 r.error(
                     line,
                     "capacity.stability_share.min",
-                    format!("expected buffer + stability min ≤ 1, found {buffer} + {min} = {}", buffer + min),
+                    format!("expected buffer + stability min ≤ 1, found {} + {} = {}", as_written(buffer), as_written(min), as_written(buffer + min)),
                     Some("the buffer and the ring-fence together cannot exceed all the capacity".into()),
                 );
                 return None;

@@ -25,8 +25,6 @@ pub struct Model {
     pub allocatable_weeks: Vec<f64>,
     /// d_t by period, `discount[t]` for t = 0..=T (d_0 = 1).
     pub discount: Vec<f64>,
-    /// S_t = Σ_{τ ≤ t} d_τ, `discount_sum[t]` for t = 0..=T.
-    pub discount_sum: Vec<f64>,
     pub terminal_periods: f64,
     pub noise: f64,
     pub drag: f64,
@@ -105,10 +103,6 @@ impl Model {
             scenario.periods_per_year,
             n_periods,
         );
-        let mut discount_sum = vec![0.0; n_periods + 1];
-        for t in 1..=n_periods {
-            discount_sum[t] = discount_sum[t - 1] + discount[t];
-        }
         let table = pert_table();
         let mut pert_rows = PertRows::default();
         let growth_sampler =
@@ -118,7 +112,6 @@ impl Model {
             n_periods,
             allocatable_weeks,
             discount,
-            discount_sum,
             terminal_periods: scenario.terminal_periods as f64,
             noise: scenario.capacity.noise,
             drag: scenario.debt.drag,
@@ -289,12 +282,6 @@ impl Model {
     #[inline]
     pub fn dependents_of(&self, j: usize) -> &[u32] {
         &self.dependents[self.dependents_start[j]..self.dependents_start[j + 1]]
-    }
-
-    /// Prerequisites of initiative `i`.
-    #[inline]
-    pub fn requires_of(&self, i: usize) -> &[u32] {
-        &self.requires[self.requires_start[i]..self.requires_start[i + 1]]
     }
 
     /// The drag in period t (1-based) with growth `growth` and accumulated relief.

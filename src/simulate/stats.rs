@@ -98,7 +98,8 @@ pub fn quantiles_unsorted(values: &mut [f64], ps: &[f64]) -> Vec<f64> {
 }
 
 /// Sorts in place (total order; the values are finite).
-pub fn sort_values(values: &mut [f64]) {
+#[cfg(test)]
+fn sort_values(values: &mut [f64]) {
     values.sort_unstable_by(f64::total_cmp);
 }
 

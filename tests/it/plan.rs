@@ -5,6 +5,7 @@
 //! ring-fence, quarters of 13 weeks.
 
 use std::path::PathBuf;
+use tradeoff::economics::drag_after_relief;
 
 use good_lp::solvers::microlp::microlp;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel};
@@ -418,7 +419,7 @@ fn check_plan(s: &Scenario, p: &Plan, share_min: f64, share_max: f64) {
             .filter(|(_, d)| d.is_some_and(|k| k < t))
             .map(|(i, _)| i.debt_relief)
             .sum();
-        let drag = s.debt.drag_after_relief(t, growth, relief);
+        let drag = drag_after_relief(s.debt.base_drag(t, growth), relief);
         let effective = s.allocatable(t) * (1.0 - drag);
         let (mut product, mut stability) = (0.0, 0.0);
         for (i, init) in s.initiatives.iter().enumerate() {
@@ -556,7 +557,8 @@ fn schedule_is_feasible(s: &Scenario, deliveries: &[Option<usize>]) -> bool {
             .filter(|&j| deliveries[j].is_some_and(|k| k < t))
             .map(|j| s.initiatives[j].debt_relief)
             .sum();
-        let effective = s.allocatable(t) * (1.0 - s.debt.drag_after_relief(t, growth, relief));
+        let effective =
+            s.allocatable(t) * (1.0 - drag_after_relief(s.debt.base_drag(t, growth), relief));
         let mut all = Expression::from(0.0);
         let mut product = Expression::from(0.0);
         let mut stability = Expression::from(0.0);

@@ -1,12 +1,11 @@
 //! The plan's capacity per period: planned work stacked by class and kind, then idle capacity,
 //! capacity lost to debt drag and the strategic buffer, which add up to the period's capacity.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use plotters::style::RGBColor;
 
-use super::draw::{self, err, Px, Swatch, HEADER};
+use super::draw::{self, err, Canvas, Px, Swatch, HEADER};
 use super::style::{self, Hatch};
 use crate::plan::Plan;
 use crate::scenario::{Class, Scenario};
@@ -80,11 +79,7 @@ pub fn prepare(scenario: &Scenario, plan: &Plan) -> Data {
 
 const WHITE_RGB: RGBColor = RGBColor(255, 255, 255);
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     draw::subtitle(
         root,
         "Engineer-weeks per period in the optimized plan · the stack adds up to the period's capacity",
@@ -108,36 +103,19 @@ pub fn draw<DB: DrawingBackend>(
     let y_max = if top > 0.0 { top * 1.08 } else { 1.0 };
     let legend_w = 400;
     let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(70)
-        .y_label_area_size(110)
-        .build_cartesian_2d(0.0..periods as f64, 0.0..y_max)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID.stroke_width(1))
-        .axis_style(style::MUTED.stroke_width(2))
-        .x_labels(0)
-        .y_labels(8)
-        .y_label_formatter(&|v| style::compact(*v))
-        .label_style(style::text(style::TICK_SIZE, &style::INK))
-        .axis_desc_style(style::text(style::AXIS_SIZE, &style::INK))
-        .y_desc("Engineer-weeks")
-        .draw()
-        .map_err(err)?;
-    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let compact = |v: &f64| style::compact(*v);
+    let spec = draw::Axes {
+        room: (70, 110),
+        y: Some((8, &compact)),
+        y_title: Some("Engineer-weeks".into()),
+        ..draw::Axes::default()
+    };
+    let plot = draw::axes(&area, (0.0, periods as f64), (0.0, y_max), spec)?;
+    let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
     // Period labels under each bar, thinned when they would collide.
     let (xa, _) = px(0.0, 0.0);
     let (xb, _) = px(periods as f64, 0.0);
-    let ticks: Vec<(Px, String)> = data
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(k, label)| (px(k as f64 + 0.5, 0.0), label.clone()))
-        .collect();
-    draw::axis_labels(root, &ticks)?;
+    draw::period_labels(root, &plot, &data.labels)?;
     let (_, ybottom) = px(0.0, 0.0);
     draw::label(
         root,

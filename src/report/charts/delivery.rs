@@ -1,12 +1,11 @@
 //! Delivery S-curves: P(delivered by the end of each period) for the items with a deadline or a
 //! commitment, one panel per item, one line per strategy, the deadline marked.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{self, err, Px, Swatch, HEADER};
-use super::fan::{grid, grid_height, period_tick};
+use super::draw::{self, err, Canvas, Font, Px, Swatch, HEADER};
+use super::fan::{grid, grid_height, panel_axes};
 use super::style::{self, Dash};
 use crate::scenario::{Deadline, Scenario};
 use crate::simulate::Simulation;
@@ -101,11 +100,7 @@ pub fn prepare(scenario: &Scenario, sim: &Simulation) -> Data {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     draw::subtitle_omitting(
         root,
         "Chance each item is delivered by the end of each period, per strategy · grey: after the due date",
@@ -142,29 +137,14 @@ pub fn draw<DB: DrawingBackend>(
     let cell_w = (w - 40) / cols as i32;
     let name_chars = ((cell_w - 110) as f64 / (style::LEGEND_SIZE * 0.62)).max(12.0) as usize;
     for (item, cell) in data.items.iter().zip(cells.iter()) {
-        let mut chart = ChartBuilder::on(cell)
-            .margin_top(74)
-            .margin_right(44)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..periods as f64, 0.0..1.0)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .bold_line_style(style::GRID.stroke_width(1))
-            .axis_style(style::MUTED.stroke_width(2))
-            .x_labels(0)
-            .y_labels(5)
-            .y_label_formatter(&|v| style::percent(*v))
-            .label_style(style::text(style::TICK_SIZE, &style::INK))
-            .draw()
-            .map_err(err)?;
-        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
-        let ticks: Vec<(Px, String)> = (0..=periods)
-            .map(|t| (px(t as f64, 0.0), period_tick(&data.labels, t as f64)))
-            .collect();
-        draw::axis_labels(root, &ticks)?;
+        let percent = |v: &f64| style::percent(*v);
+        let spec = draw::Axes {
+            room: (60, 90),
+            y: Some((5, &percent)),
+            ..draw::Axes::default()
+        };
+        let plot = panel_axes(root, cell, 74, (0.0, 1.0), spec, &data.labels)?;
+        let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
         // Late zone and due line.
         let due = item.due.min(periods) as f64;
         if item.due < periods {
@@ -196,11 +176,11 @@ pub fn draw<DB: DrawingBackend>(
             HPos::Left,
             VPos::Bottom,
         )?;
-        draw::bold_label(
+        draw::label(
             root,
             &style::truncate(&item.name, name_chars),
             (x0, ty - 38),
-            style::LEGEND_SIZE,
+            Font::bold(style::LEGEND_SIZE),
             &style::INK,
             HPos::Left,
             VPos::Bottom,

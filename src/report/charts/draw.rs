@@ -20,6 +20,12 @@ use crate::scenario::Kind;
 /// A pixel position.
 pub type Px = (i32, i32);
 
+/// The whole chart, in pixels.
+pub type Canvas<DB> = DrawingArea<DB, Shift>;
+
+/// A chart's plotting area: maps `(x, y)` in the chart's units to pixels.
+pub type Plot<DB> = DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// Turns any plotters error into a message.
 pub fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -33,11 +39,7 @@ pub const HEADER: i32 = 118;
 pub const LEFT: i32 = 40;
 
 /// Draws the chart's title at the top left.
-pub fn title<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    width: i32,
-) -> Result<(), String> {
+pub fn title<DB: DrawingBackend>(root: &Canvas<DB>, title: &str, width: i32) -> Result<(), String> {
     // Shrink a long title a little, then cut it, so it stays inside the canvas.
     let room = (width - 2 * LEFT).max(100) as u32;
     let fits = |text: &str, size: f64| {
@@ -59,48 +61,59 @@ pub fn title<DB: DrawingBackend>(
 }
 
 /// Draws the line under the title that says how to read the chart.
-pub fn subtitle<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    text: &str,
-) -> Result<(), String> {
+pub fn subtitle<DB: DrawingBackend>(root: &Canvas<DB>, text: &str) -> Result<(), String> {
     let style = style::text(style::SUBTITLE_SIZE, &style::MUTED);
     root.draw(&Text::new(text.to_string(), (LEFT, 76), style))
         .map_err(err)
 }
 
-/// Draws text anchored at `pos` as `h`/`v` say.
-pub fn label<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    text: &str,
-    pos: Px,
+/// A text size in the regular face (what a bare `f64` size means) or, with [`Font::bold`], in
+/// bold.
+#[derive(Debug, Clone, Copy)]
+pub struct Font {
     size: f64,
-    color: &RGBColor,
-    h: HPos,
-    v: VPos,
-) -> Result<(), String> {
-    let style = style::text(size, color).pos(Pos::new(h, v));
-    root.draw(&Text::new(text.to_string(), pos, style))
-        .map_err(err)
+    bold: bool,
 }
 
-/// Same as [`label`] in bold.
-pub fn bold_label<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+impl Font {
+    /// Bold text of `size`.
+    pub fn bold(size: f64) -> Font {
+        Font { size, bold: true }
+    }
+
+    fn desc(self) -> FontDesc<'static> {
+        if self.bold {
+            style::bold(self.size)
+        } else {
+            style::font(self.size)
+        }
+    }
+}
+
+impl From<f64> for Font {
+    fn from(size: f64) -> Font {
+        Font { size, bold: false }
+    }
+}
+
+/// Draws text anchored at `pos` as `h`/`v` say.
+pub fn label<DB: DrawingBackend>(
+    root: &Canvas<DB>,
     text: &str,
     pos: Px,
-    size: f64,
+    font: impl Into<Font>,
     color: &RGBColor,
     h: HPos,
     v: VPos,
 ) -> Result<(), String> {
-    let style = style::bold(size).color(color).pos(Pos::new(h, v));
+    let style = font.into().desc().color(color).pos(Pos::new(h, v));
     root.draw(&Text::new(text.to_string(), pos, style))
         .map_err(err)
 }
 
 /// A polyline, solid or dashed, `width` pixels wide.
 pub fn line<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     points: &[Px],
     color: &RGBColor,
     width: u32,
@@ -157,7 +170,7 @@ pub fn line<DB: DrawingBackend>(
 }
 
 fn flush<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     current: &mut Vec<(f64, f64)>,
     stroke: ShapeStyle,
 ) -> Result<(), String> {
@@ -175,7 +188,7 @@ fn flush<DB: DrawingBackend>(
 /// A marker of `size` pixels (half-width) centred at `at`, outlined in white so it stands out
 /// on lines and fills.
 pub fn marker<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     at: Px,
     marker: Marker,
     color: &RGBColor,
@@ -225,7 +238,7 @@ pub fn marker<DB: DrawingBackend>(
 /// A filled rectangle between two pixel corners, with an optional hatch in `ink` and a thin
 /// white edge so neighbouring blocks stay apart in greyscale.
 pub fn block<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     a: Px,
     b: Px,
     fill: &RGBColor,
@@ -247,7 +260,7 @@ pub fn block<DB: DrawingBackend>(
 /// Hatch lines across a pixel rectangle. The lines sit on a grid fixed to the canvas, so
 /// neighbouring blocks with the same hatch line up.
 pub fn hatch_lines<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     (x0, y0): Px,
     (x1, y1): Px,
     hatch: Hatch,
@@ -333,7 +346,7 @@ pub fn tint(color: &RGBColor, strength: f64) -> RGBColor {
 
 /// Draws legend entries in a column starting at `(x, y)`; returns the y below the last entry.
 pub fn legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     (x, y): Px,
     entries: &[(String, Swatch)],
     max_chars: usize,
@@ -392,7 +405,7 @@ pub fn legend<DB: DrawingBackend>(
 
 /// A panel that says there is nothing to draw, in place of a chart.
 pub fn empty_message<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     size: Px,
     message: &str,
 ) -> Result<(), String> {
@@ -420,7 +433,7 @@ pub fn text_width(text: &str, size: f64) -> i32 {
 
 /// Draws legend entries in a row from `(x, y)`, wrapping at `right`; returns the y below.
 pub fn legend_row<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     (x, y): Px,
     right: i32,
     entries: &[(String, Swatch)],
@@ -443,7 +456,7 @@ pub fn legend_row<DB: DrawingBackend>(
 /// Draws tick labels under an axis at evenly spaced pixel positions, keeping every k-th so
 /// they never overlap.
 pub fn axis_labels<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     items: &[(Px, String)],
 ) -> Result<(), String> {
     let spacing = match items {
@@ -479,26 +492,20 @@ pub fn axis_labels<DB: DrawingBackend>(
 }
 
 /// Text on a white box, so it stays readable over lines and fills.
-#[allow(clippy::too_many_arguments)]
 pub fn boxed_label<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     text: &str,
     (x, y): Px,
-    size: f64,
+    font: impl Into<Font>,
     color: &RGBColor,
     h: HPos,
     v: VPos,
-    bold_text: bool,
 ) -> Result<(), String> {
-    let font = if bold_text {
-        style::bold(size)
-    } else {
-        style::font(size)
-    };
+    let font = font.into();
     let (w, th) = root
-        .estimate_text_size(text, &font.color(color))
+        .estimate_text_size(text, &font.desc().color(color))
         .map(|(w, h)| (w as i32, h as i32))
-        .unwrap_or((text_width(text, size), (size * 0.85) as i32));
+        .unwrap_or((text_width(text, font.size), (font.size * 0.85) as i32));
     let x0 = match h {
         HPos::Left => x,
         HPos::Center => x - w / 2,
@@ -514,16 +521,12 @@ pub fn boxed_label<DB: DrawingBackend>(
         WHITE.mix(0.9).filled(),
     ))
     .map_err(err)?;
-    if bold_text {
-        bold_label(root, text, (x, y), size, color, h, v)
-    } else {
-        label(root, text, (x, y), size, color, h, v)
-    }
+    label(root, text, (x, y), font, color, h, v)
 }
 
 /// The subtitle `text`, followed by the [`omitted_note`] when rows were left out.
 pub fn subtitle_omitting<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     text: &str,
     omitted: usize,
 ) -> Result<(), String> {
@@ -537,6 +540,122 @@ pub fn omitted_note(omitted: usize) -> String {
     } else {
         String::new()
     }
+}
+
+/// The labels along an axis: about how many (plotters picks round values) and how each reads.
+pub type Ticks<'f> = (usize, &'f dyn Fn(&f64) -> String);
+
+/// A chart's axes beyond what every chart shares (muted axis lines, tick labels in ink, a light
+/// grid line at each labelled value, no minor lines), drawn by [`axes`].
+#[derive(Default)]
+pub struct Axes<'f> {
+    /// The room under the plot for the x labels and left of it for the y labels, in pixels.
+    pub room: (u32, u32),
+    /// The x axis's labels; none when the chart writes its own.
+    pub x: Option<Ticks<'f>>,
+    /// The y axis's labels; none for no y axis at all, as when rows name themselves.
+    pub y: Option<Ticks<'f>>,
+    /// The axes' titles, under the x labels and beside the y labels.
+    pub x_title: Option<String>,
+    pub y_title: Option<String>,
+    /// Axis titles small and muted, as in a grid of panels, rather than axis-sized in ink.
+    pub quiet: bool,
+}
+
+/// Draws the axes of a chart on `area` over `x` × `y` as `spec` says; gives the plotting area.
+pub fn axes<DB: DrawingBackend>(
+    area: &Canvas<DB>,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    spec: Axes,
+) -> Result<Plot<DB>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(spec.room.0)
+        .y_label_area_size(spec.room.1)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.max_light_lines(0)
+        .bold_line_style(style::GRID.stroke_width(1))
+        .axis_style(style::MUTED.stroke_width(2))
+        .label_style(style::text(style::TICK_SIZE, &style::INK))
+        .axis_desc_style(if spec.quiet {
+            style::text(style::NOTE_SIZE, &style::MUTED)
+        } else {
+            style::text(style::AXIS_SIZE, &style::INK)
+        });
+    match spec.x {
+        Some((n, format)) => mesh.x_labels(n).x_label_formatter(format),
+        None => mesh.x_labels(0),
+    };
+    match spec.y {
+        Some((n, format)) => mesh.y_labels(n).y_label_formatter(format),
+        None => mesh.disable_y_mesh().disable_y_axis(),
+    };
+    if let Some(title) = spec.x_title {
+        mesh.x_desc(title);
+    }
+    if let Some(title) = spec.y_title {
+        mesh.y_desc(title);
+    }
+    mesh.draw().map_err(err)?;
+    Ok(chart.plotting_area().clone())
+}
+
+/// An axis title for amounts of money: "`what` (EUR)".
+pub fn money_title(what: &str, currency: &str) -> String {
+    format!("{what} ({})", style::currency_unit(currency))
+}
+
+/// The axes of `rows` rows across amounts of money in `x`, on `root` below `top`: labels and
+/// grid lines along the bottom, titled "`what` (currency)", and `names` pixels left of the plot
+/// for the rows' names (see [`row_name`]). Row k from the top is centred at `rows − k − ½`.
+pub fn money_rows<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    top: i32,
+    names: u32,
+    x: (f64, f64),
+    rows: f64,
+    currency: &str,
+    what: &str,
+) -> Result<Plot<DB>, String> {
+    let money = |v: &f64| style::money(*v, currency);
+    let spec = Axes {
+        room: (90, names),
+        x: Some((8, &money)),
+        x_title: Some(money_title(what, currency)),
+        ..Axes::default()
+    };
+    let area = root.margin(top as u32, 20, 20, 60);
+    axes(&area, x, (0.0, rows), spec)
+}
+
+/// A row's name, cut to `max` characters, right-aligned left of the plot's edge at `(left, y)`.
+pub fn row_name<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    name: &str,
+    max: usize,
+    (left, y): Px,
+    font: impl Into<Font>,
+) -> Result<(), String> {
+    let name = style::truncate(name, max);
+    let (h, v) = (HPos::Right, VPos::Center);
+    label(root, &name, (left - 16, y), font, &style::INK, h, v)
+}
+
+/// The period labels under `plot`, one under the middle of each period's column (period k
+/// runs from k to k + 1 along x), thinned when they would collide.
+pub fn period_labels<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    plot: &Plot<DB>,
+    labels: &[String],
+) -> Result<(), String> {
+    let ticks: Vec<(Px, String)> = labels
+        .iter()
+        .enumerate()
+        .map(|(k, label)| (plot.map_coordinate(&(k as f64 + 0.5, 0.0)), label.clone()))
+        .collect();
+    axis_labels(root, &ticks)
 }
 
 /// The height of one row of a row chart.
@@ -613,7 +732,7 @@ impl<R> RowChart<R> {
     /// the middle instead and gives none.
     pub fn frame<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        root: &Canvas<DB>,
         (w, h): Px,
         subtitle: &str,
         empty: &str,
@@ -627,23 +746,12 @@ impl<R> RowChart<R> {
         }
         let n = self.rows.len() as f64;
         let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
-        let mut chart = ChartBuilder::on(&area)
-            .x_label_area_size(60)
-            .y_label_area_size(540)
-            .build_cartesian_2d(0.0..periods as f64, 0.0..n)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .disable_x_mesh()
-            .disable_y_axis()
-            .max_light_lines(0)
-            .axis_style(style::MUTED.stroke_width(2))
-            .x_labels(0)
-            .label_style(style::text(style::TICK_SIZE, &style::INK))
-            .draw()
-            .map_err(err)?;
-        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+        let spec = Axes {
+            room: (60, 540),
+            ..Axes::default()
+        };
+        let plot = axes(&area, (0.0, periods as f64), (0.0, n), spec)?;
+        let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
         // Period columns: alternate shading, labels at the bottom.
         for k in (1..periods).step_by(2) {
             root.draw(&Rectangle::new(
@@ -652,17 +760,11 @@ impl<R> RowChart<R> {
             ))
             .map_err(err)?;
         }
-        let ticks: Vec<(Px, String)> = self
-            .labels
-            .iter()
-            .enumerate()
-            .map(|(k, label)| (px(k as f64 + 0.5, 0.0), label.clone()))
-            .collect();
-        axis_labels(root, &ticks)?;
+        period_labels(root, &plot, &self.labels)?;
         Ok(Some(RowFrame {
             xa: px(0.0, 0.0).0,
             xb: px(periods as f64, 0.0).0,
-            plot: chart.plotting_area().clone(),
+            plot,
             rows: self.rows.len(),
             legend_at: (w - legend_w + 20, HEADER + 10),
         }))
@@ -671,7 +773,7 @@ impl<R> RowChart<R> {
 
 /// The frame of a row chart, drawn by [`RowChart::frame`]: maps (period, row) to pixels.
 pub struct RowFrame<DB: DrawingBackend> {
-    plot: DrawingArea<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    plot: Plot<DB>,
     rows: usize,
     legend_at: Px,
     /// The pixel x of the first period's start.
@@ -696,7 +798,7 @@ impl<DB: DrawingBackend> RowFrame<DB> {
     /// (text alone; "● committed" first).
     pub fn legend(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        root: &Canvas<DB>,
         kinds: &[Kind],
         marks: Vec<(String, Swatch)>,
         notes: &[&str],
@@ -722,7 +824,7 @@ impl<DB: DrawingBackend> RowFrame<DB> {
 /// A group heading across the row whose left end is `(left, y)`: "TITLE · N items" over a rule
 /// that runs to `xb`.
 pub fn group_heading<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     title: &str,
     count: usize,
     (left, y): Px,
@@ -733,14 +835,14 @@ pub fn group_heading<DB: DrawingBackend>(
         style::MUTED.stroke_width(1),
     ))
     .map_err(err)?;
-    bold_label(
+    label(
         root,
         &format!(
             "{title} · {count} item{}",
             if count == 1 { "" } else { "s" }
         ),
         (left - ROW_LABELS, y + 4),
-        style::LEGEND_SIZE,
+        Font::bold(style::LEGEND_SIZE),
         &style::INK,
         HPos::Left,
         VPos::Center,
@@ -749,7 +851,7 @@ pub fn group_heading<DB: DrawingBackend>(
 
 /// An item's name left of its row (whose left end is `(left, y)`), " ●" when it is committed.
 pub fn item_name<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     name: &str,
     commit: bool,
     (left, y): Px,
@@ -768,7 +870,7 @@ pub fn item_name<DB: DrawingBackend>(
 
 /// A muted note in a row with nothing to draw, from `(x, y)` rightwards.
 pub fn row_note<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     text: &str,
     (x, y): Px,
 ) -> Result<(), String> {
@@ -784,16 +886,13 @@ pub fn row_note<DB: DrawingBackend>(
 }
 
 /// The "delivered" marker above the row at `(x, y)`.
-pub fn delivery_marker<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    (x, y): Px,
-) -> Result<(), String> {
+pub fn delivery_marker<DB: DrawingBackend>(root: &Canvas<DB>, (x, y): Px) -> Result<(), String> {
     marker(root, (x, y - 17), Marker::TriangleDown, &style::INK, 8)
 }
 
 /// A deadline: a red bar at `(x, y)`, `half` pixels above and below the row's centre.
 pub fn deadline_bar<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     (x, y): Px,
     half: i32,
 ) -> Result<(), String> {

@@ -1,11 +1,10 @@
 //! The fan chart: cumulative net value by the end of each period, P10–P90 band and median, one
 //! panel per strategy on a shared scale.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{self, err, Px, HEADER};
+use super::draw::{self, err, Canvas, Font, Plot, Px, HEADER};
 use super::style::{self, Dash};
 use crate::scenario::Scenario;
 use crate::simulate::{Band, Simulation};
@@ -94,11 +93,29 @@ pub fn period_tick(labels: &[String], k: f64) -> String {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
-) -> Result<(), String> {
+/// Draws the axes of a panel on `cell`, `top` pixels under its top: the periods' ends along x,
+/// labelled under the plot (see [`period_tick`]), and `y` up the side, as `spec` says.
+pub fn panel_axes<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    cell: &Canvas<DB>,
+    top: i32,
+    y: (f64, f64),
+    spec: draw::Axes,
+    labels: &[String],
+) -> Result<Plot<DB>, String> {
+    let x = (0.0, labels.len() as f64);
+    let plot = draw::axes(&cell.margin(top, 0, 0, 44), x, y, spec)?;
+    let ticks: Vec<(Px, String)> = (0..=labels.len())
+        .map(|t| {
+            let at = plot.map_coordinate(&(t as f64, y.0));
+            (at, period_tick(labels, t as f64))
+        })
+        .collect();
+    draw::axis_labels(root, &ticks)?;
+    Ok(plot)
+}
+
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     draw::subtitle(
         root,
         &format!(
@@ -118,50 +135,31 @@ pub fn draw<DB: DrawingBackend>(
     let body = root.margin(HEADER as u32, 10, 10, 30);
     let cells = body.split_evenly((rows, cols));
     let periods = data.labels.len();
-    let cur = data.currency.clone();
-    let labels = data.labels.clone();
     for (k, (panel, cell)) in data.panels.iter().zip(cells.iter()).enumerate() {
         let color = style::series_color(k);
-        let mut chart = ChartBuilder::on(cell)
-            .margin_top(48)
-            .margin_right(44)
-            .x_label_area_size(64)
-            .y_label_area_size(130)
-            .build_cartesian_2d(0.0..periods as f64, data.y_range.0..data.y_range.1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .bold_line_style(style::GRID.stroke_width(1))
-            .axis_style(style::MUTED.stroke_width(2))
-            .x_labels(0)
-            .y_labels(6)
-            .y_label_formatter(&|v| style::money(*v, &cur))
-            .label_style(style::text(style::TICK_SIZE, &style::INK))
-            .axis_desc_style(style::text(style::NOTE_SIZE, &style::MUTED))
-            .y_desc(if k % cols == 0 {
-                format!(
-                    "Cumulative net value ({})",
-                    style::currency_unit(&data.currency)
-                )
-            } else {
-                String::new()
-            })
-            .draw()
-            .map_err(err)?;
-        let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
-        let ticks: Vec<(Px, String)> = (0..=periods)
-            .map(|t| (px(t as f64, data.y_range.0), period_tick(&labels, t as f64)))
-            .collect();
-        draw::axis_labels(root, &ticks)?;
+        let money = |v: &f64| style::money(*v, &data.currency);
+        // The y axis's title once per row of panels, at its left.
+        let y_title = match k % cols {
+            0 => draw::money_title("Cumulative net value", &data.currency),
+            _ => String::new(),
+        };
+        let spec = draw::Axes {
+            room: (64, 130),
+            y: Some((6, &money)),
+            y_title: Some(y_title),
+            quiet: true,
+            ..draw::Axes::default()
+        };
+        let plot = panel_axes(root, cell, 48, data.y_range, spec, &data.labels)?;
+        let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
         // Panel title.
         let (x0, _) = px(0.0, 0.0);
         let (_, ytop) = px(0.0, data.y_range.1);
-        draw::bold_label(
+        draw::label(
             root,
             &style::truncate(&panel.name, 40),
             (x0, ytop - 14),
-            style::LEGEND_SIZE + 2.0,
+            Font::bold(style::LEGEND_SIZE + 2.0),
             &color,
             HPos::Left,
             VPos::Bottom,

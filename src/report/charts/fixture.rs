@@ -190,9 +190,10 @@ pub fn plan(scenario: &Scenario) -> Plan {
                 }
             }
             let allocatable = scenario.allocatable(t);
-            let drag = scenario
-                .debt
-                .drag_after_relief(t, 0.02, if t > 4 { 0.05 } else { 0.0 });
+            let drag = crate::economics::drag_after_relief(
+                scenario.debt.base_drag(t, 0.02),
+                if t > 4 { 0.05 } else { 0.0 },
+            );
             PlannedPeriod {
                 period: t,
                 label: scenario.label(t).to_string(),

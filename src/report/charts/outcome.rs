@@ -1,11 +1,10 @@
 //! The outcome-distribution chart: one row per strategy with a violin drawn from the shared
 //! histogram, a P10–P90 box, the median, the mean and P5–P95 whiskers.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{self, err, Px, HEADER};
+use super::draw::{self, err, Canvas, Font, Px, HEADER};
 use super::style::{self, Dash, Marker};
 use crate::scenario::Scenario;
 use crate::simulate::{Distribution, Simulation};
@@ -82,11 +81,7 @@ pub fn prepare(scenario: &Scenario, sim: &Simulation) -> Data {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     draw::subtitle(
         root,
         &format!(
@@ -98,32 +93,9 @@ pub fn draw<DB: DrawingBackend>(
         return draw::empty_message(root, (w, h), "No strategy was simulated.");
     }
     let n = data.rows.len() as f64;
-    let area = root.margin(HEADER as u32, 20, 20, 60);
-    let cur = data.currency.clone();
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(90)
-        .y_label_area_size(300)
-        .build_cartesian_2d(data.x_range.0..data.x_range.1, 0.0..n)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID.stroke_width(1))
-        .axis_style(style::MUTED.stroke_width(2))
-        .x_labels(8)
-        .x_label_formatter(&|v| style::money(*v, &cur))
-        .label_style(style::text(style::TICK_SIZE, &style::INK))
-        .axis_desc_style(style::text(style::AXIS_SIZE, &style::INK))
-        .x_desc(format!(
-            "Net value over the horizon ({})",
-            style::currency_unit(&data.currency)
-        ))
-        .draw()
-        .map_err(err)?;
-
-    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let what = "Net value over the horizon";
+    let plot = draw::money_rows(root, HEADER, 300, data.x_range, n, &data.currency, what)?;
+    let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
     if data.x_range.0 < 0.0 && data.x_range.1 > 0.0 {
         let (a, b) = (px(0.0, 0.0), px(0.0, n));
         draw::line(root, &[a, b], &style::MUTED, 2, Dash::Dashed)?;
@@ -132,17 +104,8 @@ pub fn draw<DB: DrawingBackend>(
         let color = style::series_color(k);
         let yc = n - k as f64 - 0.5;
         // Row name, left of the plot.
-        let (left, _) = px(data.x_range.0, yc);
-        let (_, ypx) = px(0.0, yc);
-        draw::bold_label(
-            root,
-            &style::truncate(&row.name, 22),
-            (left - 16, ypx),
-            style::LEGEND_SIZE,
-            &style::INK,
-            HPos::Right,
-            VPos::Center,
-        )?;
+        let font = Font::bold(style::LEGEND_SIZE);
+        draw::row_name(root, &row.name, 22, px(data.x_range.0, yc), font)?;
         // Violin.
         if row.shape.len() >= 2 {
             let half = 0.42;

@@ -6,12 +6,11 @@
 //! and [`draw`] turn them into the chart. Periods are 1-based, as in the simulation's outcomes:
 //! "delivered by period k" is the end of period k, so on the chart's axis it sits at x = k.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
-use super::draw::{self, err, Px, Swatch};
+use super::draw::{self, err, Canvas, Font, Px, Swatch};
 use super::style::{self, Dash, Marker};
 use crate::plan::Bucket;
 use crate::scenario::{Deadline, Kind, Scenario};
@@ -188,11 +187,7 @@ pub fn prepare(scenario: &Scenario, roadmap: Option<&Roadmap>) -> Data {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    size: Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, size: Px) -> Result<(), String> {
     let chart = &data.chart;
     // With no strategy there are no rows either.
     let empty = match data.strategy {
@@ -241,7 +236,7 @@ pub fn draw<DB: DrawingBackend>(
 /// One item's row: its name, the bar from median start to median delivery, the P10–P90
 /// delivery range, the median delivery marker and the deadline with its chance.
 fn draw_item<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    root: &Canvas<DB>,
     item: &RoadmapItem,
     yc: f64,
     frame: &draw::RowFrame<DB>,
@@ -336,16 +331,8 @@ fn draw_item<DB: DrawingBackend>(
         } else {
             (dx + 10, HPos::Left)
         };
-        draw::boxed_label(
-            root,
-            &text,
-            (x, ypx),
-            style::NOTE_SIZE,
-            &ink,
-            hpos,
-            VPos::Center,
-            true,
-        )?;
+        let font = Font::bold(style::NOTE_SIZE);
+        draw::boxed_label(root, &text, (x, ypx), font, &ink, hpos, VPos::Center)?;
     }
     Ok(())
 }

@@ -2,11 +2,10 @@
 //! stability share (the main band), the re-planned plan's P50 beside it, the scenario's own
 //! ring-fence shaded and the best share (by the robust P50) marked.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{self, err, Px, Swatch, HEADER};
+use super::draw::{self, err, Canvas, Font, Px, Swatch, HEADER};
 use super::style::{self, okabe_ito, Dash, Marker};
 use crate::scenario::Scenario;
 use crate::sweep::{Sweep, SweepRow};
@@ -47,11 +46,7 @@ pub fn prepare(scenario: &Scenario, sweep: &Sweep) -> Data {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     let listed = |what: &str, shares: &[f64]| {
         if shares.is_empty() {
             String::new()
@@ -109,31 +104,19 @@ pub fn draw<DB: DrawingBackend>(
     let y_range = style::padded_range(lo, hi, 0.1);
     let legend_w = 420;
     let area = root.margin(HEADER as u32, 20, 20, legend_w as u32);
-    let cur = data.currency.clone();
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(90)
-        .y_label_area_size(130)
-        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID.stroke_width(1))
-        .axis_style(style::MUTED.stroke_width(2))
-        .x_labels(11)
-        .x_label_formatter(&|v| style::percent(*v))
-        .y_labels(8)
-        .y_label_formatter(&|v| style::money(*v, &cur))
-        .label_style(style::text(style::TICK_SIZE, &style::INK))
-        .axis_desc_style(style::text(style::AXIS_SIZE, &style::INK))
-        .x_desc("Share of effective capacity ring-fenced for stability work")
-        .y_desc(format!(
-            "Net value over the horizon ({})",
-            style::currency_unit(&data.currency)
-        ))
-        .draw()
-        .map_err(err)?;
-    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let percent = |v: &f64| style::percent(*v);
+    let money = |v: &f64| style::money(*v, &data.currency);
+    let value = draw::money_title("Net value over the horizon", &data.currency);
+    let spec = draw::Axes {
+        room: (90, 130),
+        x: Some((11, &percent)),
+        y: Some((8, &money)),
+        x_title: Some("Share of effective capacity ring-fenced for stability work".into()),
+        y_title: Some(value),
+        quiet: false,
+    };
+    let plot = draw::axes(&area, x_range, y_range, spec)?;
+    let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
     // The scenario's own ring-fence.
     let (rf0, rf1) = (
         data.ring_fence.0.max(x_range.0),
@@ -251,16 +234,8 @@ pub fn draw<DB: DrawingBackend>(
         } else {
             (ybot - 10, VPos::Bottom)
         };
-        draw::boxed_label(
-            root,
-            &text,
-            (tx, ty),
-            style::LEGEND_SIZE,
-            &style::INK,
-            h,
-            v,
-            true,
-        )?;
+        let font = Font::bold(style::LEGEND_SIZE);
+        draw::boxed_label(root, &text, (tx, ty), font, &style::INK, h, v)?;
     }
     let entries = vec![
         (

@@ -1,10 +1,9 @@
 //! The plan as a timeline (Gantt): one row per initiative, grouped Now / Next / Later, a block in
 //! every period the item is worked on coloured by kind, its delivery and deadline marked.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::draw::{self, Px, Swatch};
+use super::draw::{self, Canvas, Px, Swatch};
 use super::style::{self, Dash, Marker};
 use crate::plan::{Bucket, Plan};
 use crate::scenario::{Kind, Scenario};
@@ -58,11 +57,7 @@ pub fn prepare(scenario: &Scenario, plan: &Plan) -> Data {
     })
 }
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    size: Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, size: Px) -> Result<(), String> {
     let Some(frame) = data.frame(
         root,
         size,

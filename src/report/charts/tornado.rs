@@ -1,10 +1,9 @@
 //! The tornado: mean net value with each major input 20% lower and higher, largest swing on top.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::draw::{self, err, Px, Swatch, HEADER};
+use super::draw::{self, Canvas, Px, Swatch, HEADER};
 use super::style::{self, okabe_ito, Dash, Hatch};
 use crate::review::{Sensitivity, SensitivityRow};
 use crate::scenario::Scenario;
@@ -42,11 +41,7 @@ pub fn prepare(scenario: &Scenario, s: &Sensitivity) -> Data {
 const LOW: RGBColor = okabe_ito::BLUE;
 const HIGH: RGBColor = okabe_ito::ORANGE;
 
-pub fn draw<DB: DrawingBackend>(
-    data: &Data,
-    root: &DrawingArea<DB, Shift>,
-    (w, h): Px,
-) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     let how = if data.deterministic {
         "at mean estimates".to_string()
     } else {
@@ -78,43 +73,12 @@ pub fn draw<DB: DrawingBackend>(
         (a.min(r.low).min(r.high), b.max(r.low).max(r.high))
     });
     let x_range = style::padded_range(lo, hi, 0.18);
-    let area = root.margin(top as u32 + 10, 20, 20, 60);
-    let cur = data.currency.clone();
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(90)
-        .y_label_area_size(500)
-        .build_cartesian_2d(x_range.0..x_range.1, 0.0..n)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .max_light_lines(0)
-        .bold_line_style(style::GRID.stroke_width(1))
-        .axis_style(style::MUTED.stroke_width(2))
-        .x_labels(8)
-        .x_label_formatter(&|v| style::money(*v, &cur))
-        .label_style(style::text(style::TICK_SIZE, &style::INK))
-        .axis_desc_style(style::text(style::AXIS_SIZE, &style::INK))
-        .x_desc(format!(
-            "Mean net value over the horizon ({})",
-            style::currency_unit(&data.currency)
-        ))
-        .draw()
-        .map_err(err)?;
-    let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let what = "Mean net value over the horizon";
+    let plot = draw::money_rows(root, top + 10, 500, x_range, n, &data.currency, what)?;
+    let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
     for (k, row) in data.rows.iter().enumerate() {
         let yc = n - k as f64 - 0.5;
-        let (left, ypx) = px(x_range.0, yc);
-        draw::label(
-            root,
-            &style::truncate(&row.label, 42),
-            (left - 16, ypx),
-            style::LEGEND_SIZE,
-            &style::INK,
-            HPos::Right,
-            VPos::Center,
-        )?;
+        draw::row_name(root, &row.label, 42, px(x_range.0, yc), style::LEGEND_SIZE)?;
         for (value, color, hatch, upper) in [
             (row.low, LOW, Hatch::None, false),
             (row.high, HIGH, Hatch::Forward, true),

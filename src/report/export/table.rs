@@ -1,0 +1,490 @@
+//! Text tables a person reads in a terminal, aligned by [`aligned`], numbers written by
+//! [`crate::number`].
+//!
+//! - plan: the objective and its three parts in the scenario's currency, the status with gap and
+//!   bound, the initiatives grouped by bucket (Now, Next, Later, Unplanned) with start and
+//!   delivery as period labels, then the capacity per period (capacity, allocatable, drag,
+//!   effort by class and kind, buffer, idle, marginal value);
+//! - simulate: meant to be read in ten seconds: one row per strategy with net value P10 / P50 /
+//!   P90, mean, the probability of being best, the paired difference to the plan with its
+//!   standard error, and how often deadlines are met; then where the value goes (means);
+//! - sweep: per stability share the robust strategy's net value and the re-planned plan's, the
+//!   best shares marked.
+
+use std::fmt::Write as _;
+
+use super::{deadline_rates, diff_to_plan, Exporter};
+use crate::error::Error;
+use crate::number::{
+    amount, as_written, count, currency_unit, fixed, gap_percent, grouped, percent, percent_fixed,
+    signed,
+};
+use crate::plan::{Bucket, Plan, PlanStatus};
+use crate::report::text::{aligned, shorten, TIME_LIMIT_NOTE};
+use crate::scenario::{Kind, Scenario};
+use crate::simulate::Simulation;
+use crate::sweep::Sweep;
+
+pub struct TableExporter;
+
+impl Exporter for TableExporter {
+    fn plan(&self, scenario: &Scenario, plan: &Plan) -> Result<String, Error> {
+        Ok(plan_table(scenario, plan))
+    }
+
+    fn simulation(&self, scenario: &Scenario, simulation: &Simulation) -> Result<String, Error> {
+        Ok(simulation_table(scenario, simulation))
+    }
+
+    fn sweep(&self, scenario: &Scenario, sweep: &Sweep) -> Result<String, Error> {
+        Ok(sweep_table(scenario, sweep))
+    }
+}
+
+/// Engineer-weeks in a plan column: one decimal, `0` for none.
+fn weeks(x: f64) -> String {
+    if x.abs() < 0.05 {
+        "0".into()
+    } else {
+        fixed(x, 1)
+    }
+}
+
+fn status_word(status: PlanStatus) -> &'static str {
+    match status {
+        PlanStatus::Optimal => "optimal",
+        PlanStatus::Feasible => "feasible",
+        PlanStatus::Infeasible => "infeasible",
+    }
+}
+
+fn plan_table(scenario: &Scenario, plan: &Plan) -> String {
+    let cur = scenario.currency.as_str();
+    let label = |p: Option<usize>| match p {
+        Some(t) if t >= 1 && t <= scenario.labels.len() => scenario.label(t).to_string(),
+        Some(t) => format!("P{t}"),
+        None => "-".into(),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "Plan for {}", scenario.name);
+    let _ = writeln!(
+        out,
+        "status {}, gap {}, bound {}",
+        status_word(plan.status),
+        percent_fixed(plan.gap, 2),
+        amount(plan.bound, cur)
+    );
+    if plan.time_limit_reached {
+        out.push_str(TIME_LIMIT_NOTE);
+    }
+    out.push('\n');
+    out.push_str(&aligned(
+        &[
+            vec!["objective (net value)".into(), amount(plan.objective, cur)],
+            vec!["  value earned".into(), amount(plan.value_earned, cur)],
+            vec!["  cost of delay".into(), amount(-plan.cost_of_delay, cur)],
+            vec!["  penalties".into(), amount(-plan.penalties, cur)],
+        ],
+        1,
+        "",
+    ));
+    let _ = writeln!(
+        out,
+        "stability share of effective capacity: min {}, max {}",
+        as_written(plan.stability_min),
+        as_written(plan.stability_max)
+    );
+
+    let groups = [
+        (Bucket::Now, "Now"),
+        (Bucket::Next, "Next"),
+        (Bucket::Later, "Later"),
+        (Bucket::Unplanned, "Unplanned"),
+    ];
+    for (bucket, title) in groups {
+        let members = plan.bucket_members(bucket);
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title} ({} initiatives)", count(members.len()));
+        let mut rows = vec![vec![
+            "id".to_string(),
+            "kind".into(),
+            "class".into(),
+            "start".into(),
+            "delivery".into(),
+            "effort (eng-weeks)".into(),
+            format!("value/period ({})", currency_unit(cur)),
+        ]];
+        for i in members {
+            let p = &plan.initiatives[i];
+            let init = scenario.initiatives.get(i);
+            rows.push(vec![
+                p.id.clone(),
+                init.map_or(String::new(), |x| x.kind.to_string()),
+                init.map_or(String::new(), |x| x.class.to_string()),
+                label(p.start),
+                label(p.delivery),
+                weeks(p.effort),
+                init.map_or(String::new(), |x| grouped(x.value.mean())),
+            ]);
+        }
+        out.push_str(&aligned(&rows, 5, "  "));
+    }
+
+    // Kinds with any effort in the plan, in the SPEC's order.
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| {
+            plan.periods
+                .iter()
+                .any(|p| p.by_kind.get(k.as_str()).is_some_and(|w| *w > 0.0))
+        })
+        .collect();
+    let _ = writeln!(out, "\nCapacity by period (engineer-weeks)");
+    let mut header = vec![
+        "period".to_string(),
+        "capacity".into(),
+        "buffer".into(),
+        "allocatable".into(),
+        "drag".into(),
+        "product".into(),
+        "stability".into(),
+    ];
+    header.extend(kinds.iter().map(|k| k.to_string()));
+    header.push("idle".into());
+    header.push(format!("marginal ({}/eng-week)", currency_unit(cur)));
+    let mut rows = vec![header];
+    for p in &plan.periods {
+        let mut row = vec![
+            p.label.clone(),
+            weeks(p.capacity),
+            weeks(p.buffer),
+            weeks(p.allocatable),
+            percent_fixed(p.drag, 1),
+            weeks(p.product),
+            weeks(p.stability),
+        ];
+        row.extend(
+            kinds
+                .iter()
+                .map(|k| weeks(p.by_kind.get(k.as_str()).copied().unwrap_or(0.0))),
+        );
+        row.push(weeks(p.idle));
+        row.push(grouped(p.marginal_value));
+        rows.push(row);
+    }
+    out.push_str(&aligned(&rows, 1, "  "));
+    out
+}
+
+/// The indexes of the largest values; values within 1e-9 (relative) of the largest tie.
+fn leaders(values: &[f64]) -> Vec<usize> {
+    let Some(top) = values.iter().copied().reduce(f64::max) else {
+        return Vec::new();
+    };
+    let tolerance = 1e-9 * top.abs().max(1.0);
+    (0..values.len())
+        .filter(|&i| values[i] >= top - tolerance)
+        .collect()
+}
+
+fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
+    // "value units" when the scenario names no currency.
+    let currency = currency_unit(&scenario.currency);
+    let mut out = String::new();
+    if simulation.deterministic {
+        out.push_str(&format!(
+            "{}: deterministic replay (means, no noise, expected losses); net value in {currency}\n\n",
+            scenario.name
+        ));
+    } else {
+        out.push_str(&format!(
+            "{}: {} sampled futures, seed {}; net value in {currency}\n\n",
+            scenario.name,
+            count(simulation.trials),
+            simulation.seed
+        ));
+    }
+    let has_plan =
+        simulation.strategies.iter().any(|s| s.name == "plan") && simulation.strategies.len() > 1;
+    let has_deadlines = simulation
+        .strategies
+        .first()
+        .is_some_and(|s| deadline_rates(s).is_some());
+    let mut header = vec![
+        "strategy".to_string(),
+        "P10".into(),
+        "P50".into(),
+        "P90".into(),
+        "mean".into(),
+        "P(best)".into(),
+    ];
+    if has_plan {
+        header.push("vs plan ± SE".into());
+    }
+    if has_deadlines {
+        header.push("deadlines met (avg, worst)".into());
+    }
+    let mut rows = vec![header];
+    for s in &simulation.strategies {
+        let d = &s.net_value;
+        let mut row = vec![
+            s.name.clone(),
+            grouped(d.p10),
+            grouped(d.p50),
+            grouped(d.p90),
+            grouped(d.mean),
+            percent(s.p_best),
+        ];
+        if has_plan {
+            row.push(match diff_to_plan(simulation, &s.name) {
+                Some((diff, se)) => format!("{} ± {}", signed(diff), grouped(se)),
+                None => "-".into(),
+            });
+        }
+        if has_deadlines {
+            row.push(match deadline_rates(s) {
+                Some((mean, worst, id)) => {
+                    format!("{}, {} {}", percent(mean), shorten(&id, 24), percent(worst))
+                }
+                None => "-".into(),
+            });
+        }
+        rows.push(row);
+    }
+    out.push_str(&aligned(&rows, 1, ""));
+
+    let names = |idx: &[usize]| -> String {
+        let names: Vec<&str> = idx
+            .iter()
+            .map(|&i| simulation.strategies[i].name.as_str())
+            .collect();
+        match names.len() {
+            1 => names[0].to_string(),
+            n if n == simulation.strategies.len() => "every strategy alike".into(),
+            _ => format!("a tie between {}", names.join(", ")),
+        }
+    };
+    let medians: Vec<f64> = simulation
+        .strategies
+        .iter()
+        .map(|s| s.net_value.p50)
+        .collect();
+    let best_median = leaders(&medians);
+    if !best_median.is_empty() {
+        out.push_str(&format!("\nhighest median: {}", names(&best_median)));
+        let p_best: Vec<f64> = simulation.strategies.iter().map(|s| s.p_best).collect();
+        let most_often = leaders(&p_best);
+        if let Some(&first) = most_often.first() {
+            out.push_str(&format!(
+                "; most often best: {} ({} of futures{})",
+                names(&most_often),
+                percent(p_best[first]),
+                if most_often.len() > 1 { " each" } else { "" }
+            ));
+        }
+        out.push('\n');
+    }
+
+    for s in &simulation.strategies {
+        if let Some(search) = &s.search {
+            out.push_str(&robust_lines(&s.name, search));
+        }
+    }
+
+    out.push_str(&format!("\nwhere the value goes (means, {currency})\n"));
+    let mut rows = vec![vec![
+        "strategy".to_string(),
+        "stability share".into(),
+        "value earned".into(),
+        "cost of delay".into(),
+        "incidents".into(),
+        "penalties".into(),
+    ]];
+    for s in &simulation.strategies {
+        rows.push(vec![
+            s.name.clone(),
+            fixed(s.stability_share, 2),
+            grouped(s.value_earned.mean),
+            grouped(s.cost_of_delay.mean),
+            grouped(s.incident_losses.mean),
+            grouped(s.penalties.mean),
+        ]);
+    }
+    out.push_str(&aligned(&rows, 1, ""));
+    out.push_str(
+        "\nP(best): share of sampled futures in which the strategy has the highest net value.\n",
+    );
+    if has_plan {
+        out.push_str(
+            "vs plan: mean paired difference of net value to the plan on the same futures.\n",
+        );
+    }
+    if simulation.quantile_trials < simulation.trials {
+        out.push_str(&format!(
+            "quantiles from the first {} trials (memory bound); means from all {}.\n",
+            count(simulation.quantile_trials),
+            count(simulation.trials)
+        ));
+    }
+    out
+}
+
+/// Items of the robust order shown under the table.
+const ORDER_SHOWN: usize = 8;
+
+/// Under the table: how `robust` was found, its share and the head of its order.
+fn robust_lines(name: &str, search: &crate::simulate::RobustSearch) -> String {
+    let mut head: Vec<String> = search
+        .order
+        .iter()
+        .take(ORDER_SHOWN)
+        .map(|id| shorten(id, 32))
+        .collect();
+    if search.order.len() > ORDER_SHOWN {
+        head.push("…".into());
+    }
+    if head.is_empty() {
+        head.push("(no initiatives)".into());
+    }
+    format!(
+        "\n{name}: stability share {}, order {}\n  grown from {} in {} replays of {} training futures (training mean {}, worst hard deadline or commitment met {})\n",
+        fixed(search.stability_share, 2),
+        head.join(", "),
+        shorten(&search.start, 40),
+        count(search.evaluations),
+        count(search.training_futures),
+        grouped(search.train_mean),
+        percent(search.train_reliability),
+    )
+}
+
+fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
+    // "value units" when the scenario names no currency.
+    let currency = currency_unit(&scenario.currency);
+    let mut out = format!(
+        "{}: stability share sweep, {} sampled futures per share, seed {}; net value in {currency}\n\n",
+        scenario.name,
+        count(sweep.trials),
+        sweep.seed
+    );
+    let mut rows = vec![[
+        "share",
+        "robust P10",
+        "robust P50",
+        "robust P90",
+        "robust mean",
+        "deadlines met",
+        "plan objective",
+        "plan P10",
+        "plan P50",
+        "plan P90",
+        "",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for row in &sweep.rows {
+        let mut marks = Vec::new();
+        if sweep.best_p50 == Some(row.share) {
+            marks.push("best P50");
+        }
+        if sweep.best_p10 == Some(row.share) {
+            marks.push("best P10");
+        }
+        let r = &row.robust;
+        let mut line = vec![
+            fixed(row.share, 2),
+            grouped(r.p10),
+            grouped(r.p50),
+            grouped(r.p90),
+            grouped(r.mean),
+            row.robust_reliability
+                .map_or_else(|| "-".to_string(), percent),
+        ];
+        match &row.plan {
+            Some(plan) => {
+                let status = match plan.status {
+                    PlanStatus::Optimal => "",
+                    _ => " *",
+                };
+                line.extend([
+                    format!("{}{status}", grouped(plan.objective)),
+                    grouped(plan.net_value.p10),
+                    grouped(plan.net_value.p50),
+                    grouped(plan.net_value.p90),
+                ]);
+            }
+            None => line.extend(["no plan".into(), "-".into(), "-".into(), "-".into()]),
+        }
+        line.push(if marks.is_empty() {
+            String::new()
+        } else {
+            format!("<- {}", marks.join(", "))
+        });
+        rows.push(line);
+    }
+    out.push_str(&aligned(&rows, 1, ""));
+    out.push('\n');
+    let best = |share: Option<f64>, key: fn(&crate::simulate::Distribution) -> f64| {
+        share
+            .and_then(|s| sweep.rows.iter().find(|r| r.share == s))
+            .map(|r| format!("{} ({})", fixed(r.share, 2), grouped(key(&r.robust))))
+            .unwrap_or_else(|| "-".into())
+    };
+    out.push_str(&format!(
+        "best share for the robust strategy by P50: {}; by P10 (downside): {}\n",
+        best(sweep.best_p50, |d| d.p50),
+        best(sweep.best_p10, |d| d.p10)
+    ));
+    if let Some(share) = sweep.plan_best_p50 {
+        out.push_str(&format!(
+            "the re-planned plan alone would pick {} by P50\n",
+            fixed(share, 2)
+        ));
+    }
+    out.push_str(
+        "robust: the order and share optimised on training futures with the share fixed at each row's value\n",
+    );
+    if sweep.rows.iter().any(|r| r.robust_reliability.is_some()) {
+        out.push_str(
+            "deadlines met: the robust strategy's worst hard deadline or commitment, share of futures met\n",
+        );
+    }
+    let plans = || sweep.rows.iter().filter_map(|r| r.plan.as_ref());
+    if plans().any(|p| p.status != PlanStatus::Optimal) {
+        let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
+        out.push_str(&format!(
+            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst\n",
+            gap_percent(worst)
+        ));
+    }
+    if plans().any(|p| p.time_limit_reached) {
+        out.push_str(TIME_LIMIT_NOTE);
+    }
+    let notes = sweep
+        .rows
+        .iter()
+        .filter_map(|r| r.plan_note.as_ref().map(|n| (r.share, "no plan at", n)));
+    let skipped = sweep
+        .skipped
+        .iter()
+        .map(|s| (s.share, "skipped", &s.reason));
+    let mut lines: Vec<(f64, &str, &String)> = notes.chain(skipped).collect();
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (share, what, reason) in lines {
+        // The first reason is enough on screen; JSON and CSV carry all of it.
+        let first = reason.split("; ").next().unwrap_or_default();
+        let more = if first.len() < reason.len() {
+            " (…)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{what} {}: {}{more}\n",
+            fixed(share, 2),
+            shorten(first, 160)
+        ));
+    }
+    out
+}
