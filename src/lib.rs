@@ -4,7 +4,9 @@
 //! The flow is one direction: [`scenario`] loads and validates a scenario file; [`plan`] solves a
 //! mixed-integer program for a capacity plan; [`simulate`] replays sequencing strategies on
 //! sampled futures; [`sweep`] sizes the stability budget; [`report`] turns results into tables,
-//! exports, charts and an HTML page. [`cli`] is the command line over all of it.
+//! exports, charts and an HTML page; [`review`] decides what the report shows. The command line
+//! (`cli`, `commands`) and generated portfolios for benchmarks (`synthetic`) are public for the
+//! binary, the tests and the benchmarks, and hidden from the documentation.
 //!
 //! ```
 //! let scenario = tradeoff::scenario::load_scenario_str(
@@ -27,7 +29,9 @@
 
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod commands;
 pub mod economics;
 pub mod error;
@@ -39,6 +43,7 @@ pub mod review;
 pub mod scenario;
 pub mod simulate;
 pub mod sweep;
+#[doc(hidden)]
 pub mod synthetic;
 
 pub use error::Error;

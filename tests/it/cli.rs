@@ -6,13 +6,7 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn tradeoff() -> Command {
-    Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use super::common::{finish, finish_ok, repo, tradeoff, write_scenario, Run, CHARTS};
 
 /// The shipped example scenarios.
 pub fn shipped_scenarios() -> Vec<PathBuf> {
@@ -47,18 +41,18 @@ fn every_bad_fixture_fails_with_its_message_and_exit_1() {
             "{} has no # expect: line",
             fixture.display()
         );
-        let out = tradeoff()
-            .current_dir(&dir)
-            .arg("validate")
-            .arg(fixture.file_name().expect("file name"))
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if out.status.code() != Some(1) {
+        let out = finish(
+            tradeoff()
+                .current_dir(&dir)
+                .arg("validate")
+                .arg(fixture.file_name().expect("file name")),
+        );
+        let stderr = &out.stderr;
+        if out.code != Some(1) {
             failures.push(format!(
                 "{}: exit {:?}\n{stderr}",
                 fixture.display(),
-                out.status.code()
+                out.code
             ));
         }
         if !stderr.starts_with("error: cannot load scenario") {
@@ -85,15 +79,8 @@ fn every_shipped_scenario_validates() {
     let scenarios = shipped_scenarios();
     assert!(scenarios.len() >= 5, "five shipped scenarios");
     for s in scenarios {
-        let out = tradeoff().arg("validate").arg(&s).output().expect("runs");
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            s.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let out = finish(tradeoff().arg("validate").arg(&s));
+        let stdout = out.expect_code(0, &s.display().to_string()).text();
         assert!(stdout.contains("valid"), "{stdout}");
         assert!(stdout.contains("overcommit"), "{stdout}");
     }
@@ -101,17 +88,12 @@ fn every_shipped_scenario_validates() {
 
 #[test]
 fn validate_json_carries_the_summary() {
-    let out = tradeoff()
-        .args(["validate", "--format", "json"])
-        .arg(repo().join("scenarios/portfolio-200.toml"))
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let json = finish_ok(
+        tradeoff()
+            .args(["validate", "--format", "json"])
+            .arg(repo().join("scenarios/portfolio-200.toml")),
+    )
+    .json();
     assert_eq!(json["initiatives"], 200);
     assert_eq!(json["periods"], 12);
     let ratio = json["overcommitment"].as_f64().expect("a number");
@@ -129,9 +111,9 @@ fn binary_garbage_and_missing_files_are_bad_input() {
     let garbage = dir.path().join("garbage.toml");
     std::fs::write(&garbage, [0u8, 159, 146, 150, 255, 0, 1, 2]).expect("write");
     for path in [garbage.as_path(), Path::new("does-not-exist.toml")] {
-        let out = tradeoff().arg("validate").arg(path).output().expect("runs");
-        assert_eq!(out.status.code(), Some(1));
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let out = finish(tradeoff().arg("validate").arg(path));
+        assert_eq!(out.code, Some(1));
+        let stderr = out.stderr;
         assert!(
             stderr.starts_with("error: cannot load scenario"),
             "{stderr}"
@@ -142,20 +124,15 @@ fn binary_garbage_and_missing_files_are_bad_input() {
 #[test]
 fn usage_errors_exit_2() {
     let scenario = repo().join("scenarios/legacy-drag.toml");
-    let out = tradeoff()
-        .args(["plan", "--stability-share", "0.95"])
-        .arg(&scenario)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--stability-share"));
-    let out = tradeoff().args(["validate"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+    let out = finish(
+        tradeoff()
+            .args(["plan", "--stability-share", "0.95"])
+            .arg(&scenario),
+    )
+    .expect_code(2, "--stability-share 0.95");
+    assert!(out.stderr.contains("--stability-share"));
+    let out = finish(tradeoff().args(["validate"]));
+    assert_eq!(out.code, Some(2));
 }
 
 /// A two-initiative scenario that plans and simulates in moments; `first_id` names the first.
@@ -202,11 +179,9 @@ fn a_very_long_id_does_not_break_any_table() {
         if args[0] != "validate" {
             cmd.args(cheap);
         }
-        let out = cmd.output().expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        let out = finish(&mut cmd).expect_code(0, &format!("{args:?}"));
         if args[0] == "validate" {
-            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stdout = out.text();
             let line = stdout
                 .lines()
                 .find(|l| l.contains("by P2"))
@@ -219,14 +194,14 @@ fn a_very_long_id_does_not_break_any_table() {
 #[test]
 fn too_many_threads_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = tradeoff()
-        .args(["simulate", "--trials", "100", "--strategies", "wsjf"])
-        .args(["--threads", "10000"])
-        .arg(small_scenario(dir.path(), "a"))
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = finish(
+        tradeoff()
+            .args(["simulate", "--trials", "100", "--strategies", "wsjf"])
+            .args(["--threads", "10000"])
+            .arg(small_scenario(dir.path(), "a")),
+    );
+    assert_eq!(out.code, Some(2));
+    let stderr = out.stderr;
     assert!(
         stderr.contains("--threads") && stderr.contains("256"),
         "{stderr}"
@@ -255,13 +230,9 @@ fn outputs_that_cannot_be_written_are_refused_before_computing() {
         vec!["report", "--out", sub_arg],
     ];
     for args in runs {
-        let out = tradeoff()
-            .args(&args)
-            .arg(&scenario)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let stderr = finish(tradeoff().args(&args).arg(&scenario))
+            .expect_code(2, &format!("{args:?}"))
+            .stderr;
         assert!(!stderr.contains("infeasible"), "{args:?}: {stderr}");
         assert_eq!(std::fs::read_to_string(&existing).expect("read"), "keep me");
     }
@@ -366,15 +337,15 @@ fn a_failed_write_keeps_the_file_it_was_replacing() {
     let outputs = tempfile::tempdir().expect("tempdir");
     let output = outputs.path().join("plan.json");
     std::fs::write(&output, "the good plan").expect("write");
-    let out = tradeoff_that_cannot_grow_files()
-        .args(["plan", "--format", "json", "--time-limit", "5", "--force"])
-        .arg(&scenario)
-        .arg("--output")
-        .arg(&output)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let stderr = finish(
+        tradeoff_that_cannot_grow_files()
+            .args(["plan", "--format", "json", "--time-limit", "5", "--force"])
+            .arg(&scenario)
+            .arg("--output")
+            .arg(&output),
+    )
+    .expect_code(4, "plan")
+    .stderr;
     assert!(
         stderr.contains("plan.json") && stderr.contains("File too large"),
         "{stderr}"
@@ -386,6 +357,22 @@ fn a_failed_write_keeps_the_file_it_was_replacing() {
     );
 }
 
+/// `report` with files limited to 30 blocks: it must fail with exit 4 and "File too large".
+#[cfg(target_os = "linux")]
+fn failed_report(scenario: &Path, out: &Path) {
+    let stderr = finish(
+        tradeoff_with_file_limit(30)
+            .arg("report")
+            .args(CHEAP_REPORT)
+            .arg(scenario)
+            .arg("--out")
+            .arg(out),
+    )
+    .expect_code(4, "report")
+    .stderr;
+    assert!(stderr.contains("File too large"), "{stderr}");
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_failed_report_keeps_the_files_it_was_replacing() {
@@ -395,16 +382,7 @@ fn a_failed_report_keeps_the_files_it_was_replacing() {
     let mut names: Vec<String> = ["index.html", "plan.csv", "comparison.csv", "results.json"]
         .map(String::from)
         .to_vec();
-    for stem in [
-        "outcome-distribution",
-        "cumulative-value-fan",
-        "delivery-curves",
-        "roadmap",
-        "plan-timeline",
-        "plan-capacity",
-        "debt-budget-sweep",
-        "sensitivity-tornado",
-    ] {
+    for stem in CHARTS {
         names.push(format!("{stem}.svg"));
         names.push(format!("{stem}.png"));
     }
@@ -414,17 +392,7 @@ fn a_failed_report_keeps_the_files_it_was_replacing() {
     }
     let before = folder_contents(review.path());
     // Files that fit are written and the larger ones fail: none of it may reach the folder.
-    let out = tradeoff_with_file_limit(30)
-        .arg("report")
-        .args(CHEAP_REPORT)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(review.path())
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert!(stderr.contains("File too large"), "{stderr}");
+    failed_report(&scenario, review.path());
     assert!(folder_contents(review.path()) == before, "a file changed");
     let parent = review.path().parent().expect("parent");
     let name = review.path().file_name().expect("name").to_string_lossy();
@@ -442,17 +410,7 @@ fn a_failed_report_leaves_no_folder_when_there_was_none() {
     let dir = tempfile::tempdir().expect("tempdir");
     let scenario = small_scenario(dir.path(), "a");
     let parent = tempfile::tempdir().expect("tempdir");
-    let out = tradeoff_with_file_limit(30)
-        .arg("report")
-        .args(CHEAP_REPORT)
-        .arg(&scenario)
-        .arg("--out")
-        .arg(parent.path().join("new").join("review"))
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert!(stderr.contains("File too large"), "{stderr}");
+    failed_report(&scenario, &parent.path().join("new").join("review"));
     assert!(
         folder_contents(parent.path()).is_empty(),
         "a folder or file was left"
@@ -473,12 +431,11 @@ fn inputs_over_64_mib_are_refused_with_the_file_named() {
     std::fs::File::create(&csv)
         .and_then(|f| f.set_len(limit + 1))
         .expect("a sparse file");
-    let with_csv = dir.path().join("with-csv.toml");
-    std::fs::write(
-        &with_csv,
+    let with_csv = write_scenario(
+        dir.path(),
+        "with-csv.toml",
         "[scenario]\nperiods = 2\ninitiatives = \"huge.csv\"\n[capacity]\nper_period = 10\n",
-    )
-    .expect("write scenario");
+    );
     let mut cases =
         vec![
         (big, "big.toml: cannot read the file: it is larger than 64 MiB"),
@@ -494,13 +451,9 @@ fn inputs_over_64_mib_are_refused_with_the_file_named() {
         ));
     }
     for (path, expected) in cases {
-        let out = tradeoff()
-            .arg("validate")
-            .arg(&path)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", path.display());
+        let stderr = finish(tradeoff().arg("validate").arg(&path))
+            .expect_code(1, &path.display().to_string())
+            .stderr;
         assert!(stderr.contains(expected), "{}: {stderr}", path.display());
         assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
     }
@@ -518,19 +471,15 @@ fn a_plan_file_over_the_input_limit_is_refused_with_bounded_memory() {
         plans.push(PathBuf::from("/dev/zero"));
     }
     for plan in plans {
-        let out = tradeoff()
-            .args([
-                "simulate",
-                scenario.to_str().unwrap(),
-                "--trials",
-                "10",
-                "--plan",
-            ])
-            .arg(&plan)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{}: {stderr}", plan.display());
+        let stderr = finish(
+            tradeoff()
+                .arg("simulate")
+                .arg(&scenario)
+                .args(["--trials", "10", "--plan"])
+                .arg(&plan),
+        )
+        .expect_code(1, &plan.display().to_string())
+        .stderr;
         assert!(stderr.contains("larger than 64 MiB"), "{stderr}");
     }
 }
@@ -545,14 +494,15 @@ fn an_empty_item_in_strategies_is_a_usage_error_naming_its_position() {
         (",wsjf", 1),
         ("wsjf, ,plan", 2),
     ] {
-        let out = tradeoff()
-            .arg("simulate")
-            .arg(&scenario)
-            .args(["--trials", "10", "--quiet", "--strategies", list])
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{list}: {stderr}");
+        let stderr = finish(tradeoff().arg("simulate").arg(&scenario).args([
+            "--trials",
+            "10",
+            "--quiet",
+            "--strategies",
+            list,
+        ]))
+        .expect_code(2, list)
+        .stderr;
         assert!(
             stderr.contains(&format!(
                 "--strategies: expected a strategy at position {position} of the list, found nothing"
@@ -581,16 +531,16 @@ fn an_output_that_is_a_directory_is_refused_even_with_force() {
         ],
     ];
     for args in runs {
-        let out = tradeoff()
-            .args(&args)
-            .arg(&scenario)
-            .arg("--output")
-            .arg(&folder)
-            .arg("--quiet")
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let stderr = finish(
+            tradeoff()
+                .args(&args)
+                .arg(&scenario)
+                .arg("--output")
+                .arg(&folder)
+                .arg("--quiet"),
+        )
+        .expect_code(2, &format!("{args:?}"))
+        .stderr;
         assert!(
             stderr.contains("expected a file to write, found the directory")
                 && !stderr.contains("--force")
@@ -601,48 +551,40 @@ fn an_output_that_is_a_directory_is_refused_even_with_force() {
     }
 }
 
+/// `validate` on `text`, written as `name`, in table and in JSON.
+fn validate_in_both_formats(name: &str, text: &str) -> Vec<(&'static str, Run)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_scenario(dir.path(), name, text);
+    ["table", "json"]
+        .map(|format| {
+            let out = finish(
+                tradeoff()
+                    .arg("validate")
+                    .arg(&path)
+                    .args(["--format", format]),
+            );
+            (format, out)
+        })
+        .into()
+}
+
 #[test]
 fn validate_without_initiatives_shows_no_negative_zero() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("empty-backlog.toml");
-    std::fs::write(
-        &path,
-        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n",
-    )
-    .expect("write scenario");
-    for format in ["table", "json"] {
-        let out = tradeoff()
-            .arg("validate")
-            .arg(&path)
-            .args(["--format", format])
-            .output()
-            .expect("runs");
-        assert!(out.status.success());
-        let stdout = String::from_utf8_lossy(&out.stdout);
+    let text = "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n";
+    for (format, out) in validate_in_both_formats("empty-backlog.toml", text) {
+        assert!(out.code == Some(0));
+        let stdout = out.text();
         assert!(!stdout.contains("-0"), "{format}: {stdout}");
     }
 }
 
 #[test]
 fn a_tiny_team_prints_compactly() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("tiny-team.toml");
-    std::fs::write(
-        &path,
-        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n[[initiative]]\nid = \"a\"\n\
-         kind = \"feature\"\neffort = 4\nteam = 1e-300\nvalue = 1\ndeadline = 2\n",
-    )
-    .expect("write scenario");
-    for format in ["table", "json"] {
-        let out = tradeoff()
-            .arg("validate")
-            .arg(&path)
-            .args(["--format", format])
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let text = "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n[[initiative]]\nid = \"a\"\n\
+         kind = \"feature\"\neffort = 4\nteam = 1e-300\nvalue = 1\ndeadline = 2\n";
+    for (format, out) in validate_in_both_formats("tiny-team.toml", text) {
+        let stdout = out.text();
+        let stderr = out.expect_code(1, format).stderr;
         assert!(
             stderr.contains("(team = 1e-300, weeks_per_period = 13"),
             "{stderr}"
@@ -666,13 +608,13 @@ fn csv_errors_name_the_csv_by_the_path_from_where_the_user_ran() {
         "id,kind,effort\nx0,feature,3\nx1,feature,-3\n",
     )
     .expect("write csv");
-    let out = tradeoff()
-        .current_dir(dir.path())
-        .args(["validate", "plans/s.toml"])
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = finish(
+        tradeoff()
+            .current_dir(dir.path())
+            .args(["validate", "plans/s.toml"]),
+    )
+    .expect_code(1, "validate")
+    .stderr;
     let csv = Path::new("plans").join("items.csv");
     assert!(
         stderr.contains(&format!("\n  {}: line 3, field", csv.display())),

@@ -2,6 +2,7 @@
 //! properties across modules. One test binary, as matklad recommends.
 
 mod cli;
+mod common;
 mod plan;
 mod reference;
 mod repeat;

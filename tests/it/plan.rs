@@ -18,6 +18,8 @@ use tradeoff::scenario::{
 };
 use tradeoff::Error;
 
+use super::common::{finish, tradeoff, write_scenario, Run};
+
 // ---------------------------------------------------------------------------------------------
 // Builders
 
@@ -829,39 +831,24 @@ value = 3000
 requires = ["sso"]
 "#;
 
-fn tradeoff_cmd() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
+/// `tradeoff plan` with `args` on the scenario at `path`.
+fn run_plan(args: &[&str], path: &std::path::Path) -> Run {
+    finish(tradeoff().arg("plan").args(args).arg(path))
 }
 
 #[test]
 fn cli_plans_a_scenario_in_every_format() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("small.toml");
-    std::fs::write(&path, SMALL_TOML).expect("write scenario");
+    let path = write_scenario(dir.path(), "small.toml", SMALL_TOML);
 
-    let out = tradeoff_cmd()
-        .arg("plan")
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8_lossy(&out.stdout);
+    let table = run_plan(&[], &path).expect_code(0, "plan").text();
     for needle in ["status optimal", "EUR", "2027-Q1", "Now", "marginal", "sso"] {
         assert!(table.contains(needle), "missing {needle:?} in\n{table}");
     }
 
-    let out = tradeoff_cmd()
-        .args(["plan", "--format", "json"])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let out = run_plan(&["--format", "json"], &path);
+    assert_eq!(out.code, Some(0));
+    let json = out.json();
     for key in [
         "status",
         "objective",
@@ -893,13 +880,9 @@ fn cli_plans_a_scenario_in_every_format() {
     // The saved plan reads back as a Plan.
     let _: Plan = serde_json::from_slice(&out.stdout).expect("a plan");
 
-    let out = tradeoff_cmd()
-        .args(["plan", "--format", "csv"])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0));
-    let csv = String::from_utf8_lossy(&out.stdout);
+    let out = run_plan(&["--format", "csv"], &path);
+    assert_eq!(out.code, Some(0));
+    let csv = out.text();
     assert!(csv.starts_with("id,name,kind,class,effort_weeks,start,delivery"));
     assert_eq!(csv.lines().count(), 5);
 }
@@ -907,30 +890,21 @@ fn cli_plans_a_scenario_in_every_format() {
 #[test]
 fn cli_refuses_to_overwrite_output_without_force() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("small.toml");
-    std::fs::write(&path, SMALL_TOML).expect("write scenario");
+    let path = write_scenario(dir.path(), "small.toml", SMALL_TOML);
     let output = dir.path().join("plan.json");
     std::fs::write(&output, "keep me").expect("write");
-    let out = tradeoff_cmd()
-        .args(["plan", "--format", "json", "--output"])
-        .arg(&output)
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+    let save = |force: &[&str]| {
+        finish(
+            tradeoff()
+                .args(force)
+                .args(["plan", "--format", "json", "--output"])
+                .arg(&output)
+                .arg(&path),
+        )
+    };
+    assert_eq!(save(&[]).code, Some(2));
     assert_eq!(std::fs::read_to_string(&output).expect("read"), "keep me");
-    let out = tradeoff_cmd()
-        .args(["--force", "plan", "--format", "json", "--output"])
-        .arg(&output)
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    save(&["--force"]).expect_code(0, "--force");
     assert!(std::fs::read_to_string(&output)
         .expect("read")
         .contains("\"status\""));
@@ -956,26 +930,17 @@ requires = ["a"]
 deadline = 1
 "#;
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("infeasible.toml");
-    std::fs::write(&path, text).expect("write scenario");
-    let out = tradeoff_cmd()
-        .arg("plan")
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let path = write_scenario(dir.path(), "infeasible.toml", text);
+    let out = run_plan(&[], &path);
+    assert_eq!(out.code, Some(3));
+    let stderr = out.stderr;
     assert!(
         stderr.contains("infeasible") && stderr.contains("`b` requires `a`"),
         "{stderr}"
     );
-    let out = tradeoff_cmd()
-        .args(["plan", "--format", "json"])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(3));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let out = run_plan(&["--format", "json"], &path);
+    assert_eq!(out.code, Some(3));
+    let json = out.json();
     assert_eq!(json["status"], "infeasible");
     assert!(json["conflicts"].as_array().is_some_and(|c| !c.is_empty()));
 }
@@ -1006,15 +971,10 @@ requires = ["s"]
 commit = true
 "#;
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("two-conflicts.toml");
-    std::fs::write(&path, text).expect("write scenario");
-    let out = tradeoff_cmd()
-        .arg("plan")
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(3));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let path = write_scenario(dir.path(), "two-conflicts.toml", text);
+    let out = run_plan(&[], &path);
+    assert_eq!(out.code, Some(3));
+    let stderr = out.stderr;
     assert!(
         stderr.contains("`p` must be delivered by period 2")
             && stderr.contains("150 engineer-weeks and at most 140 fit")

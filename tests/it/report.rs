@@ -2,28 +2,13 @@
 //! self-contained page, `results.json` against `simulate --format json`, and the page in a real
 //! (headless) browser when one is installed.
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::cli::shipped_scenarios;
 use tradeoff::report::html::external_references;
 
-fn tradeoff() -> Command {
-    Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
-}
-
-/// The charts every report draws, as file stems.
-const CHARTS: [&str; 8] = [
-    "outcome-distribution",
-    "cumulative-value-fan",
-    "delivery-curves",
-    "roadmap",
-    "plan-timeline",
-    "plan-capacity",
-    "debt-budget-sweep",
-    "sensitivity-tornado",
-];
+use super::common::{tradeoff, CHARTS};
 
 /// Trials for the reports the tests write: enough for every chart to have shape, few enough to
 /// keep the suite quick.
@@ -78,6 +63,14 @@ fn reports() -> &'static [(PathBuf, PathBuf)] {
     list
 }
 
+/// Each shipped scenario's report page, with the scenario it is for.
+fn pages() -> impl Iterator<Item = (&'static PathBuf, String)> {
+    reports().iter().map(|(scenario, out)| {
+        let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+        (scenario, html)
+    })
+}
+
 #[test]
 fn report_writes_every_file_for_every_shipped_scenario() {
     let reports = reports();
@@ -111,8 +104,7 @@ fn report_writes_every_file_for_every_shipped_scenario() {
 
 #[test]
 fn the_page_is_self_contained_and_leads_with_the_summary() {
-    for (scenario, out) in reports() {
-        let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+    for (scenario, html) in pages() {
         assert_eq!(
             external_references(&html),
             Vec::<String>::new(),
@@ -147,8 +139,7 @@ fn the_page_is_self_contained_and_leads_with_the_summary() {
 
 #[test]
 fn the_page_shows_the_roadmap_and_what_optimising_is_worth() {
-    for (scenario, out) in reports() {
-        let html = std::fs::read_to_string(out.join("index.html")).expect("index.html");
+    for (scenario, html) in pages() {
         let summary = &html[..html.find("<section id=\"plan\">").expect("a plan section")];
         assert!(
             summary.contains("What optimising is worth: <code>robust</code>")

@@ -2,7 +2,6 @@
 //! formats, reproducibility across runs and thread counts, usage errors, and the deterministic
 //! replay of the plan against the planner's objective.
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use std::path::PathBuf;
 
@@ -11,15 +10,8 @@ use tradeoff::progress::Silent;
 use tradeoff::scenario::load_scenario;
 use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
 
-pub(crate) fn tradeoff() -> Command {
-    Command::cargo_bin("tradeoff").expect("the tradeoff binary is built")
-}
-
-pub(crate) fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(format!("{name}.toml"))
-}
+use super::common::{finish, finish_ok, write_scenario};
+pub(crate) use super::common::{scenario_path, tradeoff};
 
 fn shipped() -> Vec<PathBuf> {
     super::cli::shipped_scenarios()
@@ -28,13 +20,9 @@ fn shipped() -> Vec<PathBuf> {
 const NO_PLAN: &str = "wsjf,features-first,debt-first";
 
 pub(crate) fn run_json(args: &[&str]) -> serde_json::Value {
-    let out = tradeoff().args(args).output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+    finish(tradeoff().args(args))
+        .expect_code(0, &format!("{args:?}"))
+        .json()
 }
 
 #[test]
@@ -122,20 +110,14 @@ fn simulate_json_holds_the_documented_fields() {
 #[test]
 fn simulate_csv_has_one_record_per_strategy() {
     let path = scenario_path("saas-horizons");
-    let out = tradeoff()
-        .arg("simulate")
-        .arg(&path)
-        .args([
-            "--strategies",
-            NO_PLAN,
-            "--trials",
-            "200",
-            "--format",
-            "csv",
-        ])
-        .output()
-        .expect("runs");
-    assert!(out.status.success());
+    let out = finish(
+        tradeoff()
+            .arg("simulate")
+            .arg(&path)
+            .args(["--strategies", NO_PLAN, "--trials", "200"])
+            .args(["--format", "csv"]),
+    );
+    assert!(out.code == Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
@@ -150,24 +132,15 @@ fn simulate_csv_has_one_record_per_strategy() {
 fn same_seed_gives_identical_output_on_one_and_two_threads() {
     let path = scenario_path("fintech-expansion");
     let run = |threads: &str| {
-        let out = tradeoff()
-            .arg("simulate")
-            .arg(&path)
-            .args([
-                "--strategies",
-                "wsjf,debt-first,Markets first",
-                "--trials",
-                "1500",
-                "--seed",
-                "9",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-            ])
-            .output()
-            .expect("runs");
-        assert!(out.status.success());
+        let out = finish(
+            tradeoff()
+                .arg("simulate")
+                .arg(&path)
+                .args(["--strategies", "wsjf,debt-first,Markets first"])
+                .args(["--trials", "1500", "--seed", "9", "--format", "json"])
+                .args(["--threads", threads]),
+        );
+        assert!(out.code == Some(0));
         out.stdout
     };
     let one = run("1");
@@ -213,26 +186,22 @@ fn unknown_strategy_is_a_usage_error_with_a_hint() {
 #[test]
 fn bad_trial_counts_and_shares_are_usage_errors() {
     let path = scenario_path("saas-horizons");
-    tradeoff()
-        .arg("simulate")
-        .arg(&path)
-        .args(["--strategies", "wsjf", "--trials", "0"])
-        .assert()
-        .code(2)
-        .stderr(contains("--trials"));
-    tradeoff()
-        .arg("simulate")
-        .arg(&path)
-        .args(["--strategies", "share:0.99"])
-        .assert()
-        .code(2)
-        .stderr(contains("exceeds 1"));
-    tradeoff()
-        .arg("simulate")
-        .arg(&path)
-        .args(["--strategies", "debt-sprint:0"])
-        .assert()
-        .code(2);
+    let runs: [(&[&str], Option<&str>); 3] = [
+        (&["--strategies", "wsjf", "--trials", "0"], Some("--trials")),
+        (&["--strategies", "share:0.99"], Some("exceeds 1")),
+        (&["--strategies", "debt-sprint:0"], None),
+    ];
+    for (args, message) in runs {
+        let assert = tradeoff()
+            .arg("simulate")
+            .arg(&path)
+            .args(args)
+            .assert()
+            .code(2);
+        if let Some(message) = message {
+            assert.stderr(contains(message));
+        }
+    }
 }
 
 #[test]
@@ -293,30 +262,14 @@ fn deterministic_plan_replay_reproduces_the_planners_objective() {
         let r = &sim.strategies[0];
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
         let name = path.display();
-        assert!(
-            close(r.net_value.mean, plan.objective),
-            "{name}: net {} vs objective {}",
-            r.net_value.mean,
-            plan.objective
-        );
-        assert!(
-            close(r.value_earned.mean, plan.value_earned),
-            "{name}: value earned {} vs {}",
-            r.value_earned.mean,
-            plan.value_earned
-        );
-        assert!(
-            close(r.cost_of_delay.mean, plan.cost_of_delay),
-            "{name}: cost of delay {} vs {}",
-            r.cost_of_delay.mean,
-            plan.cost_of_delay
-        );
-        assert!(
-            close(r.penalties.mean, plan.penalties),
-            "{name}: penalties {} vs {}",
-            r.penalties.mean,
-            plan.penalties
-        );
+        for (what, got, want) in [
+            ("net vs objective", r.net_value.mean, plan.objective),
+            ("value earned", r.value_earned.mean, plan.value_earned),
+            ("cost of delay", r.cost_of_delay.mean, plan.cost_of_delay),
+            ("penalties", r.penalties.mean, plan.penalties),
+        ] {
+            assert!(close(got, want), "{name}: {what}: {got} vs {want}");
+        }
     }
 }
 
@@ -478,28 +431,16 @@ fn simulate_replays_a_saved_plan() {
 
 #[test]
 fn strategy_names_are_kept_exactly_as_typed() {
-    let scenario =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/legacy-drag.toml");
-    let out = assert_cmd::Command::cargo_bin("tradeoff")
-        .expect("binary")
-        .args([
-            "simulate",
-            "--strategies",
-            "share:0.30,debt-sprint:2",
-            "--trials",
-            "50",
-            "--format",
-            "json",
-        ])
-        .arg(&scenario)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let scenario = scenario_path("legacy-drag");
+    let strategies = ["--strategies", "share:0.30,debt-sprint:2"];
+    let json = finish_ok(
+        tradeoff()
+            .arg("simulate")
+            .args(strategies)
+            .args(["--trials", "50", "--format", "json"])
+            .arg(&scenario),
+    )
+    .json();
     let names: Vec<&str> = json["strategies"]
         .as_array()
         .expect("strategies")
@@ -515,61 +456,39 @@ fn a_missing_or_malformed_plan_file_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let path = scenario_path("saas-horizons");
     let missing = dir.path().join("no-such-plan.json");
-    tradeoff()
-        .args([
-            "simulate",
-            path.to_str().unwrap(),
-            "--trials",
-            "10",
-            "--plan",
-        ])
-        .arg(&missing)
-        .assert()
-        .code(1)
-        .stderr(contains("cannot load plan").and(contains("no-such-plan.json")));
     let malformed = dir.path().join("bad-plan.json");
     std::fs::write(&malformed, r#"{"status": "optimal"}"#).unwrap();
-    tradeoff()
-        .args([
-            "simulate",
-            path.to_str().unwrap(),
-            "--trials",
-            "10",
-            "--plan",
-        ])
-        .arg(&malformed)
-        .assert()
-        .code(1)
-        .stderr(contains("cannot load plan `").and(contains("bad-plan.json")));
+    for (plan, message, name) in [
+        (missing, "cannot load plan", "no-such-plan.json"),
+        (malformed, "cannot load plan `", "bad-plan.json"),
+    ] {
+        tradeoff()
+            .args([
+                "simulate",
+                path.to_str().unwrap(),
+                "--trials",
+                "10",
+                "--plan",
+            ])
+            .arg(&plan)
+            .assert()
+            .code(1)
+            .stderr(contains(message).and(contains(name)));
+    }
 }
 
 #[test]
 fn the_summary_names_a_tie_instead_of_one_of_the_tied() {
     // No initiatives and no currency: every strategy earns exactly 0 in every future.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("empty.toml");
-    std::fs::write(
-        &path,
-        "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n",
+    let text = "[scenario]\nperiods = 2\n[capacity]\nper_period = 10\n";
+    let path = write_scenario(dir.path(), "empty.toml", text);
+    let table = finish_ok(
+        tradeoff()
+            .args(["simulate", path.to_str().unwrap(), "--trials", "50"])
+            .args(["--strategies", NO_PLAN]),
     )
-    .unwrap();
-    let out = tradeoff()
-        .args([
-            "simulate",
-            path.to_str().unwrap(),
-            "--trials",
-            "50",
-            "--strategies",
-        ])
-        .arg(NO_PLAN)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8_lossy(&out.stdout);
+    .text();
     assert!(
         table.contains("highest median: every strategy alike")
             && table.contains("most often best: every strategy alike"),
