@@ -532,7 +532,6 @@ pub fn solve_milp_cbc(
         Ok::<_, SolveFailure>((values, proven))
     }));
     let (values, proven) = run.map_err(panic_message)??;
-    let _ = offset;
     Ok(MilpAnswer {
         values: Some(values),
         bound: None,

@@ -57,7 +57,7 @@ pub fn is_feasible(data: &PlanData, relaxed: &BTreeSet<Group>, deadline: Instant
     if left <= 0.0 {
         return None;
     }
-    let size = model.vars.iter().filter(|v| v.upper > v.lower).count() + model.rows.len();
+    let size = model.size();
     let limits = MilpLimits {
         mip_gap: 1.0,
         nodes: ((CHECK_WORK / size.max(1) as f64) as u64).max(50),

@@ -97,6 +97,11 @@ impl LinearModel {
         2 * self.n_items * self.n_periods + period - 1
     }
 
+    /// Free variables plus rows: what the planner's work limits measure a program by.
+    pub fn size(&self) -> usize {
+        self.vars.iter().filter(|v| v.upper > v.lower).count() + self.rows.len()
+    }
+
     /// A proven upper bound from row multipliers (any sign-correct multipliers will do): by weak
     /// duality, max c·x over the bounds of c·x + Σ_r λ_r (b_r − a_r·x), with λ_r ≥ 0 on ≤ rows,
     /// ≤ 0 on ≥ rows and free on = rows. Every variable is bounded, so this is finite.

@@ -102,10 +102,9 @@ struct WorkLimits {
     search_replays: usize,
     /// Replays without a strict improvement after which the local search stops.
     search_stall: usize,
-    /// Branch-and-bound nodes on the whole program.
-    milp_nodes: u64,
-    /// Branch-and-bound nodes on all the windows of the large neighbourhood search together.
-    window_nodes: u64,
+    /// Branch-and-bound nodes: on the whole program, or shared by all the windows of the large
+    /// neighbourhood search.
+    nodes: u64,
 }
 
 /// Local-search replays a second buys, times n × T (a replay's cost grows with items × periods;
@@ -145,8 +144,7 @@ impl WorkLimits {
             } else {
                 50_000 + 500 * n
             },
-            milp_nodes: nodes.max(10),
-            window_nodes: nodes,
+            nodes: nodes.max(10),
         }
     }
 }
@@ -176,7 +174,7 @@ fn solve_data(
         .count();
     let small = report.n_binaries <= MILP_MAX_BINARIES;
     let n = data.n_items();
-    let size = model.vars.iter().filter(|v| v.upper > v.lower).count() + model.rows.len();
+    let size = model.size();
     let work_secs = options.work_secs.unwrap_or(options.time_limit_secs);
     let limits = WorkLimits::new(work_secs, n, data.n_periods, size, small);
 
@@ -273,7 +271,7 @@ fn solve_data(
                 &model,
                 (current, objective),
                 guide.as_ref(),
-                limits.window_nodes,
+                limits.nodes,
                 deadline,
             );
             if windows.improved {
@@ -289,7 +287,7 @@ fn solve_data(
         let warm = raw.as_ref().map(|(r, _)| r.to_values(data));
         let milp_limits = MilpLimits {
             mip_gap: milp_gap(options.gap, &model, raw.as_ref().map(|(_, o)| *o)),
-            nodes: limits.milp_nodes,
+            nodes: limits.nodes,
             cap_secs: remaining(deadline).as_secs_f64(),
         };
         match run_milp(&model, report.n_binaries, warm.as_deref(), milp_limits) {
