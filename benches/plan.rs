@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
-use tradeoff::plan::solve::solve_plan_with_report;
+use tradeoff::internals::plan::solve_plan_with_report;
 use tradeoff::plan::{build_program, PlanOptions};
 use tradeoff::synthetic::portfolio;
 
@@ -98,10 +98,10 @@ fn bench_solve(c: &mut Criterion) {
 
 /// Prints where the heuristic and the solver's plan differ (set TRADEOFF_BENCH_PROBE).
 fn probe() {
-    use tradeoff::plan::data::PlanData;
+    use tradeoff::internals::plan::PlanData;
     let s = portfolio(50, 8, 42);
     let data = PlanData::from_scenario(&s, None);
-    let h = tradeoff::plan::solve::heuristic_plan(&data).expect("feasible");
+    let h = tradeoff::internals::plan::heuristic_plan(&data).expect("feasible");
     let p = solve_plan_with_report(&s, &options(20.0, 0.0))
         .expect("feasible")
         .0;
@@ -119,7 +119,7 @@ fn probe() {
         }
     }
     {
-        use tradeoff::plan::heuristic::{Priority, Replayer};
+        use tradeoff::internals::plan::{Priority, Replayer};
         let r = Replayer::new(&data);
         let n = data.n_items();
         let mut order: Vec<usize> = (0..n).collect();

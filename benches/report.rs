@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use tradeoff::plan::{solve_plan, PlanOptions};
 use tradeoff::progress::Silent;
-use tradeoff::report::bundle::write_bundle;
+use tradeoff::report::write_bundle;
 use tradeoff::review::{self, compute, ReportData};
 use tradeoff::review::{sensitivity, DEFAULT_DELTA};
 use tradeoff::scenario::Scenario;

@@ -9,11 +9,12 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::path::Path;
 use std::time::Duration;
 
+use tradeoff::internals::simulate::wsjf_order;
+use tradeoff::internals::simulate::{search, Trainer};
 use tradeoff::plan::{solve_plan, PlanOptions};
 use tradeoff::progress::Silent;
 use tradeoff::scenario::load_scenario;
-use tradeoff::simulate::robust::{search, RobustOptions, Trainer};
-use tradeoff::simulate::strategy::wsjf_order;
+use tradeoff::simulate::RobustOptions;
 use tradeoff::simulate::SimOptions;
 
 fn bench_robust(c: &mut Criterion) {

@@ -85,9 +85,9 @@ fn bench_simulate(c: &mut Criterion) {
 /// The two halves of a trial on their own: sampling one future, and replaying one strategy on
 /// a future (with settlement); plus the cost of single draws for calibration.
 fn bench_parts(c: &mut Criterion) {
-    use tradeoff::simulate::replay::{replay, settle, Workspace};
-    use tradeoff::simulate::sampling::{Future, Model};
-    use tradeoff::simulate::strategy::compile_strategy;
+    use tradeoff::internals::simulate::compile_strategy;
+    use tradeoff::internals::simulate::{replay, settle, Workspace};
+    use tradeoff::internals::simulate::{Future, Model};
     let scenario = portfolio();
     let model = Model::new(&scenario);
     let mut future = Future::for_sampling(&model);
@@ -100,7 +100,7 @@ fn bench_parts(c: &mut Criterion) {
     // (two shape rows) and 1,000 from one estimate's row (as in a trial).
     {
         use rand::{Rng, SeedableRng};
-        use tradeoff::simulate::pert::{pert_table, PertSampler};
+        use tradeoff::internals::simulate::{pert_table, PertSampler};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
         group.bench_function("1000-uniform-draws", |b| {
             b.iter(|| {
@@ -128,7 +128,7 @@ fn bench_parts(c: &mut Criterion) {
             })
         });
         // What a trial does: each estimate reads its shape's blended 16-bit row.
-        let mut rows = tradeoff::simulate::pert::PertRows::default();
+        let mut rows = tradeoff::internals::simulate::PertRows::default();
         let row = rows.push(table, &sampler, 1.0);
         group.bench_function("1000-pert-row-draws", |b| {
             b.iter(|| {

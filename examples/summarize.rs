@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// One line about the scenario at `path`.
 fn summary_line(path: &Path) -> Result<String, tradeoff::error::Error> {
     let scenario = tradeoff::scenario::load_scenario(path)?;
-    let summary = tradeoff::scenario::summary::summarize(&scenario);
+    let summary = tradeoff::scenario::summarize(&scenario);
     Ok(format!(
         "{}: {} initiatives, {:.0} engineer-weeks of work for {:.0} allocatable ({:.2}×)",
         summary.name,

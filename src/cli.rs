@@ -30,6 +30,7 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -42,6 +43,18 @@ pub enum ValidateFormatArg {
 pub enum MarginalArg {
     Estimate,
     Exact,
+}
+
+/// How and where `plan`, `simulate` and `sweep` write their result.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// table for a terminal, csv or json for other tools, markdown to paste into a review
+    /// document.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Options of every command that plans.
@@ -125,11 +138,8 @@ pub enum Sub {
     /// Allocate capacity per period with a mixed-integer program.
     Plan {
         scenario: PathBuf,
-        #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
-        /// Write to this file instead of stdout.
-        #[arg(long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        written: OutputArgs,
         /// Fix the stability share (ring-fence min = max = X).
         #[arg(long = "stability-share", value_name = "X")]
         stability_share: Option<f64>,
@@ -157,10 +167,8 @@ pub enum Sub {
         /// Replay a plan saved by `plan --format json` instead of planning again.
         #[arg(long, value_name = "PLAN.json")]
         plan: Option<PathBuf>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
-        #[arg(long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        written: OutputArgs,
         #[command(flatten)]
         solver: SolverArgs,
     },
@@ -172,10 +180,8 @@ pub enum Sub {
         shares: String,
         #[command(flatten)]
         trials: TrialArgs,
-        #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
-        #[arg(long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        written: OutputArgs,
         #[command(flatten)]
         solver: SolverArgs,
     },
@@ -198,6 +204,7 @@ impl From<FormatArg> for Format {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
         }
     }
 }
@@ -244,16 +251,15 @@ impl Args {
             }),
             Sub::Plan {
                 scenario,
-                format,
-                output,
+                written,
                 stability_share,
                 solver,
                 marginal,
             } => Command::Plan(PlanCommand {
                 common,
                 scenario,
-                format: format.into(),
-                output,
+                format: written.format.into(),
+                output: written.output,
                 options: solver.plan_options(
                     stability_share,
                     match marginal {
@@ -269,8 +275,7 @@ impl Args {
                 save_strategy,
                 deterministic,
                 plan,
-                format,
-                output,
+                written,
                 solver,
             } => Command::Simulate(SimulateCommand {
                 common,
@@ -278,8 +283,8 @@ impl Args {
                 strategies,
                 save_strategy,
                 plan_file: plan,
-                format: format.into(),
-                output,
+                format: written.format.into(),
+                output: written.output,
                 plan_options: solver.plan_options(None, MarginalMethod::Estimate),
                 sim_options: trials.sim_options(deterministic),
             }),
@@ -287,15 +292,14 @@ impl Args {
                 scenario,
                 shares,
                 trials,
-                format,
-                output,
+                written,
                 solver,
             } => Command::Sweep(SweepCommand {
                 common,
                 scenario,
                 shares,
-                format: format.into(),
-                output,
+                format: written.format.into(),
+                output: written.output,
                 plan_options: solver.plan_options(None, MarginalMethod::Estimate),
                 sim_options: trials.sim_options(false),
             }),

@@ -96,7 +96,7 @@ pub fn sweep(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Sweep, Error> {
-    with_inner_pool(
+    run_sweep(
         scenario,
         shares,
         plan_options,
@@ -120,7 +120,7 @@ pub fn sweep_alongside<R: Send>(
     progress: &dyn Progress,
     alongside: impl FnOnce() -> R + Send,
 ) -> (Result<Sweep, Error>, Option<R>) {
-    with_inner_pool(
+    run_sweep(
         scenario,
         shares,
         plan_options,
@@ -131,49 +131,9 @@ pub fn sweep_alongside<R: Send>(
     )
 }
 
-/// Runs the sweep on `--threads` workers when given; `alongside_steps` is what `alongside`
-/// counts for in the planning phase's progress (0 for nothing to do).
-fn with_inner_pool<R: Send>(
-    scenario: &Scenario,
-    shares: &[f64],
-    plan_options: &PlanOptions,
-    sim_options: &SimOptions,
-    progress: &dyn Progress,
-    alongside_steps: u64,
-    alongside: impl FnOnce() -> R + Send,
-) -> (Result<Sweep, Error>, Option<R>) {
-    let inner = SimOptions {
-        threads: None,
-        ..sim_options.clone()
-    };
-    let work = || {
-        run_sweep(
-            scenario,
-            shares,
-            plan_options,
-            &inner,
-            progress,
-            alongside_steps,
-            alongside,
-        )
-    };
-    match sim_options.threads {
-        Some(threads) => match rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-        {
-            Ok(pool) => pool.install(work),
-            Err(e) => (
-                Err(Error::Internal(format!(
-                    "cannot start {threads} worker threads: {e}"
-                ))),
-                None,
-            ),
-        },
-        None => work(),
-    }
-}
-
+/// Runs the sweep, on `--threads` workers when given (the plans and simulations inside then use
+/// that pool); `alongside_steps` is what `alongside` counts for in the planning phase's progress
+/// (0 for nothing to do).
 fn run_sweep<R: Send>(
     scenario: &Scenario,
     shares: &[f64],
@@ -183,6 +143,25 @@ fn run_sweep<R: Send>(
     alongside_steps: u64,
     alongside: impl FnOnce() -> R + Send,
 ) -> (Result<Sweep, Error>, Option<R>) {
+    if sim_options.threads.is_some() {
+        let inner = SimOptions {
+            threads: None,
+            ..sim_options.clone()
+        };
+        let work = || {
+            run_sweep(
+                scenario,
+                shares,
+                plan_options,
+                &inner,
+                progress,
+                alongside_steps,
+                alongside,
+            )
+        };
+        return crate::simulate::on_threads(sim_options.threads, work)
+            .unwrap_or_else(|e| (Err(e), None));
+    }
     let buffer = scenario.capacity.buffer;
     let mut skipped = Vec::new();
     let mut candidates = Vec::new();

@@ -3,13 +3,13 @@
 //! `solve_plan` takes a validated scenario and returns a [`Plan`] value; it does no I/O and never
 //! prints. The plan is what `tradeoff plan` shows and what the simulator's `plan` strategy replays.
 //!
-//! - [`data`]: the scenario reduced to means and per-period numbers; the objective of deliveries;
-//! - [`model`]: the program of SPEC "Planner" as plain rows, with groups that can be relaxed;
-//! - [`backend`]: good_lp backends (microlp, clarabel; CBC and HiGHS behind features);
-//! - [`heuristic`]: list scheduling over priority orders and local search, the incumbent;
-//! - [`solve`]: the order of work within the time limit, status, gap and bound, marginal values;
-//! - [`normalise`]: raw answers to the normalised plan;
-//! - [`infeasible`]: conflicting constraint groups, explained in the scenario's words.
+//! - `data`: the scenario reduced to means and per-period numbers; the objective of deliveries;
+//! - `model`: the program of SPEC "Planner" as plain rows, with groups that can be relaxed;
+//! - `backend`: good_lp backends (microlp, clarabel; CBC and HiGHS behind features);
+//! - `heuristic`: list scheduling over priority orders and local search, the incumbent;
+//! - `solve`: the order of work within the time limit, status, gap and bound, marginal values;
+//! - `normalise`: raw answers to the normalised plan;
+//! - `infeasible`: conflicting constraint groups, explained in the scenario's words.
 //!
 //! Invariants: the objective, its parts, `gap` and `bound` are on the user's objective (constant
 //! included), recomputed from the deliveries; `bound` is proven (a relaxation's weak-duality
@@ -21,13 +21,13 @@ use std::collections::BTreeMap;
 use crate::error::Error;
 use crate::scenario::Scenario;
 
-pub mod backend;
-pub mod data;
-pub mod heuristic;
-pub mod infeasible;
-pub mod model;
-pub mod normalise;
-pub mod solve;
+pub(crate) mod backend;
+pub(crate) mod data;
+pub(crate) mod heuristic;
+pub(crate) mod infeasible;
+pub(crate) mod model;
+pub(crate) mod normalise;
+pub(crate) mod solve;
 
 pub use solve::{build_program, SolveReport};
 

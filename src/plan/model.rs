@@ -449,27 +449,31 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
             kind: RowKind::Capacity(t - 1),
         });
         // ring-fence: product ≤ (1 − min) A (1 − g); stability ≤ max A (1 − g)
-        if data.stability_min > 0.0 && !relaxed.contains(&Group::RingFenceMin) {
-            let share = 1.0 - data.stability_min;
-            let mut terms = class_terms(Some(false));
-            terms.push((g, share * a));
-            model.rows.push(Row {
-                terms,
-                sense: Sense::Le,
-                rhs: share * a,
-                kind: RowKind::Product(t - 1),
-            });
-        }
-        if data.stability_max < 1.0 && !relaxed.contains(&Group::RingFenceMax) {
-            let share = data.stability_max;
-            let mut terms = class_terms(Some(true));
-            terms.push((g, share * a));
-            model.rows.push(Row {
-                terms,
-                sense: Sense::Le,
-                rhs: share * a,
-                kind: RowKind::Stability(t - 1),
-            });
+        let ring_fences = [
+            (
+                data.stability_min > 0.0 && !relaxed.contains(&Group::RingFenceMin),
+                false,
+                1.0 - data.stability_min,
+                RowKind::Product(t - 1),
+            ),
+            (
+                data.stability_max < 1.0 && !relaxed.contains(&Group::RingFenceMax),
+                true,
+                data.stability_max,
+                RowKind::Stability(t - 1),
+            ),
+        ];
+        for (binding, stability, share, kind) in ring_fences {
+            if binding {
+                let mut terms = class_terms(Some(stability));
+                terms.push((g, share * a));
+                model.rows.push(Row {
+                    terms,
+                    sense: Sense::Le,
+                    rhs: share * a,
+                    kind,
+                });
+            }
         }
     }
     model

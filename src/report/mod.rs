@@ -2,15 +2,17 @@
 //!
 //! A report formats and draws a [`crate::review::ReportData`]; it decides nothing itself.
 
-pub mod atomic;
-pub mod bundle;
-pub mod charts;
-pub mod export;
-pub mod html;
-pub mod plan_output;
-pub mod sim_output;
-pub mod text;
-pub mod validate_output;
+pub(crate) mod atomic;
+pub(crate) mod bundle;
+pub(crate) mod charts;
+pub(crate) mod export;
+pub(crate) mod html;
+pub(crate) mod plan_output;
+pub(crate) mod sim_output;
+pub(crate) mod text;
+pub(crate) mod validate_output;
+
+pub use bundle::write_bundle;
 
 use crate::review::ReportData;
 use charts::roadmap::{self, Roadmap};
@@ -22,6 +24,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// Headings and pipe tables to paste into a review document.
+    Markdown,
 }
 
 /// The recommended strategy's roadmap over the sampled futures; none without a recommendation.

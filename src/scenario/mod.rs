@@ -7,11 +7,12 @@ mod checks;
 mod csv_rows;
 pub(crate) mod fields;
 mod labels;
-pub mod load;
-pub mod model;
+pub(crate) mod load;
+pub(crate) mod model;
 mod raw;
 mod sections;
-pub mod summary;
+pub(crate) mod summary;
 
-pub use load::{load_scenario, load_scenario_str};
+pub use load::{load_scenario, load_scenario_str, MAX_INPUT_BYTES};
 pub use model::*;
+pub use summary::{summarize, Summary};

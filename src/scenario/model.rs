@@ -227,6 +227,30 @@ pub struct Initiative {
 }
 
 impl Initiative {
+    /// An initiative built in code: `id` is also its name, the class is the kind's, and it has
+    /// no value, risk, deadline, prerequisites, objectives, team limit or debt relief yet.
+    pub fn new(id: &str, kind: Kind, effort: Estimate) -> Initiative {
+        Initiative {
+            id: id.into(),
+            name: id.into(),
+            kind,
+            class: kind.default_class(),
+            effort,
+            progress: 0.0,
+            team: None,
+            value: Estimate::ZERO,
+            one_time_value: Estimate::ZERO,
+            risk: None,
+            deadline: None,
+            requires: Vec::new(),
+            objectives: Vec::new(),
+            commit: false,
+            business_outcome: None,
+            debt_relief: 0.0,
+            origin: Origin::default(),
+        }
+    }
+
     /// Mean remaining effort e_i = mean(effort) × (1 − progress), in engineer-weeks.
     pub fn remaining_effort_mean(&self) -> f64 {
         self.effort.mean() * (1.0 - self.progress)
@@ -388,6 +412,42 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A scenario built in code, named `name` (its source is `name.toml`): `periods` quarters
+    /// labelled P1, P2, …, of 13 weeks, one pool of `per_period` engineer-weeks in each, with no
+    /// buffer, ring-fence floor, capacity noise, debt, discounting or terminal value. Not
+    /// validated: build it from values the loader would accept.
+    pub fn new(
+        name: &str,
+        periods: usize,
+        per_period: f64,
+        initiatives: Vec<Initiative>,
+    ) -> Scenario {
+        Scenario {
+            name: name.into(),
+            periods,
+            period_label: PeriodLabel::Quarter,
+            labels: (1..=periods).map(|t| format!("P{t}")).collect(),
+            weeks_per_period: 13.0,
+            discount_rate: 0.0,
+            periods_per_year: 4.0,
+            terminal_periods: 0,
+            currency: "EUR".into(),
+            capacity: Capacity {
+                per_period: vec![per_period; periods],
+                buffer: 0.0,
+                stability_min: 0.0,
+                stability_max: 1.0,
+                noise: 0.0,
+            },
+            debt: Debt::NONE,
+            objectives: Vec::new(),
+            initiatives,
+            strategies: Vec::new(),
+            warnings: Vec::new(),
+            source: PathBuf::from(format!("{name}.toml")),
+        }
+    }
+
     /// A_t = C_t × (1 − buffer), for period t (1-based).
     pub fn allocatable(&self, period: usize) -> f64 {
         self.capacity.per_period[period - 1] * (1.0 - self.capacity.buffer)

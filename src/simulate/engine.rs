@@ -347,21 +347,13 @@ fn summarise(
     n_trials: usize,
     input: SummaryInput,
 ) -> Simulation {
-    let SummaryInput {
-        totals,
-        counts,
-        start_counts,
-        net_values,
-        n_store,
-        band_values,
-        n_band,
-    } = input;
     let n_strategies = strategies.len();
     let n_periods = model.n_periods;
     let n = n_trials as f64;
 
     // Shared histogram bins over every stored net value.
-    let (lo, hi) = net_values
+    let (lo, hi) = input
+        .net_values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
             (lo.min(x), hi.max(x))
@@ -369,18 +361,18 @@ fn summarise(
     let edges = histogram_edges(lo, hi, HISTOGRAM_BINS);
 
     let mut results = Vec::with_capacity(n_strategies);
-    let mut column = vec![0.0f64; n_store];
-    let mut band_column = vec![0.0f64; n_band];
+    let mut column = vec![0.0f64; input.n_store];
+    let mut band_column = vec![0.0f64; input.n_band];
     for (s, strategy) in strategies.iter().enumerate() {
         for (trial, slot) in column.iter_mut().enumerate() {
-            *slot = net_values[trial * n_strategies + s];
+            *slot = input.net_values[trial * n_strategies + s];
         }
         let histogram = Histogram {
             edges: edges.clone(),
             counts: histogram_counts(&column, &edges),
         };
         let q = quantiles_unsorted(&mut column, &[0.05, 0.10, 0.50, 0.90, 0.95]);
-        let moments = totals.net[s];
+        let moments = input.totals.net[s];
         let net_value = Distribution {
             mean: moments.mean,
             sd: moments.sd(),
@@ -393,7 +385,8 @@ fn summarise(
         let cumulative = (0..n_periods)
             .map(|period_idx| {
                 for (trial, slot) in band_column.iter_mut().enumerate() {
-                    *slot = band_values[(trial * n_strategies + s) * n_periods + period_idx] as f64;
+                    *slot = input.band_values[(trial * n_strategies + s) * n_periods + period_idx]
+                        as f64;
                 }
                 let q = quantiles_unsorted(&mut band_column, &[0.10, 0.50, 0.90]);
                 Band {
@@ -409,7 +402,7 @@ fn summarise(
             .enumerate()
             .map(|(i, item)| {
                 let base = (s * model.n_items + i) * (n_periods + 1);
-                let hist = &counts[base..base + n_periods + 1];
+                let hist = &input.counts[base..base + n_periods + 1];
                 let mut delivered_by = Vec::with_capacity(n_periods);
                 let mut running = 0u64;
                 for &c in &hist[1..] {
@@ -424,7 +417,7 @@ fn summarise(
                 let p_deadline_met = item
                     .deadline
                     .map(|d| delivered_by[d.period().clamp(1, n_periods) - 1]);
-                let starts = &start_counts[base..base + n_periods + 1];
+                let starts = &input.start_counts[base..base + n_periods + 1];
                 let mut started_by = Vec::with_capacity(n_periods);
                 let mut running = 0u64;
                 for &c in &starts[1..] {
@@ -443,12 +436,12 @@ fn summarise(
                 }
             })
             .collect();
-        let parts = totals.parts[s];
+        let parts = input.totals.parts[s];
         results.push(StrategyResult {
             name: strategy.name.clone(),
             stability_share: strategy.stability_share,
             net_value,
-            p_best: totals.p_best[s] / n,
+            p_best: input.totals.p_best[s] / n,
             value_earned: Mean { mean: parts[0] / n },
             cost_of_delay: Mean { mean: parts[1] / n },
             incident_losses: Mean { mean: parts[2] / n },
@@ -468,9 +461,9 @@ fn summarise(
                 continue;
             }
             let (m, sign) = if a < b {
-                (totals.pairs[pair_index(a, b)], 1.0)
+                (input.totals.pairs[pair_index(a, b)], 1.0)
             } else {
-                (totals.pairs[pair_index(b, a)], -1.0)
+                (input.totals.pairs[pair_index(b, a)], -1.0)
             };
             paired.push(PairedDiff {
                 a: strategies[a].name.clone(),
@@ -485,8 +478,8 @@ fn summarise(
         trials: n_trials,
         seed: options.seed,
         deterministic: options.deterministic,
-        quantile_trials: n_store,
-        band_trials: n_band,
+        quantile_trials: input.n_store,
+        band_trials: input.n_band,
         strategies: results,
         paired,
     }

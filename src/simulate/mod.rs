@@ -4,19 +4,19 @@
 //! Trial k's random stream depends only on (seed, k), so results are identical for any thread
 //! count, and every strategy is replayed on the same sampled future (common random numbers).
 //!
-//! Map: [`sampling`] compiles the scenario into flat arrays and samples one trial's future
-//! ([`pert`] holds the Beta-PERT inverse-CDF table); [`strategy`] turns a [`StrategySpec`] into
-//! priority orders or the plan's per-period amounts; [`replay`] runs one strategy on one future
-//! and settles its accounts; [`engine`] runs the trials in parallel chunks and summarises them
-//! ([`stats`]: quantiles, mergeable moments, histograms).
+//! Map: `sampling` compiles the scenario into flat arrays and samples one trial's future
+//! (`pert` holds the Beta-PERT inverse-CDF table); `strategy` turns a [`StrategySpec`] into
+//! priority orders or the plan's per-period amounts; `replay` runs one strategy on one future
+//! and settles its accounts; `engine` runs the trials in parallel chunks and summarises them
+//! (`stats`: quantiles, mergeable moments, histograms).
 
-pub mod engine;
-pub mod pert;
-pub mod replay;
-pub mod robust;
-pub mod sampling;
-pub mod stats;
-pub mod strategy;
+pub(crate) mod engine;
+pub(crate) mod pert;
+pub(crate) mod replay;
+pub(crate) mod robust;
+pub(crate) mod sampling;
+pub(crate) mod stats;
+pub(crate) mod strategy;
 #[cfg(test)]
 mod tests;
 

@@ -448,28 +448,15 @@ fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws
                 started_items.push(i as u32);
             }
             hot[i].given = 0.0;
-            if blocked[i] & PLAN_DONE != 0 && delivered[i] == 0 {
-                if plan.hold_until[i] > period {
-                    if !waiting.contains(&(i as u32)) {
-                        waiting.push(i as u32);
-                    }
-                } else {
-                    deliver(
-                        model,
-                        blocked,
-                        delivered,
-                        delivered_items,
-                        &mut relief,
-                        i,
-                        period,
-                    );
-                }
+            if blocked[i] & PLAN_DONE != 0 && delivered[i] == 0 && !waiting.contains(&(i as u32)) {
+                waiting.push(i as u32);
             }
         }
+        // Done items are delivered once the plan delivers them (`hold_until`), not before.
         let mut w = 0;
         while w < waiting.len() {
             let i = waiting[w] as usize;
-            if plan.hold_until[i] == period {
+            if plan.hold_until[i] <= period {
                 deliver(
                     model,
                     blocked,

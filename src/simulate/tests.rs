@@ -8,61 +8,21 @@ use super::strategy::compile_strategy;
 use super::*;
 use crate::plan::{Bucket, PlanStatus, PlannedInitiative};
 use crate::progress::Silent;
-use crate::scenario::{
-    Capacity, Class, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Origin,
-    PeriodLabel, Risk,
-};
+use crate::scenario::{Class, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Risk};
 
 fn scenario(periods: usize, capacity_weeks: f64, initiatives: Vec<Initiative>) -> Scenario {
-    Scenario {
-        name: "test".into(),
-        periods,
-        period_label: PeriodLabel::Quarter,
-        labels: (1..=periods).map(|t| format!("P{t}")).collect(),
-        weeks_per_period: 13.0,
-        discount_rate: 0.0,
-        periods_per_year: 4.0,
-        terminal_periods: 0,
-        currency: "EUR".into(),
-        capacity: Capacity {
-            per_period: vec![capacity_weeks; periods],
-            buffer: 0.0,
-            stability_min: 0.0,
-            stability_max: 1.0,
-            noise: 0.0,
-        },
-        debt: Debt::NONE,
-        objectives: vec![],
-        initiatives,
-        strategies: vec![],
-        warnings: vec![],
-        source: "test.toml".into(),
-    }
+    Scenario::new("test", periods, capacity_weeks, initiatives)
 }
 
 fn item(id: &str, class: Class, effort: Estimate) -> Initiative {
+    let kind = if class == Class::Product {
+        Kind::Feature
+    } else {
+        Kind::Debt
+    };
     Initiative {
-        id: id.into(),
-        name: id.into(),
-        kind: if class == Class::Product {
-            Kind::Feature
-        } else {
-            Kind::Debt
-        },
         class,
-        effort,
-        progress: 0.0,
-        team: None,
-        value: Estimate::ZERO,
-        one_time_value: Estimate::ZERO,
-        risk: None,
-        deadline: None,
-        requires: vec![],
-        objectives: vec![],
-        commit: false,
-        business_outcome: None,
-        debt_relief: 0.0,
-        origin: Origin::default(),
+        ..Initiative::new(id, kind, effort)
     }
 }
 

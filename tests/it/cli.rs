@@ -419,7 +419,7 @@ fn a_failed_report_leaves_no_folder_when_there_was_none() {
 
 #[test]
 fn inputs_over_64_mib_are_refused_with_the_file_named() {
-    let limit = tradeoff::scenario::load::MAX_INPUT_BYTES;
+    let limit = tradeoff::scenario::MAX_INPUT_BYTES;
     let dir = tempfile::tempdir().expect("tempdir");
     // A sparse scenario one byte over the limit.
     let big = dir.path().join("big.toml");
@@ -620,4 +620,53 @@ fn csv_errors_name_the_csv_by_the_path_from_where_the_user_ran() {
         stderr.contains(&format!("\n  {}: line 3, field", csv.display())),
         "{stderr}"
     );
+}
+
+#[test]
+fn markdown_holds_the_tables_cells_with_the_scenarios_markup_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "[scenario]\nname = \"<b>Q3</b> | review *draft*\"\nperiods = 2\n[capacity]\nper_period = 10\n\
+         [[initiative]]\nid = \"sso\"\nkind = \"feature\"\neffort = 4\nvalue = 1\ndeadline = 2\n\
+         [[initiative]]\nid = \"audit_log\"\nkind = \"security\"\neffort = 4\nvalue = 2\n";
+    let scenario = write_scenario(dir.path(), "markup.toml", text);
+    let run = |args: &[&str]| {
+        let mut cmd = tradeoff();
+        cmd.args(args).arg(&scenario).arg("--quiet");
+        finish_ok(&mut cmd).text()
+    };
+    let plan = run(&["plan", "--format", "markdown"]);
+    assert!(
+        plan.starts_with("## Plan for \\<b\\>Q3\\</b\\> \\| review \\*draft\\*\n"),
+        "{plan}"
+    );
+    assert!(!plan.contains("<b>"), "{plan}");
+    assert!(plan.contains("\n### Now (2 initiatives)\n"), "{plan}");
+    assert!(
+        plan.contains("\n| id | kind | class | start | delivery |"),
+        "{plan}"
+    );
+    assert!(plan.contains("\n| audit\\_log | security |"), "{plan}");
+    // Every table row has as many cells as its header.
+    for table in plan.split("\n\n").filter(|b| b.starts_with('|')) {
+        let widths: Vec<usize> = table.lines().map(|l| l.matches(" | ").count()).collect();
+        assert!(widths.windows(2).all(|w| w[0] == w[1]), "{table}");
+    }
+    let table = run(&["plan"]);
+    assert!(
+        table.contains("Plan for <b>Q3</b> | review *draft*"),
+        "{table}"
+    );
+
+    let simulation = run(&[
+        "simulate",
+        "--format",
+        "markdown",
+        "--trials",
+        "50",
+        "--strategies",
+        "wsjf,features-first",
+    ]);
+    assert!(simulation.contains("\n| strategy | P10 | P50 | P90 | mean | P(best) |"));
+    assert!(simulation.contains("\n| wsjf | "), "{simulation}");
+    assert!(simulation.contains("\n### where the value goes (means, value units)\n"));
 }

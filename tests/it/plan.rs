@@ -4,18 +4,14 @@
 //! Unless a test says otherwise: no discounting, no terminal value, no buffer, no drag, no
 //! ring-fence, quarters of 13 weeks.
 
-use std::path::PathBuf;
-use tradeoff::economics::drag_after_relief;
+use tradeoff::internals::drag_after_relief;
 
 use good_lp::solvers::microlp::microlp;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel};
 use proptest::prelude::*;
 
 use tradeoff::plan::{solve_plan, Bucket, Plan, PlanOptions, PlanStatus};
-use tradeoff::scenario::{
-    Capacity, Class, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel, Risk,
-    Scenario,
-};
+use tradeoff::scenario::{Class, Deadline, Debt, Estimate, Initiative, Kind, Risk, Scenario};
 use tradeoff::Error;
 
 use super::common::{finish, tradeoff, write_scenario, Run};
@@ -24,52 +20,11 @@ use super::common::{finish, tradeoff, write_scenario, Run};
 // Builders
 
 fn scenario(periods: usize, capacity: f64, initiatives: Vec<Initiative>) -> Scenario {
-    Scenario {
-        name: "hand-made".into(),
-        periods,
-        period_label: PeriodLabel::Quarter,
-        labels: (1..=periods).map(|k| format!("P{k}")).collect(),
-        weeks_per_period: 13.0,
-        discount_rate: 0.0,
-        periods_per_year: 4.0,
-        terminal_periods: 0,
-        currency: "EUR".into(),
-        capacity: Capacity {
-            per_period: vec![capacity; periods],
-            buffer: 0.0,
-            stability_min: 0.0,
-            stability_max: 1.0,
-            noise: 0.0,
-        },
-        debt: Debt::NONE,
-        objectives: Vec::new(),
-        initiatives,
-        strategies: Vec::new(),
-        warnings: Vec::new(),
-        source: PathBuf::from("hand-made.toml"),
-    }
+    Scenario::new("hand-made", periods, capacity, initiatives)
 }
 
 fn item(id: &str, kind: Kind, effort: f64) -> Initiative {
-    Initiative {
-        id: id.into(),
-        name: id.into(),
-        kind,
-        class: kind.default_class(),
-        effort: Estimate::fixed(effort),
-        progress: 0.0,
-        team: None,
-        value: Estimate::ZERO,
-        one_time_value: Estimate::ZERO,
-        risk: None,
-        deadline: None,
-        requires: Vec::new(),
-        objectives: Vec::new(),
-        commit: false,
-        business_outcome: None,
-        debt_relief: 0.0,
-        origin: Origin::default(),
-    }
+    Initiative::new(id, kind, Estimate::fixed(effort))
 }
 
 fn feature(id: &str, effort: f64, value: f64, one_time: f64) -> Initiative {
@@ -698,9 +653,9 @@ fn small_scenario() -> impl Strategy<Value = Scenario> {
 
 /// The bounds of the program's own relaxation and of the extended one (work by delivery period).
 fn relaxation_bounds(s: &Scenario) -> (f64, f64) {
-    use tradeoff::plan::backend::solve_relaxation;
-    use tradeoff::plan::model::{build_model, with_delivery_profiles};
-    let data = tradeoff::plan::data::PlanData::from_scenario(s, None);
+    use tradeoff::internals::plan::solve_relaxation;
+    use tradeoff::internals::plan::{build_model, with_delivery_profiles};
+    let data = tradeoff::internals::plan::PlanData::from_scenario(s, None);
     let model = build_model(&data, &std::collections::BTreeSet::new());
     let compact = solve_relaxation(&model, 10.0).expect("the relaxation solves");
     let extended = solve_relaxation(&with_delivery_profiles(&model, &data), 10.0)

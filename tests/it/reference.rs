@@ -13,12 +13,12 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use tradeoff::internals::simulate::{priority_strategy, Strategy};
+use tradeoff::internals::simulate::{replay, settle, Workspace};
+use tradeoff::internals::simulate::{Future, Model};
 use tradeoff::plan::{solve_plan, PlanOptions};
 use tradeoff::progress::Silent;
 use tradeoff::scenario::{Class, Deadline, Risk, Scenario};
-use tradeoff::simulate::replay::{replay, settle, Workspace};
-use tradeoff::simulate::sampling::{Future, Model};
-use tradeoff::simulate::strategy::{priority_strategy, Strategy};
 use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
 
 /// What the reference replay found: delivery period per item (0 = not in the horizon), the

@@ -237,7 +237,7 @@ fn plan_order_follows_the_plans_deliveries_when_they_are_unambiguous() {
     let plan = solve_plan(&scenario, &PlanOptions::default()).unwrap();
     let deliveries: Vec<Option<usize>> = plan.initiatives.iter().map(|p| p.delivery).collect();
     assert_eq!(deliveries, [Some(3), Some(1), Some(2), None]);
-    let order = tradeoff::simulate::strategy::plan_order(&scenario, &plan);
+    let order = tradeoff::internals::simulate::plan_order(&scenario, &plan);
     assert_eq!(
         order,
         [1, 2, 0, 3],

@@ -127,7 +127,7 @@ pub fn line<DB: DrawingBackend>(
         Dash::Solid => None,
         Dash::Dashed => Some((14.0, 8.0)),
         Dash::Dotted => Some((4.0, 7.0)),
-        Dash::LongDash => Some((26.0, 8.0)),
+        Dash::Long => Some((26.0, 8.0)),
     };
     let Some((on, off)) = pattern else {
         return root

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use crate::plan::{Bucket, Plan, PlanStatus, PlannedInitiative, PlannedPeriod};
 use crate::review::{Sensitivity, SensitivityRow};
 use crate::scenario::{
-    Capacity, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel,
-    Risk, Scenario,
+    Capacity, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Risk, Scenario,
 };
 use crate::simulate::{
     Band, Distribution, Histogram, InitiativeOutcome, Mean, PairedDiff, Simulation, StrategyResult,
@@ -15,28 +14,17 @@ use crate::simulate::{
 use crate::sweep::{SharePlanRow, SkippedShare, Sweep, SweepRow};
 
 fn item(id: &str, name: &str, kind: Kind, effort: f64, value: f64) -> Initiative {
+    let effort = Estimate {
+        low: effort * 0.8,
+        likely: effort,
+        high: effort * 1.6,
+    };
     Initiative {
-        id: id.into(),
         name: name.into(),
-        kind,
-        class: kind.default_class(),
-        effort: Estimate {
-            low: effort * 0.8,
-            likely: effort,
-            high: effort * 1.6,
-        },
-        progress: 0.0,
         team: Some(3.0),
         value: Estimate::fixed(value),
-        one_time_value: Estimate::ZERO,
-        risk: None,
-        deadline: None,
-        requires: vec![],
-        objectives: vec![],
-        commit: false,
         business_outcome: Some(format!("Outcome of {name} <b>&</b>")),
-        debt_relief: 0.0,
-        origin: Origin::default(),
+        ..Initiative::new(id, kind, effort)
     }
 }
 
@@ -106,40 +94,31 @@ pub fn scenario(periods: usize) -> Scenario {
     items[1].commit = true;
     items[5].debt_relief = 0.05;
     items[0].one_time_value = Estimate::fixed(120_000.0);
-    Scenario {
-        name: "Nordic fintech 2027".into(),
-        periods,
-        period_label: PeriodLabel::Quarter,
-        labels: (0..periods)
-            .map(|k| format!("{}-Q{}", 2027 + k / 4, k % 4 + 1))
-            .collect(),
-        weeks_per_period: 13.0,
-        discount_rate: 0.0,
-        periods_per_year: 4.0,
-        terminal_periods: 0,
-        currency: "EUR".into(),
-        capacity: Capacity {
-            per_period: vec![120.0; periods],
-            buffer: 0.15,
-            stability_min: 0.2,
-            stability_max: 0.3,
-            noise: 0.08,
-        },
-        debt: Debt {
-            drag: 0.1,
-            growth: Estimate::fixed(0.02),
-            ceiling: 0.4,
-        },
-        objectives: vec![],
-        initiatives: items,
-        strategies: vec![CustomStrategy {
-            name: "CTO proposal".into(),
-            order: vec![3, 5, 4, 0, 1, 2, 6],
-            stability_share: None,
-        }],
-        warnings: vec!["initiative `pentest` has neither value, one-time value nor risk".into()],
-        source: "fixture.toml".into(),
-    }
+    let mut scenario = Scenario::new("fixture", periods, 120.0, items);
+    scenario.name = "Nordic fintech 2027".into();
+    scenario.labels = (0..periods)
+        .map(|k| format!("{}-Q{}", 2027 + k / 4, k % 4 + 1))
+        .collect();
+    scenario.capacity = Capacity {
+        buffer: 0.15,
+        stability_min: 0.2,
+        stability_max: 0.3,
+        noise: 0.08,
+        ..scenario.capacity
+    };
+    scenario.debt = Debt {
+        drag: 0.1,
+        growth: Estimate::fixed(0.02),
+        ceiling: 0.4,
+    };
+    scenario.strategies = vec![CustomStrategy {
+        name: "CTO proposal".into(),
+        order: vec![3, 5, 4, 0, 1, 2, 6],
+        stability_share: None,
+    }];
+    scenario.warnings =
+        vec!["initiative `pentest` has neither value, one-time value nor risk".into()];
+    scenario
 }
 
 /// A plan that starts items in order, two periods each.

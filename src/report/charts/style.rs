@@ -45,6 +45,8 @@ pub mod okabe_ito {
     pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
     pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
     pub const BLUISH_GREEN: RGBColor = RGBColor(0, 158, 115);
+    /// Too pale on white for a line or a label; listed so the palette is whole.
+    #[allow(dead_code)]
     pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
     pub const BLUE: RGBColor = RGBColor(0, 114, 178);
     pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
@@ -82,11 +84,11 @@ pub enum Dash {
     Solid,
     Dashed,
     Dotted,
-    LongDash,
+    Long,
 }
 
 pub fn series_dash(k: usize) -> Dash {
-    [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::LongDash][k % 4]
+    [Dash::Solid, Dash::Dashed, Dash::Dotted, Dash::Long][k % 4]
 }
 
 /// The marker drawn on series `k`'s points.

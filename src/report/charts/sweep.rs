@@ -217,13 +217,7 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
     for (share, text, at_top) in marks {
         let (x, ytop) = px(share, y_range.1);
         let (_, ybot) = px(share, y_range.0);
-        draw::line(
-            root,
-            &[(x, ytop), (x, ybot)],
-            &style::INK,
-            3,
-            Dash::LongDash,
-        )?;
+        draw::line(root, &[(x, ytop), (x, ybot)], &style::INK, 3, Dash::Long)?;
         let (h, tx) = if share > (x_range.0 + x_range.1) / 2.0 {
             (HPos::Right, x - 10)
         } else {
@@ -256,7 +250,7 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
         ),
         (
             "best share".to_string(),
-            Swatch::Line(style::INK, Dash::LongDash, None),
+            Swatch::Line(style::INK, Dash::Long, None),
         ),
         (
             "scenario's ring-fence".to_string(),

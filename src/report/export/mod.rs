@@ -4,11 +4,15 @@
 //! - `table.rs`: aligned text tables a person reads in a terminal, numbers written by
 //!   [`crate::number`];
 //! - `csv.rs`: one record per initiative, strategy or share, with plain machine numbers;
+//! - `markdown.rs`: the table exporter's documents (`document.rs`) as headings, paragraphs and
+//!   pipe tables to paste into a review document;
 //! - `json.rs`: the serde form of the result ([`Plan`], [`Simulation`], [`Sweep`]), which
 //!   `simulate --plan PLAN.json` reads back.
 
 mod csv;
+mod document;
 mod json;
+mod markdown;
 mod table;
 
 use super::Format;
@@ -34,6 +38,7 @@ pub fn exporter(format: Format) -> &'static dyn Exporter {
         Format::Table => &table::TableExporter,
         Format::Csv => &csv::CsvExporter,
         Format::Json => &json::JsonExporter,
+        Format::Markdown => &markdown::MarkdownExporter,
     }
 }
 

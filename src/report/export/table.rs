@@ -1,5 +1,6 @@
-//! Text tables a person reads in a terminal, aligned by [`aligned`], numbers written by
-//! [`crate::number`].
+//! Text tables a person reads in a terminal, numbers written by [`crate::number`]. Each result
+//! is built once as a [`Document`] (which the markdown exporter also lays out) and aligned by
+//! [`crate::report::text::aligned`].
 //!
 //! - plan: the objective and its three parts in the scenario's currency, the status with gap and
 //!   bound, the initiatives grouped by bucket (Now, Next, Later, Unplanned) with start and
@@ -11,8 +12,7 @@
 //! - sweep: per stability share the robust strategy's net value and the re-planned plan's, the
 //!   best shares marked.
 
-use std::fmt::Write as _;
-
+use super::document::Document;
 use super::{deadline_rates, diff_to_plan, Exporter};
 use crate::error::Error;
 use crate::number::{
@@ -20,7 +20,7 @@ use crate::number::{
     signed,
 };
 use crate::plan::{Bucket, Plan, PlanStatus};
-use crate::report::text::{aligned, shorten, TIME_LIMIT_NOTE};
+use crate::report::text::{shorten, TIME_LIMIT_NOTE};
 use crate::scenario::{Kind, Scenario};
 use crate::simulate::Simulation;
 use crate::sweep::Sweep;
@@ -29,15 +29,15 @@ pub struct TableExporter;
 
 impl Exporter for TableExporter {
     fn plan(&self, scenario: &Scenario, plan: &Plan) -> Result<String, Error> {
-        Ok(plan_table(scenario, plan))
+        Ok(plan_document(scenario, plan).to_text())
     }
 
     fn simulation(&self, scenario: &Scenario, simulation: &Simulation) -> Result<String, Error> {
-        Ok(simulation_table(scenario, simulation))
+        Ok(simulation_document(scenario, simulation).to_text())
     }
 
     fn sweep(&self, scenario: &Scenario, sweep: &Sweep) -> Result<String, Error> {
-        Ok(sweep_table(scenario, sweep))
+        Ok(sweep_document(scenario, sweep).to_text())
     }
 }
 
@@ -58,42 +58,37 @@ fn status_word(status: PlanStatus) -> &'static str {
     }
 }
 
-fn plan_table(scenario: &Scenario, plan: &Plan) -> String {
+/// The plan as a document (see the module's notes).
+pub(super) fn plan_document(scenario: &Scenario, plan: &Plan) -> Document {
     let cur = scenario.currency.as_str();
     let label = |p: Option<usize>| match p {
         Some(t) if t >= 1 && t <= scenario.labels.len() => scenario.label(t).to_string(),
         Some(t) => format!("P{t}"),
         None => "-".into(),
     };
-    let mut out = String::new();
-    let _ = writeln!(out, "Plan for {}", scenario.name);
-    let _ = writeln!(
-        out,
+    let mut doc = Document::default();
+    doc.title(format!("Plan for {}", scenario.name));
+    doc.line(format!(
         "status {}, gap {}, bound {}",
         status_word(plan.status),
         percent_fixed(plan.gap, 2),
         amount(plan.bound, cur)
-    );
-    if plan.time_limit_reached {
-        out.push_str(TIME_LIMIT_NOTE);
-    }
-    out.push('\n');
-    out.push_str(&aligned(
-        &[
-            vec!["objective (net value)".into(), amount(plan.objective, cur)],
-            vec!["  value earned".into(), amount(plan.value_earned, cur)],
-            vec!["  cost of delay".into(), amount(-plan.cost_of_delay, cur)],
-            vec!["  penalties".into(), amount(-plan.penalties, cur)],
-        ],
-        1,
-        "",
     ));
-    let _ = writeln!(
-        out,
+    if plan.time_limit_reached {
+        doc.line(TIME_LIMIT_NOTE.trim_end());
+    }
+    doc.blank();
+    doc.pairs(vec![
+        vec!["objective (net value)".into(), amount(plan.objective, cur)],
+        vec!["  value earned".into(), amount(plan.value_earned, cur)],
+        vec!["  cost of delay".into(), amount(-plan.cost_of_delay, cur)],
+        vec!["  penalties".into(), amount(-plan.penalties, cur)],
+    ]);
+    doc.line(format!(
         "stability share of effective capacity: min {}, max {}",
         as_written(plan.stability_min),
         as_written(plan.stability_max)
-    );
+    ));
 
     let groups = [
         (Bucket::Now, "Now"),
@@ -106,7 +101,7 @@ fn plan_table(scenario: &Scenario, plan: &Plan) -> String {
         if members.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{title} ({} initiatives)", count(members.len()));
+        doc.heading(format!("{title} ({} initiatives)", count(members.len())));
         let mut rows = vec![vec![
             "id".to_string(),
             "kind".into(),
@@ -129,7 +124,7 @@ fn plan_table(scenario: &Scenario, plan: &Plan) -> String {
                 init.map_or(String::new(), |x| grouped(x.value.mean())),
             ]);
         }
-        out.push_str(&aligned(&rows, 5, "  "));
+        doc.table(rows, 5, "  ");
     }
 
     // Kinds with any effort in the plan, in the SPEC's order.
@@ -141,7 +136,7 @@ fn plan_table(scenario: &Scenario, plan: &Plan) -> String {
                 .any(|p| p.by_kind.get(k.as_str()).is_some_and(|w| *w > 0.0))
         })
         .collect();
-    let _ = writeln!(out, "\nCapacity by period (engineer-weeks)");
+    doc.heading("Capacity by period (engineer-weeks)");
     let mut header = vec![
         "period".to_string(),
         "capacity".into(),
@@ -174,8 +169,8 @@ fn plan_table(scenario: &Scenario, plan: &Plan) -> String {
         row.push(grouped(p.marginal_value));
         rows.push(row);
     }
-    out.push_str(&aligned(&rows, 1, "  "));
-    out
+    doc.table(rows, 1, "  ");
+    doc
 }
 
 /// The indexes of the largest values; values within 1e-9 (relative) of the largest tie.
@@ -189,23 +184,25 @@ fn leaders(values: &[f64]) -> Vec<usize> {
         .collect()
 }
 
-fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
+/// The strategy comparison as a document (see the module's notes).
+pub(super) fn simulation_document(scenario: &Scenario, simulation: &Simulation) -> Document {
     // "value units" when the scenario names no currency.
     let currency = currency_unit(&scenario.currency);
-    let mut out = String::new();
+    let mut doc = Document::default();
     if simulation.deterministic {
-        out.push_str(&format!(
-            "{}: deterministic replay (means, no noise, expected losses); net value in {currency}\n\n",
+        doc.title(format!(
+            "{}: deterministic replay (means, no noise, expected losses); net value in {currency}",
             scenario.name
         ));
     } else {
-        out.push_str(&format!(
-            "{}: {} sampled futures, seed {}; net value in {currency}\n\n",
+        doc.title(format!(
+            "{}: {} sampled futures, seed {}; net value in {currency}",
             scenario.name,
             count(simulation.trials),
             simulation.seed
         ));
     }
+    doc.blank();
     let has_plan =
         simulation.strategies.iter().any(|s| s.name == "plan") && simulation.strategies.len() > 1;
     let has_deadlines = simulation
@@ -253,7 +250,7 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
         }
         rows.push(row);
     }
-    out.push_str(&aligned(&rows, 1, ""));
+    doc.table(rows, 1, "");
 
     let names = |idx: &[usize]| -> String {
         let names: Vec<&str> = idx
@@ -273,27 +270,28 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
         .collect();
     let best_median = leaders(&medians);
     if !best_median.is_empty() {
-        out.push_str(&format!("\nhighest median: {}", names(&best_median)));
+        let mut line = format!("highest median: {}", names(&best_median));
         let p_best: Vec<f64> = simulation.strategies.iter().map(|s| s.p_best).collect();
         let most_often = leaders(&p_best);
         if let Some(&first) = most_often.first() {
-            out.push_str(&format!(
+            line.push_str(&format!(
                 "; most often best: {} ({} of futures{})",
                 names(&most_often),
                 percent(p_best[first]),
                 if most_often.len() > 1 { " each" } else { "" }
             ));
         }
-        out.push('\n');
+        doc.blank();
+        doc.line(line);
     }
 
     for s in &simulation.strategies {
         if let Some(search) = &s.search {
-            out.push_str(&robust_lines(&s.name, search));
+            robust_lines(&mut doc, &s.name, search);
         }
     }
 
-    out.push_str(&format!("\nwhere the value goes (means, {currency})\n"));
+    doc.heading(format!("where the value goes (means, {currency})"));
     let mut rows = vec![vec![
         "strategy".to_string(),
         "stability share".into(),
@@ -312,30 +310,27 @@ fn simulation_table(scenario: &Scenario, simulation: &Simulation) -> String {
             grouped(s.penalties.mean),
         ]);
     }
-    out.push_str(&aligned(&rows, 1, ""));
-    out.push_str(
-        "\nP(best): share of sampled futures in which the strategy has the highest net value.\n",
-    );
+    doc.table(rows, 1, "");
+    doc.blank();
+    doc.line("P(best): share of sampled futures in which the strategy has the highest net value.");
     if has_plan {
-        out.push_str(
-            "vs plan: mean paired difference of net value to the plan on the same futures.\n",
-        );
+        doc.line("vs plan: mean paired difference of net value to the plan on the same futures.");
     }
     if simulation.quantile_trials < simulation.trials {
-        out.push_str(&format!(
-            "quantiles from the first {} trials (memory bound); means from all {}.\n",
+        doc.line(format!(
+            "quantiles from the first {} trials (memory bound); means from all {}.",
             count(simulation.quantile_trials),
             count(simulation.trials)
         ));
     }
-    out
+    doc
 }
 
 /// Items of the robust order shown under the table.
 const ORDER_SHOWN: usize = 8;
 
 /// Under the table: how `robust` was found, its share and the head of its order.
-fn robust_lines(name: &str, search: &crate::simulate::RobustSearch) -> String {
+fn robust_lines(doc: &mut Document, name: &str, search: &crate::simulate::RobustSearch) {
     let mut head: Vec<String> = search
         .order
         .iter()
@@ -348,27 +343,34 @@ fn robust_lines(name: &str, search: &crate::simulate::RobustSearch) -> String {
     if head.is_empty() {
         head.push("(no initiatives)".into());
     }
-    format!(
-        "\n{name}: stability share {}, order {}\n  grown from {} in {} replays of {} training futures (training mean {}, worst hard deadline or commitment met {})\n",
+    doc.blank();
+    doc.line(format!(
+        "{name}: stability share {}, order {}",
         fixed(search.stability_share, 2),
-        head.join(", "),
+        head.join(", ")
+    ));
+    doc.line(format!(
+        "  grown from {} in {} replays of {} training futures (training mean {}, worst hard deadline or commitment met {})",
         shorten(&search.start, 40),
         count(search.evaluations),
         count(search.training_futures),
         grouped(search.train_mean),
         percent(search.train_reliability),
-    )
+    ));
 }
 
-fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
+/// The debt-budget sweep as a document (see the module's notes).
+pub(super) fn sweep_document(scenario: &Scenario, sweep: &Sweep) -> Document {
     // "value units" when the scenario names no currency.
     let currency = currency_unit(&scenario.currency);
-    let mut out = format!(
-        "{}: stability share sweep, {} sampled futures per share, seed {}; net value in {currency}\n\n",
+    let mut doc = Document::default();
+    doc.title(format!(
+        "{}: stability share sweep, {} sampled futures per share, seed {}; net value in {currency}",
         scenario.name,
         count(sweep.trials),
         sweep.seed
-    );
+    ));
+    doc.blank();
     let mut rows = vec![[
         "share",
         "robust P10",
@@ -424,43 +426,43 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         });
         rows.push(line);
     }
-    out.push_str(&aligned(&rows, 1, ""));
-    out.push('\n');
+    doc.table(rows, 1, "");
+    doc.blank();
     let best = |share: Option<f64>, key: fn(&crate::simulate::Distribution) -> f64| {
         share
             .and_then(|s| sweep.rows.iter().find(|r| r.share == s))
             .map(|r| format!("{} ({})", fixed(r.share, 2), grouped(key(&r.robust))))
             .unwrap_or_else(|| "-".into())
     };
-    out.push_str(&format!(
-        "best share for the robust strategy by P50: {}; by P10 (downside): {}\n",
+    doc.line(format!(
+        "best share for the robust strategy by P50: {}; by P10 (downside): {}",
         best(sweep.best_p50, |d| d.p50),
         best(sweep.best_p10, |d| d.p10)
     ));
     if let Some(share) = sweep.plan_best_p50 {
-        out.push_str(&format!(
-            "the re-planned plan alone would pick {} by P50\n",
+        doc.line(format!(
+            "the re-planned plan alone would pick {} by P50",
             fixed(share, 2)
         ));
     }
-    out.push_str(
-        "robust: the order and share optimised on training futures with the share fixed at each row's value\n",
+    doc.line(
+        "robust: the order and share optimised on training futures with the share fixed at each row's value",
     );
     if sweep.rows.iter().any(|r| r.robust_reliability.is_some()) {
-        out.push_str(
-            "deadlines met: the robust strategy's worst hard deadline or commitment, share of futures met\n",
+        doc.line(
+            "deadlines met: the robust strategy's worst hard deadline or commitment, share of futures met",
         );
     }
     let plans = || sweep.rows.iter().filter_map(|r| r.plan.as_ref());
     if plans().any(|p| p.status != PlanStatus::Optimal) {
         let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
-        out.push_str(&format!(
-            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst\n",
+        doc.line(format!(
+            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst",
             gap_percent(worst)
         ));
     }
     if plans().any(|p| p.time_limit_reached) {
-        out.push_str(TIME_LIMIT_NOTE);
+        doc.line(TIME_LIMIT_NOTE.trim_end());
     }
     let notes = sweep
         .rows
@@ -480,11 +482,11 @@ fn sweep_table(scenario: &Scenario, sweep: &Sweep) -> String {
         } else {
             ""
         };
-        out.push_str(&format!(
-            "{what} {}: {}{more}\n",
+        doc.line(format!(
+            "{what} {}: {}{more}",
             fixed(share, 2),
             shorten(first, 160)
         ));
     }
-    out
+    doc
 }
