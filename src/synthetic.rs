@@ -119,6 +119,7 @@ pub fn portfolio(n_initiatives: usize, n_periods: usize, seed: u64) -> Scenario 
             commit: false,
             business_outcome: None,
             debt_relief,
+            split: Vec::new(),
             origin: Origin {
                 file: PathBuf::from("synthetic.toml"),
                 line: idx + 1,
@@ -144,6 +145,7 @@ pub fn portfolio(n_initiatives: usize, n_periods: usize, seed: u64) -> Scenario 
         periods_per_year: 4.0,
         terminal_periods: 4,
         currency: "EUR".into(),
+        teams: Vec::new(),
         capacity: Capacity {
             per_period: vec![per_period; n_periods],
             buffer,

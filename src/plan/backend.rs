@@ -269,7 +269,9 @@ const SPARE_CAPACITY: f64 = 1e-6;
 fn with_spare_capacity(model: &LinearModel) -> LinearModel {
     let mut spare = model.clone();
     for row in &mut spare.rows {
-        let (RowKind::Capacity(t) | RowKind::Product(t) | RowKind::Stability(t)) = row.kind else {
+        let (RowKind::Capacity(_, t) | RowKind::Product(_, t) | RowKind::Stability(_, t)) =
+            row.kind
+        else {
             continue;
         };
         // Σ e x + share·A·g ≤ share·A: raise A in both places.

@@ -31,6 +31,9 @@ pub struct ItemData {
     pub commit: bool,
     /// Drag removed for good once delivered.
     pub debt_relief: f64,
+    /// The capacity pools that do the work with σ, the share of the effort each does: the
+    /// item's teams, or `[(0, 1.0)]` for one pool.
+    pub shares: Vec<(usize, f64)>,
 }
 
 /// The scenario reduced to plain numbers, with the ring-fence the plan is made with.
@@ -39,8 +42,11 @@ pub struct PlanData {
     /// T.
     pub n_periods: usize,
     pub items: Vec<ItemData>,
-    /// A_t, `allocatable_weeks[period_idx]`.
+    /// A_t, `allocatable_weeks[period_idx]`: all pools together.
     pub allocatable_weeks: Vec<f64>,
+    /// A_jt = C_jt (1 − buffer) of each pool (team), `pool_allocatable[pool][period_idx]`; one
+    /// pool equal to `allocatable_weeks` without teams.
+    pub pool_allocatable: Vec<Vec<f64>>,
     /// min(ceiling, drag + growth × (t − 1)), `base_drag[period_idx]`.
     pub base_drag: Vec<f64>,
     /// d_t for t = 0..=T, `discount[t]`.
@@ -94,6 +100,7 @@ impl PlanData {
                     soft_deadline,
                     commit: init.commit,
                     debt_relief: init.debt_relief,
+                    shares: scenario.shares(init).to_vec(),
                 }
             })
             .collect();
@@ -108,6 +115,13 @@ impl PlanData {
             n_periods,
             items,
             allocatable_weeks: (1..=n_periods).map(|t| scenario.allocatable(t)).collect(),
+            pool_allocatable: (0..scenario.pools())
+                .map(|j| {
+                    (1..=n_periods)
+                        .map(|t| scenario.pool_capacity(j, t) * (1.0 - scenario.capacity.buffer))
+                        .collect()
+                })
+                .collect(),
             base_drag: (1..=n_periods)
                 .map(|t| crate::economics::base_drag(&scenario.debt, t, growth))
                 .collect(),
@@ -125,6 +139,17 @@ impl PlanData {
 
     pub fn n_items(&self) -> usize {
         self.items.len()
+    }
+
+    /// The number of capacity pools (teams, or 1).
+    pub fn n_pools(&self) -> usize {
+        self.pool_allocatable.len()
+    }
+
+    /// Adds `weeks` of allocatable capacity to pool j in period_idx (and to the total).
+    pub fn add_allocatable(&mut self, pool: usize, period_idx: usize, weeks: f64) {
+        self.pool_allocatable[pool][period_idx] += weeks;
+        self.allocatable_weeks[period_idx] += weeks;
     }
 
     /// The drag in period t (1-based) by the drag law, given each item's delivery period.
@@ -224,8 +249,10 @@ mod tests {
                 soft_deadline: Some((1, 70.0)),
                 commit: false,
                 debt_relief: 0.0,
+                shares: vec![(0, 1.0)],
             }],
             allocatable_weeks: vec![10.0; periods],
+            pool_allocatable: vec![vec![10.0; periods]],
             base_drag: vec![0.0; periods],
             discount: vec![1.0; periods + 1],
             terminal_periods: 2.0,

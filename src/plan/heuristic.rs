@@ -126,12 +126,19 @@ impl<'a> Replayer<'a> {
         let mut relief = 0.0;
         let mut worked = vec![false; n];
         let mut given = vec![0.0; n];
+        let n_pools = data.n_pools();
+        // What each pool (team) has left this period: in total, for product, for stability.
+        let mut total_left = vec![0.0; n_pools];
+        let mut product_left = vec![0.0; n_pools];
+        let mut stability_left = vec![0.0; n_pools];
         for t in 1..=t_end {
             let drag = crate::economics::drag_after_relief(data.base_drag[t - 1], relief);
-            let effective = data.allocatable_weeks[t - 1] * (1.0 - drag);
-            let mut total_left = effective;
-            let mut product_left = (1.0 - data.stability_min) * effective;
-            let mut stability_left = data.stability_max * effective;
+            for pool in 0..n_pools {
+                let effective = data.pool_allocatable[pool][t - 1] * (1.0 - drag);
+                total_left[pool] = effective;
+                product_left[pool] = (1.0 - data.stability_min) * effective;
+                stability_left[pool] = data.stability_max * effective;
+            }
             let mut delivered_now = false;
             for &i in &active {
                 given[i] = 0.0;
@@ -139,7 +146,7 @@ impl<'a> Replayer<'a> {
             // Pass 0 paces items towards their targets; pass 1 fills in priority order.
             for pass in 0..2 {
                 for &i in &active {
-                    if total_left <= 1e-12 {
+                    if total_left.iter().all(|&left| left <= 1e-12) {
                         break;
                     }
                     if deliveries[i].is_some() {
@@ -171,18 +178,23 @@ impl<'a> Replayer<'a> {
                     } else {
                         &mut product_left
                     };
-                    let room = total_left
-                        .min(*class_left)
-                        .min(item.team_weeks - given[i])
-                        .min(wanted);
+                    // Lockstep: each pool gives σ of the work, so the scarcest pool sets the pace.
+                    let pool_room = item
+                        .shares
+                        .iter()
+                        .map(|&(j, share)| total_left[j].min(class_left[j]) / share)
+                        .fold(f64::INFINITY, f64::min);
+                    let room = pool_room.min(item.team_weeks - given[i]).min(wanted);
                     if room <= 1e-12 {
                         continue;
                     }
                     remaining[i] -= room;
                     given[i] += room;
                     worked[i] = true;
-                    *class_left -= room;
-                    total_left -= room;
+                    for &(j, share) in &item.shares {
+                        class_left[j] -= room * share;
+                        total_left[j] -= room * share;
+                    }
                     if keep_work {
                         work_weeks[i * t_end + t - 1] += room;
                     }

@@ -253,7 +253,13 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
         };
         (start[i]..=k.min(data.n_periods))
             .map(|t| {
-                let room = data.allocatable_weeks[t - 1]
+                // Lockstep: the item's scarcest pool (team) sets how much of it fits.
+                let pool_room = item
+                    .shares
+                    .iter()
+                    .map(|&(j, share)| data.pool_allocatable[j][t - 1] / share)
+                    .fold(f64::INFINITY, f64::min);
+                let room = pool_room
                     * (1.0
                         - crate::economics::drag_after_relief(data.base_drag[t - 1], total_relief))
                     * share;
@@ -361,6 +367,81 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
             k,
             fmt_num(capacity)
         ));
+    }
+    lines.extend(team_shortfalls(scenario, data, &due_items, total_relief));
+    lines
+}
+
+/// With teams: each team whose share of the due items needs more than its effective capacity
+/// by their latest due period ("`platform` has 26 engineer-weeks by 2027-Q2; `sso` and
+/// `audit-log` need 40 of them").
+fn team_shortfalls(
+    scenario: &Scenario,
+    data: &PlanData,
+    due_items: &[(usize, usize)],
+    total_relief: f64,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (j, team) in scenario.teams.iter().enumerate() {
+        let parts: Vec<(usize, usize, f64)> = due_items
+            .iter()
+            .filter_map(|&(i, k)| {
+                let (_, share) = data.items[i].shares.iter().find(|(p, _)| *p == j)?;
+                Some((i, k, data.items[i].effort_weeks * share))
+            })
+            .collect();
+        let Some(k) = parts.iter().map(|(_, k, _)| *k).max() else {
+            continue;
+        };
+        let k = k.clamp(1, data.n_periods);
+        let has: f64 = (1..=k)
+            .map(|t| {
+                data.pool_allocatable[j][t - 1]
+                    * (1.0
+                        - crate::economics::drag_after_relief(data.base_drag[t - 1], total_relief))
+            })
+            .sum();
+        // All its due work against all its capacity, then each class against its ring-fence.
+        let classes = [
+            (None, 1.0, "effective capacity"),
+            (
+                Some(true),
+                data.stability_max,
+                "capacity for stability work (stability_share.max)",
+            ),
+            (
+                Some(false),
+                1.0 - data.stability_min,
+                "capacity for product work (after stability_share.min)",
+            ),
+        ];
+        for (class, share, what) in classes {
+            let members: Vec<&(usize, usize, f64)> = parts
+                .iter()
+                .filter(|(i, _, _)| class.is_none_or(|s| data.items[*i].stability == s))
+                .collect();
+            let need: f64 = members.iter().map(|(_, _, w)| w).sum();
+            if members.is_empty() || need <= share * has * (1.0 + 1e-9) {
+                continue;
+            }
+            let ids: Vec<String> = members
+                .iter()
+                .map(|(i, _, _)| format!("`{}`", scenario.initiatives[*i].id))
+                .collect();
+            let ids = match ids.len() {
+                1 => ids[0].clone(),
+                n => format!("{} and {}", ids[..n - 1].join(", "), ids[n - 1]),
+            };
+            lines.push(format!(
+                "team `{}` has {} engineer-weeks of {what} by the end of {}; {} need {} of them",
+                team.id,
+                fmt_num(share * has),
+                scenario.label(k),
+                ids,
+                fmt_num(need)
+            ));
+            break;
+        }
     }
     lines
 }

@@ -140,7 +140,29 @@ pub struct PlannedPeriod {
     pub buffer: f64,
     /// A_t (1 − drag) − product − stability.
     pub idle: f64,
-    /// Objective gained per extra engineer-week of C_t in this period.
+    /// Objective gained per extra engineer-week of C_t in this period (with teams: of the team
+    /// where it is worth most).
+    pub marginal_value: f64,
+    /// With teams, each team's part of the period, in `[[team]]` order; absent without teams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<PlannedTeamPeriod>,
+}
+
+/// One team's part of a plan period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedTeamPeriod {
+    pub id: String,
+    /// C_jt.
+    pub capacity: f64,
+    /// A_jt = C_jt (1 − buffer).
+    pub allocatable: f64,
+    /// Engineer-weeks of product-class work (the team's shares of its items).
+    pub product: f64,
+    /// Engineer-weeks of stability-class work.
+    pub stability: f64,
+    /// A_jt (1 − drag) − product − stability.
+    pub idle: f64,
+    /// Objective gained per extra engineer-week of this team's C_jt in this period.
     pub marginal_value: f64,
 }
 

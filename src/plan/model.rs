@@ -43,12 +43,12 @@ pub enum Sense {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
     Other,
-    /// Capacity of period_idx: Σ e x + A g ≤ A.
-    Capacity(usize),
-    /// Product cap of period_idx: Σ_product e x + (1 − min) A g ≤ (1 − min) A.
-    Product(usize),
-    /// Stability cap of period_idx: Σ_stability e x + max A g ≤ max A.
-    Stability(usize),
+    /// Capacity of (pool, period_idx): Σ e σ x + A g ≤ A.
+    Capacity(usize, usize),
+    /// Product cap of (pool, period_idx): Σ_product e σ x + (1 − min) A g ≤ (1 − min) A.
+    Product(usize, usize),
+    /// Stability cap of (pool, period_idx): Σ_stability e σ x + max A g ≤ max A.
+    Stability(usize, usize),
 }
 
 /// One linear row: Σ coef × var (sense) rhs.
@@ -224,7 +224,13 @@ pub fn earliest_periods(
             let mut found = None;
             for t in first..=t_end {
                 let room = if with_capacity {
-                    data.allocatable_weeks[t - 1] * (1.0 - min_drag[t - 1]) * class_share
+                    // Lockstep: the item moves at the pace of its scarcest pool.
+                    let pool_room = item
+                        .shares
+                        .iter()
+                        .map(|&(j, share)| data.pool_allocatable[j][t - 1] / share)
+                        .fold(f64::INFINITY, f64::min);
+                    pool_room * (1.0 - min_drag[t - 1]) * class_share
                 } else {
                     f64::INFINITY
                 };
@@ -408,7 +414,6 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
     let has_drag = data.base_drag.iter().any(|b| *b > 0.0);
     for t in 1..=t_end {
         let g = model.g(t);
-        let a = data.allocatable_weeks[t - 1];
         if has_drag {
             // drag: g_t + Σ_j relief_j y[j,t−1] ≥ base_t
             model.vars[g].upper = 1.0;
@@ -431,48 +436,54 @@ pub fn build_model(data: &PlanData, relaxed: &BTreeSet<Group>) -> LinearModel {
         } else {
             model.vars[g].upper = 0.0;
         }
-        // capacity: Σ_i e x[i,t] + A g ≤ A
-        let class_terms = |stability: Option<bool>| -> Vec<(usize, f64)> {
-            data.items
-                .iter()
-                .enumerate()
-                .filter(|(_, item)| stability.is_none_or(|s| item.stability == s))
-                .map(|(i, item)| (i * t_end + t - 1, item.effort_weeks))
-                .collect()
-        };
-        let mut terms = class_terms(None);
-        terms.push((g, a));
-        model.rows.push(Row {
-            terms,
-            sense: Sense::Le,
-            rhs: a,
-            kind: RowKind::Capacity(t - 1),
-        });
-        // ring-fence: product ≤ (1 − min) A (1 − g); stability ≤ max A (1 − g)
-        let ring_fences = [
-            (
-                data.stability_min > 0.0 && !relaxed.contains(&Group::RingFenceMin),
-                false,
-                1.0 - data.stability_min,
-                RowKind::Product(t - 1),
-            ),
-            (
-                data.stability_max < 1.0 && !relaxed.contains(&Group::RingFenceMax),
-                true,
-                data.stability_max,
-                RowKind::Stability(t - 1),
-            ),
-        ];
-        for (binding, stability, share, kind) in ring_fences {
-            if binding {
-                let mut terms = class_terms(Some(stability));
-                terms.push((g, share * a));
-                model.rows.push(Row {
-                    terms,
-                    sense: Sense::Le,
-                    rhs: share * a,
-                    kind,
-                });
+        // Per pool j (team, or the one pool): capacity Σ_i e σ_ij x[i,t] + A_j g ≤ A_j, and the
+        // ring-fence: product ≤ (1 − min) A_j (1 − g); stability ≤ max A_j (1 − g).
+        for pool in 0..data.n_pools() {
+            let a = data.pool_allocatable[pool][t - 1];
+            let class_terms = |stability: Option<bool>| -> Vec<(usize, f64)> {
+                data.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, item)| stability.is_none_or(|s| item.stability == s))
+                    .filter_map(|(i, item)| {
+                        let (_, share) = item.shares.iter().find(|(j, _)| *j == pool)?;
+                        Some((i * t_end + t - 1, item.effort_weeks * share))
+                    })
+                    .collect()
+            };
+            let mut terms = class_terms(None);
+            terms.push((g, a));
+            model.rows.push(Row {
+                terms,
+                sense: Sense::Le,
+                rhs: a,
+                kind: RowKind::Capacity(pool, t - 1),
+            });
+            let ring_fences = [
+                (
+                    data.stability_min > 0.0 && !relaxed.contains(&Group::RingFenceMin),
+                    false,
+                    1.0 - data.stability_min,
+                    RowKind::Product(pool, t - 1),
+                ),
+                (
+                    data.stability_max < 1.0 && !relaxed.contains(&Group::RingFenceMax),
+                    true,
+                    data.stability_max,
+                    RowKind::Stability(pool, t - 1),
+                ),
+            ];
+            for (binding, stability, share, kind) in ring_fences {
+                if binding {
+                    let mut terms = class_terms(Some(stability));
+                    terms.push((g, share * a));
+                    model.rows.push(Row {
+                        terms,
+                        sense: Sense::Le,
+                        rhs: share * a,
+                        kind,
+                    });
+                }
             }
         }
     }

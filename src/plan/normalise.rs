@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::data::PlanData;
-use super::{Bucket, Plan, PlanStatus, PlannedInitiative, PlannedPeriod};
+use super::{Bucket, Plan, PlanStatus, PlannedInitiative, PlannedPeriod, PlannedTeamPeriod};
 use crate::scenario::Scenario;
 
 /// Shares below this are dropped.
@@ -153,10 +153,37 @@ pub fn build_plan(
             let capacity = scenario.capacity.per_period[t - 1];
             let allocatable = data.allocatable_weeks[t - 1];
             let drag = data.drag_for(t, &raw.deliveries);
-            let mut idle = allocatable * (1.0 - drag) - product - stability;
-            if idle.abs() < 1e-9 * allocatable.max(1.0) {
-                idle = 0.0;
-            }
+            let idle = idle_of(allocatable, drag, product, stability);
+            let teams = scenario
+                .teams
+                .iter()
+                .enumerate()
+                .map(|(j, team)| {
+                    let (mut product, mut stability) = (0.0, 0.0);
+                    for (i, planned) in initiatives.iter().enumerate() {
+                        let item = &data.items[i];
+                        let Some(&(_, share)) = item.shares.iter().find(|(p, _)| *p == j) else {
+                            continue;
+                        };
+                        let weeks = planned.shares[t - 1] * planned.effort * share;
+                        if item.stability {
+                            stability += weeks;
+                        } else {
+                            product += weeks;
+                        }
+                    }
+                    let allocatable = data.pool_allocatable[j][t - 1];
+                    PlannedTeamPeriod {
+                        id: team.id.clone(),
+                        capacity: team.per_period[t - 1],
+                        allocatable,
+                        product,
+                        stability,
+                        idle: idle_of(allocatable, drag, product, stability),
+                        marginal_value: 0.0,
+                    }
+                })
+                .collect();
             PlannedPeriod {
                 period: t,
                 label: scenario.label(t).to_string(),
@@ -169,6 +196,7 @@ pub fn build_plan(
                 buffer: capacity - allocatable,
                 idle,
                 marginal_value: 0.0,
+                teams,
             }
         })
         .collect();
@@ -188,6 +216,16 @@ pub fn build_plan(
         time_limit_reached: false,
         initiatives,
         periods,
+    }
+}
+
+/// A (1 − drag) − product − stability, with rounding noise shown as 0.
+fn idle_of(allocatable: f64, drag: f64, product: f64, stability: f64) -> f64 {
+    let idle = allocatable * (1.0 - drag) - product - stability;
+    if idle.abs() < 1e-9 * allocatable.max(1.0) {
+        0.0
+    } else {
+        idle
     }
 }
 

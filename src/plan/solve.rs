@@ -540,22 +540,39 @@ fn fill_dual_marginals(
 ) {
     let keep = 1.0 - scenario.capacity.buffer;
     for (kind, dual) in &relax.row_duals {
-        let (t, share) = match *kind {
-            RowKind::Capacity(t) => (t, 1.0),
-            RowKind::Product(t) => (t, 1.0 - plan.stability_min),
-            RowKind::Stability(t) => (t, plan.stability_max),
+        let (pool, t, share) = match *kind {
+            RowKind::Capacity(j, t) => (j, t, 1.0),
+            RowKind::Product(j, t) => (j, t, 1.0 - plan.stability_min),
+            RowKind::Stability(j, t) => (j, t, plan.stability_max),
             RowKind::Other => continue,
         };
         let g = relax.values[model.g(t + 1)];
-        if let Some(period) = plan.periods.get_mut(t) {
-            period.marginal_value += dual.max(0.0) * keep * share * (1.0 - g);
+        let Some(period) = plan.periods.get_mut(t) else {
+            continue;
+        };
+        let gained = dual.max(0.0) * keep * share * (1.0 - g);
+        match period.teams.get_mut(pool) {
+            Some(team) => team.marginal_value += gained,
+            None => period.marginal_value += gained,
+        }
+    }
+    // With teams, one more engineer-week of C_t is worth most in the team where it pays off most.
+    for period in &mut plan.periods {
+        if let Some(best) = period
+            .teams
+            .iter()
+            .map(|t| t.marginal_value)
+            .reduce(f64::max)
+        {
+            period.marginal_value = best;
         }
     }
 }
 
-/// marginal_value by re-solving with one more engineer (weeks_per_period) in each period.
+/// marginal_value by re-solving with one more engineer (weeks_per_period) in each period (with
+/// teams, in each team and period; the period's value is then the best team's).
 ///
-/// The T re-solves share one more `--time-limit` between them (at least a second each), so
+/// The re-solves share one more `--time-limit` between them (at least a second each), so
 /// `--marginal exact` takes about twice as long as planning alone.
 fn fill_exact_marginals(
     scenario: &Scenario,
@@ -566,19 +583,31 @@ fn fill_exact_marginals(
     let extra = scenario.weeks_per_period;
     let keep = 1.0 - scenario.capacity.buffer;
     let work = options.work_secs.unwrap_or(options.time_limit_secs);
+    let solves = (data.n_periods * data.n_pools()).max(1) as f64;
     let each = PlanOptions {
-        work_secs: Some((work / data.n_periods.max(1) as f64).max(1.0).min(work)),
+        work_secs: Some((work / solves).max(1.0).min(work)),
         ..options.clone()
     };
     for t in 0..data.n_periods {
-        let mut more = data.clone();
-        more.allocatable_weeks[t] += extra * keep;
-        let objective = match solve_data(scenario, &more, &each) {
-            Ok((p, _, _)) => p.objective,
-            Err(_) => plan.objective,
-        };
-        // More capacity never lowers the optimum; a lower reading is search noise.
-        plan.periods[t].marginal_value = ((objective - plan.objective) / extra).max(0.0);
+        for pool in 0..data.n_pools() {
+            let mut more = data.clone();
+            more.add_allocatable(pool, t, extra * keep);
+            let objective = match solve_data(scenario, &more, &each) {
+                Ok((p, _, _)) => p.objective,
+                Err(_) => plan.objective,
+            };
+            // More capacity never lowers the optimum; a lower reading is search noise.
+            let marginal = ((objective - plan.objective) / extra).max(0.0);
+            let period = &mut plan.periods[t];
+            if let Some(team) = period.teams.get_mut(pool) {
+                team.marginal_value = marginal;
+            }
+            period.marginal_value = if pool == 0 {
+                marginal
+            } else {
+                period.marginal_value.max(marginal)
+            };
+        }
     }
 }
 

@@ -162,15 +162,86 @@ impl Loader {
         }
     }
 
-    /// A hard deadline or commitment that cannot be met even with all the capacity.
+    /// Resolves each item's `owner` or `split` to team indices: required with teams, refused
+    /// without. False when anything was wrong.
+    pub(super) fn resolve_teams(
+        &mut self,
+        drafts: &[Draft],
+        initiatives: &mut [Initiative],
+        teams: &[Team],
+        has_teams: bool,
+    ) -> bool {
+        let mut ok = true;
+        for (d, initiative) in drafts.iter().zip(initiatives.iter_mut()) {
+            match (&d.teams, has_teams) {
+                (None, false) => {}
+                (None, true) => {
+                    let example = teams.first().map_or("payments", |t| t.id.as_str());
+                    self.error(
+                        &d.file,
+                        Some(d.id_line),
+                        "initiative.owner",
+                        format!(
+                            "expected `owner` or `split` naming the teams that do `{}` (the scenario has [[team]] tables), found neither",
+                            initiative.id
+                        ),
+                        Some(format!("for example owner = \"{example}\", or split = {{ {example} = 0.5, … }}")),
+                    );
+                    ok = false;
+                }
+                (Some((_, line, key)), false) => {
+                    self.error(
+                        &d.file,
+                        Some(*line),
+                        &format!("initiative.{key}"),
+                        format!("expected no `{key}` without [[team]] tables, found one"),
+                        Some("add [[team]] tables with id and per_period, or remove it".into()),
+                    );
+                    ok = false;
+                }
+                (Some((shares, line, key)), true) => {
+                    for (id, share) in shares {
+                        match teams.iter().position(|t| t.id == *id) {
+                            Some(j) => initiative.split.push((j, *share)),
+                            None => {
+                                self.error(
+                                    &d.file,
+                                    Some(*line),
+                                    &format!("initiative.{key}"),
+                                    format!("expected the id of a [[team]], found {}", quoted(id)),
+                                    closest_id(id, teams.iter().map(|t| t.id.as_str())),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ok
+    }
+
+    /// A hard deadline or commitment that cannot be met even with all the capacity (with teams,
+    /// all of each of its teams' capacity for its share).
     pub(super) fn precheck_deadlines(
         &mut self,
         drafts: &[Draft],
         header: &Header,
         capacity: &Capacity,
+        teams: &[Team],
+        initiatives: &[Initiative],
     ) {
-        for d in drafts {
+        for (d, resolved) in drafts.iter().zip(initiatives) {
             let i = &d.initiative;
+            let pools: Vec<Option<(&Team, f64)>> = if teams.is_empty() {
+                vec![None]
+            } else {
+                resolved
+                    .split
+                    .iter()
+                    .map(|&(j, share)| Some((&teams[j], share)))
+                    .collect()
+            };
             let checks = [
                 i.deadline
                     .filter(Deadline::is_hard)
@@ -178,8 +249,12 @@ impl Loader {
                 i.commit
                     .then_some((header.periods, "commit", d.commit_line)),
             ];
-            for (k, what, line) in checks.into_iter().flatten() {
-                if let Some(message) = deadline_shortfall(i, k, what, header, capacity) {
+            for ((k, what, line), pool) in checks
+                .into_iter()
+                .flatten()
+                .flat_map(|check| pools.iter().map(move |pool| (check, *pool)))
+            {
+                if let Some(message) = deadline_shortfall(i, k, what, header, capacity, pool) {
                     let field = format!("initiative.{what}");
                     self.error(
                         &d.file,
@@ -201,11 +276,14 @@ fn deadline_shortfall(
     what: &str,
     header: &Header,
     capacity: &Capacity,
+    pool: Option<(&Team, f64)>,
 ) -> Option<String> {
-    let need = i.remaining_effort_mean();
-    let team_cap = i.team_limit_weeks(header.weeks_per_period);
+    let share = pool.map_or(1.0, |(_, share)| share);
+    let per_period = pool.map_or(&capacity.per_period, |(team, _)| &team.per_period);
+    let need = i.remaining_effort_mean() * share;
+    let team_cap = i.team_limit_weeks(header.weeks_per_period) * share;
     let terms: Vec<(f64, f64)> = (0..k)
-        .map(|t| (capacity.per_period[t] * (1.0 - capacity.buffer), team_cap))
+        .map(|t| (per_period[t] * (1.0 - capacity.buffer), team_cap))
         .collect();
     let fit: f64 = terms.iter().map(|(a, b)| a.min(*b)).sum();
     if need <= fit * (1.0 + 1e-9) + 1e-9 {
@@ -229,16 +307,24 @@ fn deadline_shortfall(
             plain(fit)
         )
     };
-    let effort = if i.progress > 0.0 {
-        format!(
+    let effort = match (i.progress > 0.0, pool) {
+        (true, None) => format!(
             "{} × (1 − progress {}) = {}",
             plain(i.effort.mean()),
             as_written(i.progress),
             plain(need)
-        )
-    } else {
-        plain(need)
+        ),
+        (false, None) => plain(need),
+        (_, Some(_)) => format!(
+            "{} × share {} = {}",
+            plain(i.remaining_effort_mean()),
+            as_written(share),
+            plain(need)
+        ),
     };
+    let whose = pool.map_or("it".to_string(), |(team, _)| {
+        format!("its share for team `{}`", team.id)
+    });
     let team = match i.team {
         Some(t) => format!(
             " (team = {}, weeks_per_period = {}, buffer = {})",
@@ -254,7 +340,7 @@ fn deadline_shortfall(
         format!("by the end of period {k} (hard deadline)")
     };
     Some(format!(
-        "`{}` must be delivered {by}, but it needs {effort} engineer-weeks and at most {sum} fit by then{team}",
+        "`{}` must be delivered {by}, but {whose} needs {effort} engineer-weeks and at most {sum} fit by then{team}",
         i.id
     ))
 }

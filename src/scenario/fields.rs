@@ -25,6 +25,8 @@ pub enum Range {
     Share,
     /// In [0, 1).
     ShareBelowOne,
+    /// In (0, 1].
+    PositiveShare,
 }
 
 impl Range {
@@ -35,6 +37,7 @@ impl Range {
             Range::Positive => x > 0.0,
             Range::Share => (0.0..=1.0).contains(&x),
             Range::ShareBelowOne => (0.0..1.0).contains(&x),
+            Range::PositiveShare => x > 0.0 && x <= 1.0,
         }
     }
 
@@ -45,6 +48,7 @@ impl Range {
             Range::Positive => "a number > 0",
             Range::Share => "a share between 0 and 1",
             Range::ShareBelowOne => "a share from 0 up to (not including) 1",
+            Range::PositiveShare => "a share above 0 and at most 1",
         }
     }
 }

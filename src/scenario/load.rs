@@ -126,6 +126,8 @@ pub(super) struct Draft {
     pub(super) objectives: Vec<(String, usize)>,
     pub(super) deadline_line: usize,
     pub(super) commit_line: usize,
+    /// `owner` or `split` as written: team ids with shares, the line, and which key it was.
+    pub(super) teams: Option<(Vec<(String, f64)>, usize, &'static str)>,
 }
 
 /// Reads one scenario, collecting every problem it finds on the way.
@@ -184,7 +186,27 @@ impl Loader {
             .as_ref()
             .map(|h| h.periods)
             .or_else(|| peek_periods(&doc));
-        let capacity = self.read_capacity(&doc, periods);
+        let has_teams = doc.get("team").is_some();
+        let mut capacity = self.read_capacity(&doc, periods, has_teams);
+        let default_noise = capacity.as_ref().map_or(0.0, |c| c.noise);
+        let teams: Vec<Team> = self
+            .read_teams(&doc, periods, default_noise)
+            .into_iter()
+            .map(|(team, _)| team)
+            .collect();
+        if let (Some(c), Some(t)) = (capacity.as_mut(), periods) {
+            if has_teams {
+                // C_t is the sum of the teams' capacities.
+                c.per_period = (0..t)
+                    .map(|k| {
+                        teams
+                            .iter()
+                            .map(|team| team.per_period.get(k).copied().unwrap_or(0.0))
+                            .sum()
+                    })
+                    .collect();
+            }
+        }
         let debt = self.read_debt(&doc);
         let objectives = self.read_objectives(&doc);
 
@@ -198,7 +220,12 @@ impl Loader {
             .enumerate()
             .map(|(k, (o, _))| (o.id.as_str(), k))
             .collect();
-        let initiatives = self.resolve(drafts.iter(), &ids, &objective_ids);
+        let initiatives =
+            self.resolve(drafts.iter(), &ids, &objective_ids)
+                .and_then(|mut initiatives| {
+                    self.resolve_teams(&drafts, &mut initiatives, &teams, has_teams)
+                        .then_some(initiatives)
+                });
         let strategies = self.read_strategies(&doc, &ids, capacity.as_ref());
 
         let header = header?;
@@ -207,7 +234,7 @@ impl Loader {
         let mut initiatives = initiatives?;
         let strategies = strategies?;
         self.check_cycles(&drafts, &initiatives);
-        self.precheck_deadlines(&drafts, &header, &capacity);
+        self.precheck_deadlines(&drafts, &header, &capacity, &teams, &initiatives);
         for (draft, initiative) in drafts.iter().zip(initiatives.iter_mut()) {
             initiative.origin = Origin {
                 file: draft.file.clone(),
@@ -227,6 +254,7 @@ impl Loader {
             periods_per_year: header.periods_per_year,
             terminal_periods: header.terminal_periods,
             currency: header.currency,
+            teams,
             capacity,
             debt,
             objectives: objectives.into_iter().map(|(o, _)| o).collect(),

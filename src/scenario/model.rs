@@ -223,6 +223,11 @@ pub struct Initiative {
     pub business_outcome: Option<String>,
     /// Drag removed for good once delivered (a share of allocatable capacity).
     pub debt_relief: f64,
+    /// With teams: the teams that do the work, as (index into `Scenario::teams`, share σ of the
+    /// effort), in the order written, shares summing to 1 (`owner` is one team with share 1).
+    /// Empty without teams.
+    #[serde(default)]
+    pub split: Vec<(usize, f64)>,
     pub origin: Origin,
 }
 
@@ -247,6 +252,7 @@ impl Initiative {
             commit: false,
             business_outcome: None,
             debt_relief: 0.0,
+            split: Vec::new(),
             origin: Origin::default(),
         }
     }
@@ -343,6 +349,17 @@ pub struct Capacity {
     pub noise: f64,
 }
 
+/// A team with capacity of its own (`[[team]]`). Items name it as `owner` or in `split`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    /// C_jt, engineer-weeks per period; exactly `periods` entries.
+    pub per_period: Vec<f64>,
+    /// Monte Carlo: relative standard deviation of this team's capacity per period.
+    pub noise: f64,
+}
+
 /// Technical-debt interest: a drag on capacity that grows over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Debt {
@@ -400,6 +417,10 @@ pub struct Scenario {
     pub periods_per_year: f64,
     pub terminal_periods: u32,
     pub currency: String,
+    /// With `[[team]]`: `capacity.per_period` is the sum of the teams' capacities, and buffer
+    /// and ring-fence apply to each team alike. Empty for one pool.
+    #[serde(default)]
+    pub teams: Vec<Team>,
     pub capacity: Capacity,
     pub debt: Debt,
     pub objectives: Vec<Objective>,
@@ -439,6 +460,7 @@ impl Scenario {
                 stability_max: 1.0,
                 noise: 0.0,
             },
+            teams: Vec::new(),
             debt: Debt::NONE,
             objectives: Vec::new(),
             initiatives,
@@ -461,6 +483,29 @@ impl Scenario {
     /// The label of period t (1-based).
     pub fn label(&self, period: usize) -> &str {
         &self.labels[period - 1]
+    }
+
+    /// The capacity pools the work is planned on: the teams, or the one pool without them.
+    pub fn pools(&self) -> usize {
+        self.teams.len().max(1)
+    }
+
+    /// C_jt, the capacity of pool j in period t (1-based): the team's, or the one pool's.
+    pub fn pool_capacity(&self, pool: usize, period: usize) -> f64 {
+        match self.teams.get(pool) {
+            Some(team) => team.per_period[period - 1],
+            None => self.capacity.per_period[period - 1],
+        }
+    }
+
+    /// An item's shares of its effort by pool, (pool, σ): its split, or all in the one pool.
+    pub fn shares<'a>(&self, item: &'a Initiative) -> &'a [(usize, f64)] {
+        const ONE_POOL: &[(usize, f64)] = &[(0, 1.0)];
+        if self.teams.is_empty() {
+            ONE_POOL
+        } else {
+            &item.split
+        }
     }
 
     /// Total allocatable capacity over the horizon, Σ_t A_t.

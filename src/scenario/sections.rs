@@ -19,6 +19,7 @@ use crate::number::as_written;
 pub(super) const TOP_KEYS: &[&str] = &[
     "scenario",
     "capacity",
+    "team",
     "debt",
     "objective",
     "initiative",
@@ -37,6 +38,7 @@ const SCENARIO_KEYS: &[&str] = &[
     "initiatives",
 ];
 const CAPACITY_KEYS: &[&str] = &["per_period", "buffer", "stability_share", "noise"];
+const TEAM_KEYS: &[&str] = &["id", "name", "per_period", "noise"];
 const DEBT_KEYS: &[&str] = &["drag", "growth", "ceiling"];
 const OBJECTIVE_KEYS: &[&str] = &["id", "name", "weight"];
 pub(super) const INITIATIVE_KEYS: &[&str] = &[
@@ -56,6 +58,8 @@ pub(super) const INITIATIVE_KEYS: &[&str] = &[
     "commit",
     "business_outcome",
     "debt_relief",
+    "owner",
+    "split",
 ];
 const STRATEGY_KEYS: &[&str] = &["name", "order", "stability_share"];
 const BUILT_IN_STRATEGIES: &[&str] = &[
@@ -204,14 +208,26 @@ impl Loader {
         })
     }
 
+    /// `[capacity]`. With teams (`has_teams`) `per_period` must be absent and is left empty here:
+    /// the loader sums the teams' capacities into it.
     pub(super) fn read_capacity(
         &mut self,
         doc: &Table,
         periods: Option<usize>,
+        has_teams: bool,
     ) -> Option<Capacity> {
         let path = self.path.clone();
         let Some(c) = self.section(doc, "capacity", CAPACITY_KEYS) else {
             if doc.get("capacity").is_none() {
+                if has_teams {
+                    return Some(Capacity {
+                        per_period: Vec::new(),
+                        buffer: 0.0,
+                        stability_min: 0.0,
+                        stability_max: 1.0,
+                        noise: 0.0,
+                    });
+                }
                 self.error(
                     &path,
                     Some(1),
@@ -224,8 +240,21 @@ impl Loader {
         };
         let section_line = doc.get("capacity").map_or(1, |n| n.line);
         self.with_reader(&path, |r| {
-            let per_period = match c.get("per_period") {
-                None => {
+            let per_period = match (c.get("per_period"), has_teams) {
+                (None, true) => Some(Vec::new()),
+                (Some(n), true) => {
+                    r.error(
+                        n.line,
+                        "capacity.per_period",
+                        format!(
+                            "expected no per_period with [[team]] tables (the capacity is the sum of the teams'), found {}",
+                            n.describe()
+                        ),
+                        Some("give each team its per_period and remove this one".into()),
+                    );
+                    None
+                }
+                (None, false) => {
                     r.error(
                         section_line,
                         "capacity.per_period",
@@ -234,34 +263,7 @@ impl Loader {
                     );
                     None
                 }
-                Some(n) => match &n.value {
-                    Val::Array(items) => {
-                        let values: Option<Vec<f64>> = items
-                            .iter()
-                            .enumerate()
-                            .map(|(k, item)| {
-                                r.number(item, &format!("capacity.per_period[{k}]"), Range::NonNegative)
-                            })
-                            .collect::<Vec<_>>()
-                            .into_iter()
-                            .collect();
-                        match (values, periods) {
-                            (Some(v), Some(t)) if v.len() != t => {
-                                r.error(
-                                    n.line,
-                                    "capacity.per_period",
-                                    format!("expected a list of {t} numbers (one per period), found {}", v.len()),
-                                    Some("give one number per period, or a single number for all".into()),
-                                );
-                                None
-                            }
-                            (v, _) => v,
-                        }
-                    }
-                    _ => r
-                        .number(n, "capacity.per_period", Range::NonNegative)
-                        .map(|x| vec![x; periods.unwrap_or(0)]),
-                },
+                (Some(n), false) => per_period(r, n, "capacity.per_period", periods),
             };
             let share = |r: &mut Reader, key: &str, default: f64| {
                 c.get(key)
@@ -316,6 +318,70 @@ impl Loader {
                 noise,
             })
         })
+    }
+
+    /// `[[team]]` tables, with the line of each; `noise` defaults to `default_noise`
+    /// (`[capacity] noise`).
+    pub(super) fn read_teams(
+        &mut self,
+        doc: &Table,
+        periods: Option<usize>,
+        default_noise: f64,
+    ) -> Vec<(Team, usize)> {
+        let path = self.path.clone();
+        let tables = self.tables(doc, "team");
+        let mut out: Vec<(Team, usize)> = Vec::new();
+        for (t, line) in tables {
+            let team = self.with_reader(&path, |r| {
+                r.check_keys(t, TEAM_KEYS, "team");
+                let id = read_id(r, t, line, "team")?;
+                let name = t
+                    .get("name")
+                    .map_or(Some(id.clone()), |n| r.string(n, "team.name"));
+                let per_period = match t.get("per_period") {
+                    None => {
+                        r.error(
+                            line,
+                            "team.per_period",
+                            format!(
+                                "expected team {}'s engineer-weeks per period (a number or a list), found none",
+                                quoted(&id)
+                            ),
+                            None,
+                        );
+                        None
+                    }
+                    Some(n) => per_period(r, n, "team.per_period", periods),
+                };
+                let noise = t.get("noise").map_or(Some(default_noise), |n| {
+                    r.number(n, "team.noise", Range::NonNegative)
+                });
+                Some(Team {
+                    id,
+                    name: name?,
+                    per_period: per_period?,
+                    noise: noise?,
+                })
+            });
+            if let Some(team) = team {
+                if let Some((_, first)) = out.iter().find(|(p, _)| p.id == team.id) {
+                    let first = *first;
+                    self.error(
+                        &path,
+                        Some(line),
+                        "team.id",
+                        format!(
+                            "expected a unique id, found {} again (first on line {first})",
+                            quoted(&team.id)
+                        ),
+                        None,
+                    );
+                } else {
+                    out.push((team, line));
+                }
+            }
+        }
+        out
     }
 
     pub(super) fn read_debt(&mut self, doc: &Table) -> Option<Debt> {
@@ -576,6 +642,39 @@ pub(super) struct Header {
     pub(super) csv: Option<(PathBuf, usize)>,
 }
 
+/// Engineer-weeks per period: one number for every period, or a list of one per period.
+fn per_period(r: &mut Reader, n: &Node, field: &str, periods: Option<usize>) -> Option<Vec<f64>> {
+    match &n.value {
+        Val::Array(items) => {
+            let values: Option<Vec<f64>> = items
+                .iter()
+                .enumerate()
+                .map(|(k, item)| r.number(item, &format!("{field}[{k}]"), Range::NonNegative))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect();
+            match (values, periods) {
+                (Some(v), Some(t)) if v.len() != t => {
+                    r.error(
+                        n.line,
+                        field,
+                        format!(
+                            "expected a list of {t} numbers (one per period), found {}",
+                            v.len()
+                        ),
+                        Some("give one number per period, or a single number for all".into()),
+                    );
+                    None
+                }
+                (v, _) => v,
+            }
+        }
+        _ => r
+            .number(n, field, Range::NonNegative)
+            .map(|x| vec![x; periods.unwrap_or(0)]),
+    }
+}
+
 /// Reads `id`: required, `[a-z0-9_-]+`.
 fn read_id(r: &mut Reader, t: &Table, line: usize, section: &str) -> Option<String> {
     let field = format!("{section}.id");
@@ -690,6 +789,31 @@ pub(super) fn read_initiative(
             n.line,
         ),
     };
+    let owner = t.get("owner").map(|n| {
+        r.string(n, &format!("{p}.owner"))
+            .map(|id| (vec![(id, 1.0)], n.line, "owner"))
+    });
+    let split = t
+        .get("split")
+        .map(|n| read_split(r, n, &format!("{p}.split")));
+    let teams = match (owner, split) {
+        (None, None) => Some(None),
+        (Some(o), None) => o.map(Some),
+        (None, Some(s)) => s.map(Some),
+        (Some(_), Some(s)) => {
+            let at = s.as_ref().map_or(line, |(_, l, _)| *l);
+            r.error(
+                at,
+                &format!("{p}.split"),
+                "expected either `owner` or `split`, found both".into(),
+                Some(
+                    "use owner = \"team\" for one team, split = { a = 0.6, b = 0.4 } for several"
+                        .into(),
+                ),
+            );
+            None
+        }
+    };
     let requires = t.get("requires").map_or(Some(Vec::new()), |n| {
         r.string_list(n, &format!("{p}.requires"))
     });
@@ -731,16 +855,95 @@ pub(super) fn read_initiative(
             commit: commit?,
             business_outcome: outcome?,
             debt_relief: relief?,
+            split: Vec::new(),
             origin: Origin::default(),
             id,
         },
         id_line: line,
         file: r.file.clone(),
+        teams: teams?,
         requires: requires?,
         objectives: objectives?,
         deadline_line,
         commit_line,
     })
+}
+
+/// `split = { payments = 0.6, mobile = 0.4 }`: team ids and shares in (0, 1] summing to 1.
+fn read_split(
+    r: &mut Reader,
+    n: &Node,
+    path: &str,
+) -> Option<(Vec<(String, f64)>, usize, &'static str)> {
+    // A CSV cell: `payments:0.6;mobile:0.4`.
+    let from_cell;
+    let table = match &n.value {
+        Val::Cell(text) => {
+            let mut t = Table::default();
+            for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                let Some((id, share)) = part.split_once(':') else {
+                    r.error(
+                        n.line,
+                        &Reader::name(n, path),
+                        format!("expected team:share pairs separated by `;` such as payments:0.6;mobile:0.4, found {}", quoted(text)),
+                        None,
+                    );
+                    return None;
+                };
+                let cell = Node {
+                    line: n.line,
+                    column: n.column.clone(),
+                    value: Val::Cell(share.trim().to_string()),
+                };
+                t.entries.push((id.trim().to_string(), n.line, cell));
+            }
+            from_cell = t;
+            Some(&from_cell)
+        }
+        Val::Table(t) => Some(t),
+        _ => None,
+    };
+    let Some(t) = table else {
+        r.error(
+            n.line,
+            path,
+            format!("expected shares of the effort by team such as {{ payments = 0.6, mobile = 0.4 }}, found {}", n.describe()),
+            None,
+        );
+        return None;
+    };
+    let mut shares = Vec::new();
+    let mut ok = true;
+    for (id, node) in t.entries.iter().map(|(k, _, node)| (k, node)) {
+        match r.number(node, &format!("{path}.{id}"), Range::PositiveShare) {
+            Some(x) => shares.push((id.clone(), x)),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let total: f64 = shares.iter().map(|(_, x)| x).sum();
+    if shares.is_empty() || (total - 1.0).abs() > 1e-9 {
+        r.error(
+            n.line,
+            path,
+            format!(
+                "expected shares that sum to 1, found {}",
+                if shares.is_empty() {
+                    "none".to_string()
+                } else {
+                    format!("a sum of {}", as_written(total))
+                }
+            ),
+            Some(
+                "the shares are parts of the effort: for example { payments = 0.6, mobile = 0.4 }"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    Some((shares, n.line, "split"))
 }
 
 fn kinds_hint() -> String {

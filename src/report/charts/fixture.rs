@@ -185,6 +185,7 @@ pub fn plan(scenario: &Scenario) -> Plan {
                 buffer: scenario.capacity.per_period[t - 1] - allocatable,
                 idle: (allocatable * (1.0 - drag) - product - stability).max(0.0),
                 marginal_value: 1_000.0,
+                teams: Vec::new(),
             }
         })
         .collect();
