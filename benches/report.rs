@@ -102,6 +102,7 @@ fn one_shot() {
             sweep_time_limit_secs: sweep_limit,
             sensitivity,
             recommendation,
+            teams: Vec::new(),
         };
         let t = Instant::now();
         write_bundle(out.path(), &data, &Silent).expect("writes");

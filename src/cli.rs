@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 use crate::commands::{
-    Command, Common, PlanCommand, ReportCommand, SimulateCommand, SweepCommand, ValidateCommand,
+    Command, Common, FrontierCommand, PlanCommand, ReportCommand, SimulateCommand, SweepCommand,
+    ValidateCommand,
 };
 use crate::plan::{MarginalMethod, PlanOptions};
 use crate::report::Format;
@@ -45,7 +46,7 @@ pub enum MarginalArg {
     Exact,
 }
 
-/// How and where `plan`, `simulate` and `sweep` write their result.
+/// How and where `plan`, `simulate`, `sweep` and `frontier` write their result.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
     /// table for a terminal, csv or json for other tools, markdown to paste into a review
@@ -185,6 +186,22 @@ pub enum Sub {
         #[command(flatten)]
         solver: SolverArgs,
     },
+    /// What more or less capacity buys: re-plan and simulate `robust` with capacity scaled.
+    Frontier {
+        scenario: PathBuf,
+        /// The grid of capacity factors, FROM:TO:STEP (1 = the scenario's capacity).
+        #[arg(long, default_value = "0.7:1.3:0.1", value_name = "FROM:TO:STEP")]
+        capacity: String,
+        /// Scale only this team's capacity (a [[team]] id); default: every team's.
+        #[arg(long, value_name = "ID")]
+        team: Option<String>,
+        #[command(flatten)]
+        trials: TrialArgs,
+        #[command(flatten)]
+        written: OutputArgs,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
     /// Write the strategy-review report: HTML, charts and exports in one folder.
     Report {
         scenario: PathBuf,
@@ -298,6 +315,23 @@ impl Args {
                 common,
                 scenario,
                 shares,
+                format: written.format.into(),
+                output: written.output,
+                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
+                sim_options: trials.sim_options(false),
+            }),
+            Sub::Frontier {
+                scenario,
+                capacity,
+                team,
+                trials,
+                written,
+                solver,
+            } => Command::Frontier(FrontierCommand {
+                common,
+                scenario,
+                factors: capacity,
+                team,
                 format: written.format.into(),
                 output: written.output,
                 plan_options: solver.plan_options(None, MarginalMethod::Estimate),

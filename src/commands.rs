@@ -66,6 +66,20 @@ pub struct SweepCommand {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct FrontierCommand {
+    pub common: Common,
+    pub scenario: PathBuf,
+    /// The raw `--capacity FROM:TO:STEP`.
+    pub factors: String,
+    /// `--team ID`.
+    pub team: Option<String>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub plan_options: PlanOptions,
+    pub sim_options: SimOptions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportCommand {
     pub common: Common,
     pub scenario: PathBuf,
@@ -81,6 +95,7 @@ pub enum Command {
     Plan(PlanCommand),
     Simulate(SimulateCommand),
     Sweep(SweepCommand),
+    Frontier(FrontierCommand),
     Report(ReportCommand),
 }
 
@@ -91,6 +106,7 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Plan(cmd) => run_plan(&cmd),
         Command::Simulate(cmd) => run_simulate(&cmd),
         Command::Sweep(cmd) => run_sweep(&cmd),
+        Command::Frontier(cmd) => run_frontier(&cmd),
         Command::Report(cmd) => run_report(&cmd),
     };
     result.map_err(|e| match e {
@@ -224,6 +240,57 @@ fn run_sweep(cmd: &SweepCommand) -> Result<(), Error> {
     write_output(&text, cmd.output.as_deref(), cmd.common.force)
 }
 
+fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
+    let scenario = load_scenario(&cmd.scenario)?;
+    check_sim_options(&cmd.sim_options)?;
+    check_plan_options(&scenario, &cmd.plan_options)?;
+    if let Some(output) = &cmd.output {
+        refuse_overwrite(output, cmd.common.force)?;
+    }
+    let factors = parse_grid("--capacity", &cmd.factors, (0.0, 10.0), "0.7:1.3:0.1")?;
+    if factors.contains(&0.0) {
+        return Err(Error::Usage(format!(
+            "--capacity: expected factors above 0, found `{}`\n  hint: start the grid above 0, e.g. 0.5:1.5:0.25",
+            cmd.factors
+        )));
+    }
+    let team = match &cmd.team {
+        None => None,
+        Some(id) => Some(team_index(&scenario, id)?),
+    };
+    let progress = progress_for(cmd.common);
+    let frontier = crate::frontier::frontier(
+        &scenario,
+        &factors,
+        team,
+        &cmd.plan_options,
+        &cmd.sim_options,
+        progress.as_ref(),
+    )?;
+    let text = report::sim_output::render_frontier(&scenario, &frontier, cmd.format)?;
+    write_output(&text, cmd.output.as_deref(), cmd.common.force)
+}
+
+/// `--team ID`: the index of a `[[team]]`, or a usage error listing the teams.
+fn team_index(scenario: &Scenario, id: &str) -> Result<usize, Error> {
+    if scenario.teams.is_empty() {
+        return Err(Error::Usage(format!(
+            "--team: the scenario has no [[team]] tables, found `--team {id}`\n  hint: leave out --team to scale the whole capacity"
+        )));
+    }
+    scenario
+        .teams
+        .iter()
+        .position(|t| t.id == id)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
+            Error::Usage(format!(
+                "--team: expected one of the scenario's teams ({}), found `{id}`",
+                ids.join(", ")
+            ))
+        })
+}
+
 fn run_report(cmd: &ReportCommand) -> Result<(), Error> {
     report::bundle::check_dir(&cmd.out, cmd.common.force)?;
     let scenario = load_scenario(&cmd.scenario)?;
@@ -354,9 +421,14 @@ fn parse_strategies(list: &str, scenario: &Scenario) -> Result<Vec<StrategySpec>
 
 /// Parses `FROM:TO:STEP` into the grid of shares, inclusive of TO (within rounding).
 pub fn parse_shares(text: &str) -> Result<Vec<f64>, Error> {
+    parse_grid("--shares", text, (0.0, 1.0), "0:0.5:0.05")
+}
+
+/// Parses `flag`'s `FROM:TO:STEP` into a grid within `range`, inclusive of TO (within rounding).
+fn parse_grid(flag: &str, text: &str, range: (f64, f64), example: &str) -> Result<Vec<f64>, Error> {
     let bad = |why: &str| {
         Error::Usage(format!(
-            "--shares: {why}, found `{text}`\n  hint: write FROM:TO:STEP, e.g. 0:0.5:0.05"
+            "{flag}: {why}, found `{text}`\n  hint: write FROM:TO:STEP, e.g. {example}"
         ))
     };
     let parts: Vec<&str> = text.split(':').collect();
@@ -369,11 +441,10 @@ pub fn parse_shares(text: &str) -> Result<Vec<f64>, Error> {
         .collect::<Result<_, _>>()
         .map_err(|_| bad("expected numbers"))?;
     let (from, to, step) = (nums[0], nums[1], nums[2]);
-    if !nums.iter().all(|x| x.is_finite())
-        || !(0.0..=1.0).contains(&from)
-        || !(0.0..=1.0).contains(&to)
+    let (lo, hi) = range;
+    if !nums.iter().all(|x| x.is_finite()) || !(lo..=hi).contains(&from) || !(lo..=hi).contains(&to)
     {
-        return Err(bad("expected shares between 0 and 1"));
+        return Err(bad(&format!("expected numbers between {lo} and {hi}")));
     }
     if from > to {
         return Err(bad("expected FROM ≤ TO"));
@@ -383,7 +454,7 @@ pub fn parse_shares(text: &str) -> Result<Vec<f64>, Error> {
     }
     let n = ((to - from) / step + 1e-9).floor() as usize;
     if n > 1000 {
-        return Err(bad("expected at most 1001 shares"));
+        return Err(bad("expected at most 1001 points"));
     }
     Ok((0..=n)
         .map(|k| ((from + k as f64 * step) * 1e9).round() / 1e9)

@@ -36,6 +36,7 @@ pub mod cli;
 pub mod commands;
 mod economics;
 pub mod error;
+pub mod frontier;
 pub(crate) mod number;
 pub mod plan;
 pub mod progress;

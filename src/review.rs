@@ -63,6 +63,98 @@ pub struct ReportData<'a> {
     pub sweep_time_limit_secs: f64,
     pub sensitivity: Sensitivity,
     pub recommendation: Option<Recommendation>,
+    /// With teams: what one engineer more or fewer in each team is worth, in `[[team]]` order.
+    pub teams: Vec<TeamOutlook>,
+}
+
+/// One team's frontier over ±1 engineer: one fewer, today's capacity, one more (each
+/// `weeks_per_period` engineer-weeks per period), each re-planned and simulated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamOutlook {
+    pub id: String,
+    pub name: String,
+    /// Engineers today, on average over the horizon (capacity ÷ weeks_per_period).
+    pub engineers: f64,
+    /// −1 engineer, today, +1 engineer.
+    pub points: Vec<crate::frontier::FrontierPoint>,
+}
+
+impl TeamOutlook {
+    /// The planner's objective gained by one more engineer over the horizon (re-planned, not a
+    /// dual); none when either plan is missing.
+    pub fn next_engineer_plan(&self) -> Option<f64> {
+        let objective = |k: usize| self.points.get(k)?.plan.as_ref().map(|p| p.objective);
+        Some(objective(2)? - objective(1)?)
+    }
+
+    /// The robust strategy's P50 gained by one more engineer.
+    pub fn next_engineer_robust(&self) -> Option<f64> {
+        Some(self.points.get(2)?.robust.p50 - self.points.get(1)?.robust.p50)
+    }
+
+    /// The planner's objective lost with one engineer fewer.
+    pub fn one_fewer_plan(&self) -> Option<f64> {
+        let objective = |k: usize| self.points.get(k)?.plan.as_ref().map(|p| p.objective);
+        Some(objective(1)? - objective(0)?)
+    }
+}
+
+/// The teams ranked by what one more engineer is worth to the plan (re-planned), best first;
+/// teams without both plans last, in `[[team]]` order.
+pub fn ranked_teams(teams: &[TeamOutlook]) -> Vec<&TeamOutlook> {
+    let mut ranked: Vec<&TeamOutlook> = teams.iter().collect();
+    ranked.sort_by(|a, b| {
+        let key = |t: &TeamOutlook| t.next_engineer_plan().unwrap_or(f64::NEG_INFINITY);
+        key(b).total_cmp(&key(a))
+    });
+    ranked
+}
+
+/// Each team's ±1 engineer frontier; today's point is planned once and shared.
+fn team_outlooks(
+    scenario: &Scenario,
+    plan_options: &PlanOptions,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<TeamOutlook>, Error> {
+    if scenario.teams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = crate::frontier::points(
+        &[(1.0, scenario.clone())],
+        None,
+        plan_options,
+        sim_options,
+        progress,
+    )?;
+    let mut out = Vec::with_capacity(scenario.teams.len());
+    for (j, team) in scenario.teams.iter().enumerate() {
+        let weeks: f64 = team.per_period.iter().sum();
+        let variants: Vec<(f64, Scenario)> = [-1.0, 1.0]
+            .iter()
+            .map(|&engineers| {
+                let s = crate::frontier::with_engineers(scenario, j, engineers);
+                let factor = if weeks > 0.0 {
+                    s.teams[j].per_period.iter().sum::<f64>() / weeks
+                } else {
+                    1.0
+                };
+                (factor, s)
+            })
+            .collect();
+        let mut around =
+            crate::frontier::points(&variants, Some(j), plan_options, sim_options, progress)?;
+        let mut middle = today[0].clone();
+        middle.team_weeks = Some(weeks);
+        around.insert(1, middle);
+        out.push(TeamOutlook {
+            id: team.id.clone(),
+            name: team.name.clone(),
+            engineers: weeks / scenario.periods.max(1) as f64 / scenario.weeks_per_period,
+            points: around,
+        });
+    }
+    Ok(out)
 }
 
 /// Computes every result the report shows: the plan, the simulation of the default strategies,
@@ -141,6 +233,9 @@ pub fn compute<'a>(
         DEFAULT_DELTA,
         progress,
     )?;
+    // With teams, each team's ±1 engineer frontier, planned and searched like a share of the
+    // sweep (its part of the time limit and of the robust budget).
+    let teams = team_outlooks(scenario, &sweep_plan_options, &sweep_sim_options, progress)?;
     Ok(ReportData {
         scenario,
         plan,
@@ -149,6 +244,7 @@ pub fn compute<'a>(
         sweep_time_limit_secs,
         sensitivity,
         recommendation,
+        teams,
     })
 }
 

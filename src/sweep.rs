@@ -236,6 +236,15 @@ fn run_sweep<R: Send>(
     )
 }
 
+/// Why a point of a grid has no plan, in one line: the planner's conflicts.
+pub(crate) fn infeasible_note(conflicts: &[String]) -> String {
+    if conflicts.is_empty() {
+        "the plan is infeasible".to_string()
+    } else {
+        format!("the plan is infeasible: {}", conflicts.join("; "))
+    }
+}
+
 /// Simulates each share's plan and robust strategy and finds the best shares.
 fn settle(
     scenario: &Scenario,
@@ -248,14 +257,7 @@ fn settle(
     for (share, plan) in plans {
         let (plan, plan_note) = match plan {
             Ok(plan) => (Some(plan), None),
-            Err(Error::Infeasible { conflicts }) => {
-                let reason = if conflicts.is_empty() {
-                    "the plan is infeasible".to_string()
-                } else {
-                    format!("the plan is infeasible: {}", conflicts.join("; "))
-                };
-                (None, Some(reason))
-            }
+            Err(Error::Infeasible { conflicts }) => (None, Some(infeasible_note(&conflicts))),
             Err(Error::Internal(message)) => (None, Some(format!("the planner failed: {message}"))),
             Err(other) => return Err(other),
         };

@@ -141,6 +141,7 @@ pub fn render(data: &ReportData, charts: &[(&Chart, &str)]) -> String {
                     (plan_section(data, charts))
                     (comparison(data, charts))
                     (sweep_section(data, charts))
+                    (teams_section(data, charts))
                     (sensitivity_section(data, charts))
                     (warnings(data.scenario))
                     (method(data, charts))
@@ -300,6 +301,7 @@ fn summary(data: &ReportData) -> Markup {
                 @if let Some(best) = data.sweep.best_p50 {
                     (debt_budget_item(data, best))
                 }
+                (bottleneck_item(data))
                 @if let Some(top) = data.sensitivity.top() {
                     li {
                         "Most sensitive input: " strong { (top.label) } " — "
@@ -802,6 +804,90 @@ fn sweep_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
                     tr {
                         td.n { (percent(k.share)) }
                         td colspan="6" class="note" { "skipped: " (k.reason) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The summary's line on teams: the team whose next engineer pays off most (re-planned).
+fn bottleneck_item(data: &ReportData) -> Markup {
+    let cur = &data.scenario.currency;
+    let ranked = crate::review::ranked_teams(&data.teams);
+    let Some(top) = ranked.first() else {
+        return html! {};
+    };
+    html! {
+        @if let Some(gain) = top.next_engineer_plan().filter(|g| *g > 0.0) {
+            li {
+                "Where the next engineer pays off: " strong { (top.name) }
+                " — one more engineer there adds " (money(gain, cur))
+                " to the plan over the horizon (re-planned)"
+                @if let Some(second) = ranked.get(1).and_then(|t| t.next_engineer_plan().map(|g| (t, g))) {
+                    ", against " (money(second.1, cur)) " in " (second.0.name)
+                }
+                "; it is the bottleneck. See " a href="#teams" { "Teams" } "."
+            }
+        }
+    }
+}
+
+fn teams_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
+    let s = data.scenario;
+    if data.teams.is_empty() {
+        return html! {};
+    }
+    let cur = &s.currency;
+    let optional = |x: Option<f64>| x.map_or("–".to_string(), |v| money(v, cur));
+    html! {
+        section #teams {
+            h2 { "Teams" }
+            p {
+                "Where the next engineer pays off: each team's capacity one engineer lower and one higher ("
+                (compact(s.weeks_per_period)) " engineer-weeks in every period), re-planned and with the robust strategy searched again at each point, ranked by what one more engineer adds to the plan."
+            }
+            table {
+                tr {
+                    th { "Team" } th.n { "Engineers now" } th.n { "+1 engineer: plan" }
+                    th.n { "+1 engineer: robust P50" } th.n { "−1 engineer: plan" }
+                }
+                @for (k, t) in crate::review::ranked_teams(&data.teams).into_iter().enumerate() {
+                    tr class=[(k == 0).then_some("pick")] {
+                        td { (t.name) }
+                        td.n { (tenths(t.engineers)) }
+                        td.n { (optional(t.next_engineer_plan())) }
+                        td.n { (optional(t.next_engineer_robust())) }
+                        td.n {
+                            @match t.one_fewer_plan() {
+                                Some(v) => (money(-v, cur)),
+                                None => "no plan",
+                            }
+                        }
+                    }
+                }
+            }
+            (figure(
+                charts,
+                "team-frontier",
+                "Each team's frontier: the robust strategy's median net value with one engineer fewer, today's capacity and one engineer more (re-planned at each point).",
+            ))
+            h3 { "The plan by team" }
+            table {
+                tr {
+                    th { "Team" } th { "Period" } th.n { "Capacity" } th.n { "Product" }
+                    th.n { "Stability" } th.n { "Idle" } th.n { "Marginal value / eng-week" }
+                }
+                @for (j, team) in s.teams.iter().enumerate() {
+                    @for p in &data.plan.periods {
+                        @if let Some(part) = p.teams.get(j) {
+                            tr {
+                                td { (team.name) } td { (p.label) }
+                                td.n { (tenths(part.capacity)) } td.n { (tenths(part.product)) }
+                                td.n { (tenths(part.stability)) } td.n { (tenths(part.idle)) }
+                                td.n { (money(part.marginal_value, cur)) }
+                            }
+                        }
                     }
                 }
             }

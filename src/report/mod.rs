@@ -36,12 +36,17 @@ pub fn recommended_roadmap(data: &ReportData) -> Option<Roadmap> {
 
 /// Every chart of the report for these results.
 pub fn charts_of(data: &ReportData) -> Vec<Chart> {
-    charts::all_charts(
+    let mut charts = charts::all_charts(
         data.scenario,
         &data.plan,
         &data.simulation,
         recommended_roadmap(data).as_ref(),
         &data.sweep,
         &data.sensitivity,
-    )
+    );
+    // With teams, where the next engineer pays off.
+    if !data.teams.is_empty() {
+        charts.push(charts::team_frontier(data.scenario, &data.teams));
+    }
+    charts
 }

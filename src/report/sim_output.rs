@@ -28,6 +28,15 @@ pub fn render_sweep(scenario: &Scenario, sweep: &Sweep, format: Format) -> Resul
     exporter(format).sweep(scenario, sweep)
 }
 
+/// Renders a capacity frontier in the requested format.
+pub fn render_frontier(
+    scenario: &Scenario,
+    frontier: &crate::frontier::Frontier,
+    format: Format,
+) -> Result<String, Error> {
+    exporter(format).frontier(scenario, frontier)
+}
+
 /// The name a saved robust strategy gets: `Optimised order (seed S)`, numbered when the scenario
 /// already has a strategy of that name (a strategy saved earlier and pasted in), so the table can
 /// be pasted as it is.

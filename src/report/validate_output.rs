@@ -76,10 +76,33 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
     )?;
     writeln!(
         out,
-        "  ring-fence   stability share {}–{} of effective capacity",
+        "  ring-fence   stability share {}–{} of effective capacity{}",
         percent(scenario.capacity.stability_min),
-        percent(scenario.capacity.stability_max)
+        percent(scenario.capacity.stability_max),
+        if s.teams.is_empty() {
+            ""
+        } else {
+            ", in each team"
+        }
     )?;
+    if !s.teams.is_empty() {
+        let ids: Vec<String> = s.teams.iter().map(|t| shorten(&t.id, ID_SHOWN)).collect();
+        let width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+        writeln!(out, "  teams        demand of allocatable engineer-weeks")?;
+        for (team, id) in s.teams.iter().zip(&ids) {
+            let ratio = if team.allocatable_weeks > 0.0 {
+                format!("{}×", fixed(team.effort_weeks / team.allocatable_weeks, 2))
+            } else {
+                "no capacity".into()
+            };
+            writeln!(
+                out,
+                "    {id:<width$}  {:>7} of {:>7}  {ratio}",
+                weeks(team.effort_weeks),
+                weeks(team.allocatable_weeks),
+            )?;
+        }
+    }
     if s.longest_chain.len() > 1 {
         writeln!(
             out,
@@ -154,6 +177,10 @@ pub fn render_json(scenario: &Scenario) -> String {
         "deadlines": s.deadlines,
         "warnings": s.warnings,
     });
+    let mut json = json;
+    if !s.teams.is_empty() {
+        json["teams"] = serde_json::json!(s.teams);
+    }
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
     text.push('\n');
     text

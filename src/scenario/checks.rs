@@ -189,24 +189,26 @@ impl Loader {
                     );
                     ok = false;
                 }
-                (Some((_, line, key)), false) => {
+                (Some(written), false) => {
+                    let key = written.key;
                     self.error(
                         &d.file,
-                        Some(*line),
+                        Some(written.line),
                         &format!("initiative.{key}"),
                         format!("expected no `{key}` without [[team]] tables, found one"),
                         Some("add [[team]] tables with id and per_period, or remove it".into()),
                     );
                     ok = false;
                 }
-                (Some((shares, line, key)), true) => {
-                    for (id, share) in shares {
+                (Some(written), true) => {
+                    let (line, key) = (written.line, written.key);
+                    for (id, share) in &written.shares {
                         match teams.iter().position(|t| t.id == *id) {
                             Some(j) => initiative.split.push((j, *share)),
                             None => {
                                 self.error(
                                     &d.file,
-                                    Some(*line),
+                                    Some(line),
                                     &format!("initiative.{key}"),
                                     format!("expected the id of a [[team]], found {}", quoted(id)),
                                     closest_id(id, teams.iter().map(|t| t.id.as_str())),

@@ -126,8 +126,17 @@ pub(super) struct Draft {
     pub(super) objectives: Vec<(String, usize)>,
     pub(super) deadline_line: usize,
     pub(super) commit_line: usize,
-    /// `owner` or `split` as written: team ids with shares, the line, and which key it was.
-    pub(super) teams: Option<(Vec<(String, f64)>, usize, &'static str)>,
+    /// `owner` or `split` as written.
+    pub(super) teams: Option<TeamsAsWritten>,
+}
+
+/// An item's `owner` or `split` before the team ids are resolved.
+pub(super) struct TeamsAsWritten {
+    /// Team ids with their shares of the effort (`owner` is one id with share 1).
+    pub(super) shares: Vec<(String, f64)>,
+    pub(super) line: usize,
+    /// `owner` or `split`, for messages.
+    pub(super) key: &'static str,
 }
 
 /// Reads one scenario, collecting every problem it finds on the way.

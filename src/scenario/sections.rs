@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::checks::closest_id;
 use super::fields::{quoted, Range, Reader};
 use super::labels::period_labels;
-use super::load::{Draft, Loader, MAX_PERIODS};
+use super::load::{Draft, Loader, TeamsAsWritten, MAX_PERIODS};
 use super::model::*;
 use super::raw::{Node, Table, Val};
 use crate::number::as_written;
@@ -790,8 +790,11 @@ pub(super) fn read_initiative(
         ),
     };
     let owner = t.get("owner").map(|n| {
-        r.string(n, &format!("{p}.owner"))
-            .map(|id| (vec![(id, 1.0)], n.line, "owner"))
+        r.string(n, &format!("{p}.owner")).map(|id| TeamsAsWritten {
+            shares: vec![(id, 1.0)],
+            line: n.line,
+            key: "owner",
+        })
     });
     let split = t
         .get("split")
@@ -801,7 +804,7 @@ pub(super) fn read_initiative(
         (Some(o), None) => o.map(Some),
         (None, Some(s)) => s.map(Some),
         (Some(_), Some(s)) => {
-            let at = s.as_ref().map_or(line, |(_, l, _)| *l);
+            let at = s.as_ref().map_or(line, |t| t.line);
             r.error(
                 at,
                 &format!("{p}.split"),
@@ -870,11 +873,7 @@ pub(super) fn read_initiative(
 }
 
 /// `split = { payments = 0.6, mobile = 0.4 }`: team ids and shares in (0, 1] summing to 1.
-fn read_split(
-    r: &mut Reader,
-    n: &Node,
-    path: &str,
-) -> Option<(Vec<(String, f64)>, usize, &'static str)> {
+fn read_split(r: &mut Reader, n: &Node, path: &str) -> Option<TeamsAsWritten> {
     // A CSV cell: `payments:0.6;mobile:0.4`.
     let from_cell;
     let table = match &n.value {
@@ -933,7 +932,7 @@ fn read_split(
                 if shares.is_empty() {
                     "none".to_string()
                 } else {
-                    format!("a sum of {}", as_written(total))
+                    format!("a sum of {}", crate::number::plain(total))
                 }
             ),
             Some(
@@ -943,7 +942,11 @@ fn read_split(
         );
         return None;
     }
-    Some((shares, n.line, "split"))
+    Some(TeamsAsWritten {
+        shares,
+        line: n.line,
+        key: "split",
+    })
 }
 
 fn kinds_hint() -> String {

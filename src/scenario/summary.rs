@@ -29,7 +29,20 @@ pub struct Summary {
     /// The longest chain of `requires`, first prerequisite first.
     pub longest_chain: Vec<String>,
     pub deadlines: Vec<DeadlineLine>,
+    /// With teams: each team's demand against its capacity, in `[[team]]` order.
+    pub teams: Vec<TeamLine>,
     pub warnings: Vec<String>,
+}
+
+/// One team's share of the work against its allocatable capacity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamLine {
+    pub id: String,
+    pub name: String,
+    /// Σ_i σ_ij × mean remaining effort of the items it works on.
+    pub effort_weeks: f64,
+    /// Σ_t C_jt (1 − buffer).
+    pub allocatable_weeks: f64,
 }
 
 /// A deadline or commitment, with how much of the capacity before it the item would need.
@@ -113,6 +126,28 @@ pub fn summarize(s: &Scenario) -> Summary {
         },
         longest_chain: longest_chain(s),
         deadlines,
+        teams: s
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(j, team)| TeamLine {
+                id: team.id.clone(),
+                name: team.name.clone(),
+                effort_weeks: s
+                    .initiatives
+                    .iter()
+                    .flat_map(|i| {
+                        i.split
+                            .iter()
+                            .filter(|(p, _)| *p == j)
+                            .map(|(_, share)| share * i.remaining_effort_mean())
+                    })
+                    .fold(0.0, |acc, e| acc + e),
+                allocatable_weeks: (1..=s.periods)
+                    .map(|t| s.pool_capacity(j, t) * (1.0 - s.capacity.buffer))
+                    .sum(),
+            })
+            .collect(),
         warnings: s.warnings.clone(),
     }
 }

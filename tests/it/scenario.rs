@@ -327,3 +327,41 @@ fn a_default_name_from_a_file_name_holds_no_control_characters() {
     let s = load_scenario_str("plan\u{1b}[2J.toml", text).expect("loads");
     assert_eq!(s.name, "plan\u{FFFD}[2J");
 }
+
+#[test]
+fn teams_load_from_toml_and_csv_alike_and_sum_into_the_capacity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let teams = "[[team]]\nid = \"payments\"\nper_period = [20, 30]\n[[team]]\nid = \"mobile\"\nname = \"Mobile squad\"\nper_period = 10\nnoise = 0.2\n";
+    let header = "[scenario]\nperiods = 2\n[capacity]\nbuffer = 0.1\nnoise = 0.05\n";
+    let toml_text = format!(
+        "{header}{teams}[[initiative]]\nid = \"cards\"\nkind = \"feature\"\neffort = 8\nvalue = 1\nsplit = {{ payments = 0.75, mobile = 0.25 }}\n[[initiative]]\nid = \"app\"\nkind = \"debt\"\neffort = 4\nowner = \"mobile\"\nrisk_if_deferred = 5\n"
+    );
+    let csv_header = header.replace("[scenario]\n", "[scenario]\ninitiatives = \"items.csv\"\n");
+    std::fs::write(
+        dir.path().join("items.csv"),
+        "id,kind,effort,value,risk_if_deferred,owner,split\ncards,feature,8,1,,,payments:0.75;mobile:0.25\napp,debt,4,,5,mobile,\n",
+    )
+    .expect("write csv");
+    let from_toml = load_scenario_str(dir.path().join("a.toml"), &toml_text).expect("toml loads");
+    let from_csv = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
+        .expect("csv loads");
+    for s in [&from_toml, &from_csv] {
+        assert_eq!(s.capacity.per_period, vec![30.0, 40.0]);
+        assert_eq!(s.teams.len(), 2);
+        assert_eq!(s.teams[0].noise, 0.05, "noise defaults to [capacity] noise");
+        assert_eq!(s.teams[1].noise, 0.2);
+        assert_eq!(s.teams[1].name, "Mobile squad");
+        assert_eq!(s.initiatives[0].split, vec![(0, 0.75), (1, 0.25)]);
+        assert_eq!(s.initiatives[1].split, vec![(1, 1.0)]);
+    }
+    let bad = "id,kind,effort,value,split\ncards,feature,8,1,payments=0.75\n";
+    std::fs::write(dir.path().join("items.csv"), bad).expect("write csv");
+    let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
+        .expect_err("a malformed split cell is refused")
+        .to_string();
+    assert!(
+        err.contains("items.csv: line 2, field `split`")
+            && err.contains("expected team:share pairs separated by `;`"),
+        "{err}"
+    );
+}

@@ -450,5 +450,6 @@ pub fn report_data(scenario: &Scenario) -> crate::review::ReportData<'_> {
         sweep: sweep(),
         sweep_time_limit_secs: 6.0,
         sensitivity: sensitivity(),
+        teams: Vec::new(),
     }
 }

@@ -15,6 +15,7 @@ mod outcome;
 pub mod roadmap;
 pub mod style;
 mod sweep;
+mod teams;
 mod timeline;
 mod tornado;
 
@@ -52,6 +53,7 @@ enum Body {
     Timeline(timeline::Data),
     Roadmap(roadmap::Data),
     Sweep(sweep::Data),
+    Teams(teams::Data),
     Tornado(tornado::Data),
 }
 
@@ -79,6 +81,7 @@ impl Chart {
             Body::Timeline(d) => timeline::draw(d, root, size),
             Body::Roadmap(d) => roadmap::draw(d, root, size),
             Body::Sweep(d) => sweep::draw(d, root, size),
+            Body::Teams(d) => teams::draw(d, root, size),
             Body::Tornado(d) => tornado::draw(d, root, size),
         }
     }
@@ -219,6 +222,16 @@ pub fn debt_budget_sweep(scenario: &Scenario, sweep: &Sweep) -> Chart {
         ),
         style::HEIGHT,
         Body::Sweep(sweep::prepare(scenario, sweep)),
+    )
+}
+
+/// Where the next engineer pays off: each team's frontier over ±1 engineer.
+pub fn team_frontier(scenario: &Scenario, teams: &[crate::review::TeamOutlook]) -> Chart {
+    Chart::new(
+        "team-frontier",
+        format!("Where the next engineer pays off — {}", scenario.name),
+        style::HEIGHT,
+        Body::Teams(teams::prepare(scenario, teams)),
     )
 }
 

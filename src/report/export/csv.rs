@@ -9,6 +9,7 @@
 
 use super::{deadline_rates, diff_to_plan, Exporter};
 use crate::error::Error;
+use crate::frontier::Frontier;
 use crate::number::machine as number;
 use crate::plan::{Bucket, Plan};
 use crate::scenario::Scenario;
@@ -28,6 +29,10 @@ impl Exporter for CsvExporter {
 
     fn sweep(&self, _: &Scenario, sweep: &Sweep) -> Result<String, Error> {
         sweep_csv(sweep)
+    }
+
+    fn frontier(&self, _: &Scenario, frontier: &Frontier) -> Result<String, Error> {
+        frontier_csv(frontier)
     }
 }
 
@@ -246,6 +251,62 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
     }
     lines.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, line) in lines {
+        w.write_record(&line).map_err(csv_error)?;
+    }
+    finish_csv(w)
+}
+
+/// The frontier's CSV: one record per capacity factor; the net-value columns are the robust
+/// strategy's.
+fn frontier_csv(frontier: &Frontier) -> Result<String, Error> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    header_around(
+        &mut w,
+        &["factor", "engineer_weeks", "team", "team_weeks"],
+        &[
+            "robust_stability_share",
+            "robust_deadline_reliability",
+            "plan_status",
+            "plan_objective",
+            "plan_gap",
+            "plan_net_value_p10",
+            "plan_net_value_p50",
+            "plan_net_value_p90",
+            "note",
+        ],
+    )?;
+    for point in &frontier.points {
+        let mut line = vec![
+            number(point.factor),
+            number(point.engineer_weeks),
+            frontier.team.clone().unwrap_or_default(),
+            point.team_weeks.map_or_else(String::new, number),
+        ];
+        line.extend(net_value_cells(&point.robust));
+        line.push(number(point.robust_search.stability_share));
+        line.push(point.robust_reliability.map_or_else(String::new, number));
+        match &point.plan {
+            Some(plan) => {
+                let status = serde_json::to_value(plan.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let d = &plan.net_value;
+                line.extend([
+                    status,
+                    number(plan.objective),
+                    number(plan.gap),
+                    number(d.p10),
+                    number(d.p50),
+                    number(d.p90),
+                ]);
+            }
+            None => {
+                line.push("none".into());
+                line.extend(std::iter::repeat_n(String::new(), 5));
+            }
+        }
+        line.push(point.plan_note.clone().unwrap_or_default());
         w.write_record(&line).map_err(csv_error)?;
     }
     finish_csv(w)

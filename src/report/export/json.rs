@@ -2,6 +2,7 @@
 
 use super::Exporter;
 use crate::error::Error;
+use crate::frontier::Frontier;
 use crate::plan::Plan;
 use crate::scenario::Scenario;
 use crate::simulate::Simulation;
@@ -20,6 +21,10 @@ impl Exporter for JsonExporter {
 
     fn sweep(&self, _: &Scenario, sweep: &Sweep) -> Result<String, Error> {
         to_json(sweep, "cannot write JSON")
+    }
+
+    fn frontier(&self, _: &Scenario, frontier: &Frontier) -> Result<String, Error> {
+        to_json(frontier, "cannot write JSON")
     }
 }
 

@@ -6,9 +6,10 @@
 //! like `<script>` or `a | b` shows as written instead of becoming HTML or a new column.
 
 use super::document::{Block, Document};
-use super::table::{plan_document, simulation_document, sweep_document};
+use super::table::{frontier_document, plan_document, simulation_document, sweep_document};
 use super::Exporter;
 use crate::error::Error;
+use crate::frontier::Frontier;
 use crate::plan::Plan;
 use crate::scenario::Scenario;
 use crate::simulate::Simulation;
@@ -27,6 +28,10 @@ impl Exporter for MarkdownExporter {
 
     fn sweep(&self, scenario: &Scenario, sweep: &Sweep) -> Result<String, Error> {
         Ok(to_markdown(&sweep_document(scenario, sweep)))
+    }
+
+    fn frontier(&self, scenario: &Scenario, frontier: &Frontier) -> Result<String, Error> {
+        Ok(to_markdown(&frontier_document(scenario, frontier)))
     }
 }
 

@@ -1,5 +1,5 @@
 //! One exporter per output format, in the shape of hyperfine's `src/export/`: each file writes the
-//! results of `plan`, `simulate` and `sweep` in one format, behind one trait.
+//! results of `plan`, `simulate`, `sweep` and `frontier` in one format, behind one trait.
 //!
 //! - `table.rs`: aligned text tables a person reads in a terminal, numbers written by
 //!   [`crate::number`];
@@ -17,6 +17,7 @@ mod table;
 
 use super::Format;
 use crate::error::Error;
+use crate::frontier::Frontier;
 use crate::plan::Plan;
 use crate::scenario::Scenario;
 use crate::simulate::{Simulation, StrategyResult};
@@ -30,6 +31,8 @@ pub trait Exporter {
     fn simulation(&self, scenario: &Scenario, simulation: &Simulation) -> Result<String, Error>;
     /// `tradeoff sweep`: the debt-budget sweep.
     fn sweep(&self, scenario: &Scenario, sweep: &Sweep) -> Result<String, Error>;
+    /// `tradeoff frontier`: what more or less capacity buys.
+    fn frontier(&self, scenario: &Scenario, frontier: &Frontier) -> Result<String, Error>;
 }
 
 /// The exporter of `format`.

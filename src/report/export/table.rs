@@ -15,6 +15,7 @@
 use super::document::Document;
 use super::{deadline_rates, diff_to_plan, Exporter};
 use crate::error::Error;
+use crate::frontier::Frontier;
 use crate::number::{
     amount, as_written, count, currency_unit, fixed, gap_percent, grouped, percent, percent_fixed,
     signed,
@@ -38,6 +39,10 @@ impl Exporter for TableExporter {
 
     fn sweep(&self, scenario: &Scenario, sweep: &Sweep) -> Result<String, Error> {
         Ok(sweep_document(scenario, sweep).to_text())
+    }
+
+    fn frontier(&self, scenario: &Scenario, frontier: &Frontier) -> Result<String, Error> {
+        Ok(frontier_document(scenario, frontier).to_text())
     }
 }
 
@@ -102,29 +107,38 @@ pub(super) fn plan_document(scenario: &Scenario, plan: &Plan) -> Document {
             continue;
         }
         doc.heading(format!("{title} ({} initiatives)", count(members.len())));
-        let mut rows = vec![vec![
+        let with_teams = !scenario.teams.is_empty();
+        let mut header = vec![
             "id".to_string(),
             "kind".into(),
             "class".into(),
             "start".into(),
             "delivery".into(),
-            "effort (eng-weeks)".into(),
-            format!("value/period ({})", currency_unit(cur)),
-        ]];
+        ];
+        if with_teams {
+            header.push("teams".into());
+        }
+        header.push("effort (eng-weeks)".into());
+        header.push(format!("value/period ({})", currency_unit(cur)));
+        let mut rows = vec![header];
         for i in members {
             let p = &plan.initiatives[i];
             let init = scenario.initiatives.get(i);
-            rows.push(vec![
+            let mut row = vec![
                 p.id.clone(),
                 init.map_or(String::new(), |x| x.kind.to_string()),
                 init.map_or(String::new(), |x| x.class.to_string()),
                 label(p.start),
                 label(p.delivery),
-                weeks(p.effort),
-                init.map_or(String::new(), |x| grouped(x.value.mean())),
-            ]);
+            ];
+            if with_teams {
+                row.push(init.map_or(String::new(), |x| teams_of(scenario, x)));
+            }
+            row.push(weeks(p.effort));
+            row.push(init.map_or(String::new(), |x| grouped(x.value.mean())));
+            rows.push(row);
         }
-        doc.table(rows, 5, "  ");
+        doc.table(rows, 5 + usize::from(with_teams), "  ");
     }
 
     // Kinds with any effort in the plan, in the SPEC's order.
@@ -170,7 +184,76 @@ pub(super) fn plan_document(scenario: &Scenario, plan: &Plan) -> Document {
         rows.push(row);
     }
     doc.table(rows, 1, "  ");
+    if !scenario.teams.is_empty() {
+        doc.heading("Capacity by team and period (engineer-weeks)");
+        let mut rows = vec![[
+            "team",
+            "period",
+            "capacity",
+            "allocatable",
+            "product",
+            "stability",
+            "idle",
+        ]
+        .map(String::from)
+        .to_vec()];
+        rows[0].push(format!("marginal ({}/eng-week)", currency_unit(cur)));
+        for (j, team) in scenario.teams.iter().enumerate() {
+            for p in &plan.periods {
+                let Some(part) = p.teams.get(j) else {
+                    continue;
+                };
+                rows.push(vec![
+                    shorten(&team.id, 32),
+                    p.label.clone(),
+                    weeks(part.capacity),
+                    weeks(part.allocatable),
+                    weeks(part.product),
+                    weeks(part.stability),
+                    weeks(part.idle),
+                    grouped(part.marginal_value),
+                ]);
+            }
+        }
+        doc.table(rows, 2, "  ");
+        if let Some((team, period, value)) = next_engineer(scenario, plan) {
+            doc.blank();
+            doc.line(format!(
+                "the next engineer-week is worth most in `{team}` in {period}: {} per engineer-week",
+                amount(value, cur)
+            ));
+        }
+    }
     doc
+}
+
+/// An item's teams as written: `payments`, or `payments 70%, mobile 30%`.
+fn teams_of(scenario: &Scenario, item: &crate::scenario::Initiative) -> String {
+    match item.split.as_slice() {
+        [(j, _)] => scenario.teams[*j].id.clone(),
+        split => split
+            .iter()
+            .map(|(j, share)| format!("{} {}", scenario.teams[*j].id, percent(*share)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The team and period whose next engineer-week is worth most, by the plan's marginal values.
+fn next_engineer<'a>(scenario: &'a Scenario, plan: &'a Plan) -> Option<(&'a str, &'a str, f64)> {
+    plan.periods
+        .iter()
+        .flat_map(|p| {
+            p.teams
+                .iter()
+                .zip(&scenario.teams)
+                .map(move |(part, team)| (team.id.as_str(), p.label.as_str(), part.marginal_value))
+        })
+        .filter(|(_, _, value)| *value > 0.0)
+        .fold(None, |best: Option<(&str, &str, f64)>, x| match best {
+            Some(b) if b.2 >= x.2 => Some(b),
+            _ => Some(x),
+        })
 }
 
 /// The indexes of the largest values; values within 1e-9 (relative) of the largest tie.
@@ -487,6 +570,99 @@ pub(super) fn sweep_document(scenario: &Scenario, sweep: &Sweep) -> Document {
             fixed(share, 2),
             shorten(first, 160)
         ));
+    }
+    doc
+}
+
+/// The frontier as a document: per capacity factor the engineer-weeks, the re-planned plan's
+/// objective and the robust strategy's net value, with what each step adds.
+pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Document {
+    let currency = currency_unit(&scenario.currency);
+    let mut doc = Document::default();
+    let whose = match &frontier.team {
+        Some(team) => format!("team `{team}`'s capacity"),
+        None if scenario.teams.is_empty() => "capacity".to_string(),
+        None => "every team's capacity".to_string(),
+    };
+    doc.title(format!(
+        "{}: frontier over {whose}, {} sampled futures per point, seed {}; net value in {currency}",
+        scenario.name,
+        count(frontier.trials),
+        frontier.seed
+    ));
+    doc.blank();
+    let mut header = vec!["factor".to_string(), "engineer-weeks".into()];
+    if frontier.team.is_some() {
+        header.push("team weeks".into());
+    }
+    header.extend(
+        [
+            "plan objective",
+            "robust P10",
+            "robust P50",
+            "robust P90",
+            "deadlines met",
+            "P50 per extra eng-week",
+        ]
+        .map(String::from),
+    );
+    let mut rows = vec![header];
+    let mut previous: Option<(f64, f64)> = None;
+    for point in &frontier.points {
+        let weeks_axis = point.team_weeks.unwrap_or(point.engineer_weeks);
+        let mut row = vec![fixed(point.factor, 2), grouped(point.engineer_weeks)];
+        if let Some(w) = point.team_weeks {
+            row.push(grouped(w));
+        }
+        row.push(match &point.plan {
+            Some(plan) => {
+                let mark = if plan.status == PlanStatus::Optimal {
+                    ""
+                } else {
+                    " *"
+                };
+                format!("{}{mark}", grouped(plan.objective))
+            }
+            None => "no plan".into(),
+        });
+        let r = &point.robust;
+        row.extend([grouped(r.p10), grouped(r.p50), grouped(r.p90)]);
+        row.push(
+            point
+                .robust_reliability
+                .map_or_else(|| "-".to_string(), percent),
+        );
+        row.push(match previous {
+            Some((w, v)) if weeks_axis > w => signed((r.p50 - v) / (weeks_axis - w)),
+            _ => "-".into(),
+        });
+        previous = Some((weeks_axis, r.p50));
+        rows.push(row);
+    }
+    doc.table(rows, 1, "");
+    doc.blank();
+    doc.line("robust: the order and share optimised on training futures at each point's capacity");
+    doc.line("P50 per extra eng-week: the robust P50's change from the row above, per engineer-week added");
+    let plans = || frontier.points.iter().filter_map(|p| p.plan.as_ref());
+    if plans().any(|p| p.status != PlanStatus::Optimal) {
+        let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
+        doc.line(format!(
+            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst",
+            gap_percent(worst)
+        ));
+    }
+    if plans().any(|p| p.time_limit_reached) {
+        doc.line(TIME_LIMIT_NOTE.trim_end());
+    }
+    for point in &frontier.points {
+        if let Some(note) = &point.plan_note {
+            let first = note.split("; ").next().unwrap_or_default();
+            doc.line(format!(
+                "no plan at {}: {}",
+                fixed(point.factor, 2),
+                shorten(first, 160)
+            ));
+        }
     }
     doc
 }

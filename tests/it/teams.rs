@@ -1,0 +1,291 @@
+//! Teams in the planner and the frontier: hand-computed cases, capacity per team never exceeded,
+//! and a frontier that never falls as capacity grows; `frontier` through the binary.
+
+use tradeoff::frontier::frontier;
+use tradeoff::plan::{solve_plan, MarginalMethod, Plan, PlanOptions, PlanStatus};
+use tradeoff::progress::Silent;
+use tradeoff::scenario::{load_scenario, load_scenario_str, Scenario};
+use tradeoff::simulate::{RobustOptions, SimOptions};
+
+use super::common::{finish_ok, scenario_path, tradeoff};
+
+fn exact(marginal: MarginalMethod) -> PlanOptions {
+    PlanOptions {
+        gap: 0.0,
+        time_limit_secs: 30.0,
+        marginal,
+        ..PlanOptions::default()
+    }
+}
+
+fn plan(s: &Scenario, marginal: MarginalMethod) -> Plan {
+    let plan = solve_plan(s, &exact(marginal)).expect("plans");
+    assert_eq!(plan.status, PlanStatus::Optimal);
+    plan
+}
+
+/// Team `a` has 10 engineer-weeks a period, team `b` 2; `x` needs 8, half from each.
+const SCARCE: &str = r#"
+[scenario]
+periods = 3
+weeks_per_period = 13
+[capacity]
+buffer = 0
+[[team]]
+id = "a"
+per_period = 10
+[[team]]
+id = "b"
+per_period = 2
+[[initiative]]
+id = "x"
+kind = "feature"
+effort = 8
+value = 100
+split = { a = 0.5, b = 0.5 }
+"#;
+
+#[test]
+fn a_split_item_moves_at_the_pace_of_its_scarcer_team() {
+    let s = load_scenario_str("scarce.toml", SCARCE).expect("loads");
+    let p = plan(&s, MarginalMethod::Estimate);
+    // b gives at most 2 a period, its half of 4 weeks of x: 8 weeks take two periods, so x is
+    // delivered by the end of P2 and earns 100 in P3. Pooled capacity (12) would ship it in P1.
+    assert_eq!(p.initiatives[0].delivery, Some(2));
+    assert!((p.objective - 100.0).abs() < 1e-6, "{}", p.objective);
+    assert!((p.initiatives[0].shares[0] - 0.5).abs() < 1e-9);
+    let b = &p.periods[0].teams[1];
+    assert!(
+        (b.product - 2.0).abs() < 1e-9 && b.idle.abs() < 1e-9,
+        "{b:?}"
+    );
+    let a = &p.periods[0].teams[0];
+    assert!(
+        (a.product - 2.0).abs() < 1e-9 && (a.idle - 8.0).abs() < 1e-9,
+        "{a:?}"
+    );
+}
+
+#[test]
+fn the_bottleneck_teams_next_engineer_week_is_worth_more() {
+    let s = load_scenario_str("scarce.toml", SCARCE).expect("loads");
+    let p = plan(&s, MarginalMethod::Exact);
+    // One more engineer in b (13 weeks) ships x in P1: 100 more, 100 / 13 per engineer-week in
+    // P1 (and as much in P2, where it also ships x a period sooner). In a it changes nothing.
+    let first = &p.periods[0];
+    assert!(
+        (first.teams[1].marginal_value - 100.0 / 13.0).abs() < 1e-6,
+        "{first:?}"
+    );
+    assert!(first.teams[0].marginal_value.abs() < 1e-9, "{first:?}");
+    assert_eq!(first.marginal_value, first.teams[1].marginal_value);
+}
+
+#[test]
+fn the_ring_fence_holds_in_each_team() {
+    // Two teams of 10; stability work gets at most half of each. `s` (owned by a, 10 weeks)
+    // takes two periods although the two teams together could give it 10 in one.
+    let text = r#"
+[scenario]
+periods = 3
+[capacity]
+stability_share = { min = 0, max = 0.5 }
+[[team]]
+id = "a"
+per_period = 10
+[[team]]
+id = "b"
+per_period = 10
+[[initiative]]
+id = "s"
+kind = "debt"
+effort = 10
+risk_if_deferred = 100
+owner = "a"
+"#;
+    let s = load_scenario_str("fence.toml", text).expect("loads");
+    let p = plan(&s, MarginalMethod::Estimate);
+    assert_eq!(p.initiatives[0].delivery, Some(2));
+    // Cost of delay paid in P1 and P2.
+    assert!((p.objective + 200.0).abs() < 1e-6, "{}", p.objective);
+    for period in &p.periods {
+        assert!(period.teams[0].stability <= 5.0 + 1e-9, "{period:?}");
+        assert_eq!(period.teams[1].stability, 0.0);
+    }
+}
+
+#[test]
+fn no_team_is_given_more_than_its_capacity_in_the_shipped_plan() {
+    let s = load_scenario(&scenario_path("platform-teams")).expect("loads");
+    let p = solve_plan(
+        &s,
+        &PlanOptions {
+            time_limit_secs: 20.0,
+            ..PlanOptions::default()
+        },
+    )
+    .expect("plans");
+    for period in &p.periods {
+        assert_eq!(period.teams.len(), s.teams.len());
+        let effective = |a: f64| a * (1.0 - period.drag) * (1.0 + 1e-9) + 1e-9;
+        for team in &period.teams {
+            let used = team.product + team.stability;
+            assert!(
+                used <= effective(team.allocatable),
+                "{}: {team:?}",
+                period.label
+            );
+            assert!(
+                team.stability <= 0.8 * effective(team.allocatable),
+                "{team:?}"
+            );
+            assert!(
+                team.product <= 0.85 * effective(team.allocatable),
+                "{team:?}"
+            );
+        }
+        let total: f64 = period.teams.iter().map(|t| t.product + t.stability).sum();
+        assert!((total - (period.product + period.stability)).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn the_frontier_never_falls_as_capacity_grows_when_solved_to_optimality() {
+    let text = r#"
+[scenario]
+periods = 4
+[capacity]
+buffer = 0.1
+stability_share = { min = 0.1, max = 0.6 }
+[[team]]
+id = "web"
+per_period = 20
+[[team]]
+id = "core"
+per_period = 10
+[[initiative]]
+id = "checkout"
+kind = "feature"
+effort = { low = 10, likely = 14, high = 24 }
+value = 300
+split = { web = 0.6, core = 0.4 }
+[[initiative]]
+id = "search"
+kind = "feature"
+effort = 20
+value = 200
+owner = "web"
+[[initiative]]
+id = "db"
+kind = "migration"
+effort = 12
+risk_if_deferred = 150
+owner = "core"
+deadline = 3
+[[initiative]]
+id = "api"
+kind = "feature"
+effort = 16
+value = 250
+requires = ["db"]
+split = { web = 0.5, core = 0.5 }
+"#;
+    let s = load_scenario_str("frontier.toml", text).expect("loads");
+    let sim = SimOptions {
+        n_trials: 100,
+        robust: RobustOptions {
+            n_train: 20,
+            budget: 100,
+        },
+        ..SimOptions::default()
+    };
+    for team in [None, Some(1)] {
+        let f = frontier(
+            &s,
+            &[0.8, 0.9, 1.0, 1.1, 1.25, 1.5],
+            team,
+            &exact(MarginalMethod::Estimate),
+            &sim,
+            &Silent,
+        )
+        .expect("the frontier runs");
+        let objectives: Vec<f64> = f
+            .points
+            .iter()
+            .map(|p| {
+                let plan = p.plan.as_ref().expect("a plan at every point");
+                assert_eq!(plan.status, PlanStatus::Optimal);
+                plan.objective
+            })
+            .collect();
+        assert!(
+            objectives.windows(2).all(|w| w[1] >= w[0] - 1e-6),
+            "{team:?}: {objectives:?}"
+        );
+        assert!(
+            f.points
+                .windows(2)
+                .all(|w| w[1].engineer_weeks > w[0].engineer_weeks),
+            "engineer-weeks grow with the factor"
+        );
+    }
+}
+
+#[test]
+fn frontier_writes_every_format_and_names_a_wrong_team() {
+    let path = scenario_path("platform-teams");
+    let quick = [
+        "--trials",
+        "200",
+        "--robust-trials",
+        "20",
+        "--robust-budget",
+        "100",
+        "--time-limit",
+        "3",
+        "--capacity",
+        "0.9:1.1:0.1",
+        "--quiet",
+    ];
+    let run = |format: &str| {
+        let mut cmd = tradeoff();
+        cmd.arg("frontier")
+            .arg(&path)
+            .args(["--team", "platform", "--format", format]);
+        cmd.args(quick);
+        finish_ok(&mut cmd)
+    };
+    let table = run("table").text();
+    assert!(
+        table.contains("frontier over team `platform`'s capacity"),
+        "{table}"
+    );
+    assert_eq!(
+        table
+            .lines()
+            .filter(|l| l.starts_with("0.90") || l.starts_with("1.00") || l.starts_with("1.10"))
+            .count(),
+        3,
+        "{table}"
+    );
+    let json = run("json").json();
+    assert_eq!(json["team"], "platform");
+    assert_eq!(json["points"].as_array().map(Vec::len), Some(3));
+    assert!(json["points"][2]["team_weeks"].as_f64() > json["points"][0]["team_weeks"].as_f64());
+    let csv = run("csv").text();
+    assert!(
+        csv.starts_with("factor,engineer_weeks,team,team_weeks,net_value_mean"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 4);
+    let md = run("markdown").text();
+    assert!(
+        md.contains("| factor | engineer-weeks | team weeks | plan objective |"),
+        "{md}"
+    );
+
+    let mut cmd = tradeoff();
+    cmd.arg("frontier").arg(&path).args(["--team", "platfrom"]);
+    let out = super::common::finish(&mut cmd).expect_code(2, "a wrong team is a usage error");
+    assert!(out.stderr.contains("expected one of the scenario's teams (payments, mobile, platform, data), found `platfrom`"), "{}", out.stderr);
+}
