@@ -10,3 +10,4 @@ mod report;
 mod robust;
 mod scenario;
 mod simulate;
+mod teams;
