@@ -58,6 +58,36 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
+/// What `sweep` and `frontier` share: each point of their grid is planned and simulated.
+#[derive(Debug, clap::Args)]
+pub struct GridArgs {
+    #[command(flatten)]
+    pub trials: TrialArgs,
+    #[command(flatten)]
+    pub written: OutputArgs,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+}
+
+impl GridArgs {
+    /// The output format, the output file, the planner's and the simulator's options.
+    fn split(
+        self,
+    ) -> (
+        Format,
+        Option<PathBuf>,
+        PlanOptions,
+        crate::simulate::SimOptions,
+    ) {
+        (
+            self.written.format.into(),
+            self.written.output,
+            self.solver.plan_options(None, MarginalMethod::Estimate),
+            self.trials.sim_options(false),
+        )
+    }
+}
+
 /// Options of every command that plans.
 #[derive(Debug, clap::Args)]
 pub struct SolverArgs {
@@ -180,11 +210,7 @@ pub enum Sub {
         #[arg(long, default_value = "0:0.5:0.05", value_name = "FROM:TO:STEP")]
         shares: String,
         #[command(flatten)]
-        trials: TrialArgs,
-        #[command(flatten)]
-        written: OutputArgs,
-        #[command(flatten)]
-        solver: SolverArgs,
+        grid: GridArgs,
     },
     /// What more or less capacity buys: re-plan and simulate `robust` with capacity scaled.
     Frontier {
@@ -196,11 +222,7 @@ pub enum Sub {
         #[arg(long, value_name = "ID")]
         team: Option<String>,
         #[command(flatten)]
-        trials: TrialArgs,
-        #[command(flatten)]
-        written: OutputArgs,
-        #[command(flatten)]
-        solver: SolverArgs,
+        grid: GridArgs,
     },
     /// Write the strategy-review report: HTML, charts and exports in one folder.
     Report {
@@ -308,35 +330,37 @@ impl Args {
             Sub::Sweep {
                 scenario,
                 shares,
-                trials,
-                written,
-                solver,
-            } => Command::Sweep(SweepCommand {
-                common,
-                scenario,
-                shares,
-                format: written.format.into(),
-                output: written.output,
-                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
-                sim_options: trials.sim_options(false),
-            }),
+                grid,
+            } => {
+                let (format, output, plan_options, sim_options) = grid.split();
+                Command::Sweep(SweepCommand {
+                    common,
+                    scenario,
+                    shares,
+                    format,
+                    output,
+                    plan_options,
+                    sim_options,
+                })
+            }
             Sub::Frontier {
                 scenario,
                 capacity,
                 team,
-                trials,
-                written,
-                solver,
-            } => Command::Frontier(FrontierCommand {
-                common,
-                scenario,
-                factors: capacity,
-                team,
-                format: written.format.into(),
-                output: written.output,
-                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
-                sim_options: trials.sim_options(false),
-            }),
+                grid,
+            } => {
+                let (format, output, plan_options, sim_options) = grid.split();
+                Command::Frontier(FrontierCommand {
+                    common,
+                    scenario,
+                    factors: capacity,
+                    team,
+                    format,
+                    output,
+                    plan_options,
+                    sim_options,
+                })
+            }
             Sub::Report {
                 scenario,
                 out,

@@ -96,16 +96,7 @@ pub fn sweep(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Sweep, Error> {
-    run_sweep(
-        scenario,
-        shares,
-        plan_options,
-        sim_options,
-        progress,
-        0,
-        || (),
-    )
-    .0
+    sweep_alongside(scenario, shares, plan_options, sim_options, progress, || ()).0
 }
 
 /// Runs the sweep while `alongside` runs in parallel with the sweep's planning (the report plans
@@ -120,45 +111,13 @@ pub fn sweep_alongside<R: Send>(
     progress: &dyn Progress,
     alongside: impl FnOnce() -> R + Send,
 ) -> (Result<Sweep, Error>, Option<R>) {
-    run_sweep(
-        scenario,
-        shares,
-        plan_options,
-        sim_options,
-        progress,
-        1,
-        alongside,
-    )
-}
-
-/// Runs the sweep, on `--threads` workers when given (the plans and simulations inside then use
-/// that pool); `alongside_steps` is what `alongside` counts for in the planning phase's progress
-/// (0 for nothing to do).
-fn run_sweep<R: Send>(
-    scenario: &Scenario,
-    shares: &[f64],
-    plan_options: &PlanOptions,
-    sim_options: &SimOptions,
-    progress: &dyn Progress,
-    alongside_steps: u64,
-    alongside: impl FnOnce() -> R + Send,
-) -> (Result<Sweep, Error>, Option<R>) {
+    // On `--threads` workers when given; the plans and simulations inside then use that pool.
     if sim_options.threads.is_some() {
         let inner = SimOptions {
             threads: None,
             ..sim_options.clone()
         };
-        let work = || {
-            run_sweep(
-                scenario,
-                shares,
-                plan_options,
-                &inner,
-                progress,
-                alongside_steps,
-                alongside,
-            )
-        };
+        let work = || sweep_alongside(scenario, shares, plan_options, &inner, progress, alongside);
         return crate::simulate::on_threads(sim_options.threads, work)
             .unwrap_or_else(|e| (Err(e), None));
     }
@@ -188,7 +147,8 @@ fn run_sweep<R: Send>(
         return (Err(refused), None);
     }
 
-    progress.start("planning", candidates.len() as u64 + alongside_steps);
+    // `alongside` counts for one step of the planning phase.
+    progress.start("planning", candidates.len() as u64 + 1);
     // Plans solved side by side share the cores: each one's work stays sized for its time limit
     // (the same plans for any thread count), and its safety cap grows with the number of plans
     // running at once, so a sweep on a busy machine does not strike it more often than one plan.
@@ -214,7 +174,7 @@ fn run_sweep<R: Send>(
     };
     let beside_then_advance = || {
         let out = alongside();
-        progress.advance(alongside_steps);
+        progress.advance(1);
         out
     };
     let (beside, plans): (R, Vec<SharePlan>) = if !crate::plan::backend::PLANS_IN_PARALLEL {

@@ -178,25 +178,51 @@ fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
     finish_csv(w)
 }
 
+/// The columns after the robust strategy's net value in a grid's CSV (sweep, frontier): its
+/// search's share and reliability, then the re-planned plan's cells ([`plan_cells`]).
+const GRID_COLUMNS: [&str; 9] = [
+    "robust_stability_share",
+    "robust_deadline_reliability",
+    "plan_status",
+    "plan_objective",
+    "plan_gap",
+    "plan_net_value_mean",
+    "plan_net_value_p10",
+    "plan_net_value_p50",
+    "plan_net_value_p90",
+];
+
+/// A re-planned plan's cells (status, objective, gap, net value mean, P10, P50, P90), or
+/// `none` and empty cells without a plan.
+fn plan_cells(plan: Option<&crate::sweep::SharePlanRow>) -> Vec<String> {
+    let Some(plan) = plan else {
+        let mut cells = vec!["none".to_string()];
+        cells.extend(std::iter::repeat_n(String::new(), 6));
+        return cells;
+    };
+    let status = serde_json::to_value(plan.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let d = &plan.net_value;
+    vec![
+        status,
+        number(plan.objective),
+        number(plan.gap),
+        number(d.mean),
+        number(d.p10),
+        number(d.p50),
+        number(d.p90),
+    ]
+}
+
 /// The sweep's CSV: one record per share; the net-value columns are the robust strategy's.
 fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     header_around(
         &mut w,
         &["share"],
-        &[
-            "robust_stability_share",
-            "robust_deadline_reliability",
-            "plan_status",
-            "plan_objective",
-            "plan_gap",
-            "plan_net_value_mean",
-            "plan_net_value_p10",
-            "plan_net_value_p50",
-            "plan_net_value_p90",
-            "best",
-            "note",
-        ],
+        &[&GRID_COLUMNS[..], &["best", "note"]].concat(),
     )?;
     let mut lines: Vec<(f64, Vec<String>)> = Vec::new();
     for row in &sweep.rows {
@@ -211,28 +237,7 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
         line.extend(net_value_cells(&row.robust));
         line.push(number(row.robust_search.stability_share));
         line.push(row.robust_reliability.map_or_else(String::new, number));
-        match &row.plan {
-            Some(plan) => {
-                let status = serde_json::to_value(plan.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let d = &plan.net_value;
-                line.extend([
-                    status,
-                    number(plan.objective),
-                    number(plan.gap),
-                    number(d.mean),
-                    number(d.p10),
-                    number(d.p50),
-                    number(d.p90),
-                ]);
-            }
-            None => {
-                line.push("none".into());
-                line.extend(std::iter::repeat_n(String::new(), 6));
-            }
-        }
+        line.extend(plan_cells(row.plan.as_ref()));
         line.push(best.join(";"));
         line.push(row.plan_note.clone().unwrap_or_default());
         lines.push((row.share, line));
@@ -263,17 +268,7 @@ fn frontier_csv(frontier: &Frontier) -> Result<String, Error> {
     header_around(
         &mut w,
         &["factor", "engineer_weeks", "team", "team_weeks"],
-        &[
-            "robust_stability_share",
-            "robust_deadline_reliability",
-            "plan_status",
-            "plan_objective",
-            "plan_gap",
-            "plan_net_value_p10",
-            "plan_net_value_p50",
-            "plan_net_value_p90",
-            "note",
-        ],
+        &[&GRID_COLUMNS[..], &["note"]].concat(),
     )?;
     for point in &frontier.points {
         let mut line = vec![
@@ -285,27 +280,7 @@ fn frontier_csv(frontier: &Frontier) -> Result<String, Error> {
         line.extend(net_value_cells(&point.robust));
         line.push(number(point.robust_search.stability_share));
         line.push(point.robust_reliability.map_or_else(String::new, number));
-        match &point.plan {
-            Some(plan) => {
-                let status = serde_json::to_value(plan.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let d = &plan.net_value;
-                line.extend([
-                    status,
-                    number(plan.objective),
-                    number(plan.gap),
-                    number(d.p10),
-                    number(d.p50),
-                    number(d.p90),
-                ]);
-            }
-            None => {
-                line.push("none".into());
-                line.extend(std::iter::repeat_n(String::new(), 5));
-            }
-        }
+        line.extend(plan_cells(point.plan.as_ref()));
         line.push(point.plan_note.clone().unwrap_or_default());
         w.write_record(&line).map_err(csv_error)?;
     }

@@ -536,17 +536,7 @@ pub(super) fn sweep_document(scenario: &Scenario, sweep: &Sweep) -> Document {
             "deadlines met: the robust strategy's worst hard deadline or commitment, share of futures met",
         );
     }
-    let plans = || sweep.rows.iter().filter_map(|r| r.plan.as_ref());
-    if plans().any(|p| p.status != PlanStatus::Optimal) {
-        let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
-        doc.line(format!(
-            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst",
-            gap_percent(worst)
-        ));
-    }
-    if plans().any(|p| p.time_limit_reached) {
-        doc.line(TIME_LIMIT_NOTE.trim_end());
-    }
+    plan_notes(&mut doc, sweep.rows.iter().filter_map(|r| r.plan.as_ref()));
     let notes = sweep
         .rows
         .iter()
@@ -572,6 +562,24 @@ pub(super) fn sweep_document(scenario: &Scenario, sweep: &Sweep) -> Document {
         ));
     }
     doc
+}
+
+/// Under a grid's table: the worst gap of plans not proven optimal (marked `*`), and the time
+/// limit's note when it struck.
+fn plan_notes<'a>(
+    doc: &mut Document,
+    plans: impl Iterator<Item = &'a crate::sweep::SharePlanRow> + Clone,
+) {
+    if plans.clone().any(|p| p.status != PlanStatus::Optimal) {
+        let worst = plans.clone().map(|p| p.gap).fold(0.0, f64::max);
+        doc.line(format!(
+            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst",
+            gap_percent(worst)
+        ));
+    }
+    if plans.clone().any(|p| p.time_limit_reached) {
+        doc.line(TIME_LIMIT_NOTE.trim_end());
+    }
 }
 
 /// The frontier as a document: per capacity factor the engineer-weeks, the re-planned plan's
@@ -643,17 +651,10 @@ pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Doc
     doc.blank();
     doc.line("robust: the order and share optimised on training futures at each point's capacity");
     doc.line("P50 per extra eng-week: the robust P50's change from the row above, per engineer-week added");
-    let plans = || frontier.points.iter().filter_map(|p| p.plan.as_ref());
-    if plans().any(|p| p.status != PlanStatus::Optimal) {
-        let worst = plans().map(|p| p.gap).fold(0.0, f64::max);
-        doc.line(format!(
-            "* plan not proven optimal within the planner's work limits: within {} of its bound at worst",
-            gap_percent(worst)
-        ));
-    }
-    if plans().any(|p| p.time_limit_reached) {
-        doc.line(TIME_LIMIT_NOTE.trim_end());
-    }
+    plan_notes(
+        &mut doc,
+        frontier.points.iter().filter_map(|p| p.plan.as_ref()),
+    );
     for point in &frontier.points {
         if let Some(note) = &point.plan_note {
             let first = note.split("; ").next().unwrap_or_default();
