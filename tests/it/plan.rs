@@ -11,7 +11,7 @@ use good_lp::{variable, Expression, ProblemVariables, SolverModel};
 use proptest::prelude::*;
 
 use tradeoff::plan::{solve_plan, Bucket, Plan, PlanOptions, PlanStatus};
-use tradeoff::scenario::{Class, Deadline, Debt, Estimate, Initiative, Kind, Risk, Scenario};
+use tradeoff::scenario::{Class, Deadline, Debt, Estimate, Initiative, Kind, Risk, Scenario, Team};
 use tradeoff::Error;
 
 use super::common::{finish, tradeoff, write_scenario, Run};
@@ -362,6 +362,32 @@ fn parts_from_deliveries(s: &Scenario, deliveries: &[Option<usize>]) -> (f64, f6
     (value, delay, penalties)
 }
 
+/// The capacity pools, straight from SPEC's "Teams": each team's C_jt (1 − buffer) per period
+/// and every item's share σ_ij of its effort in it; one pool of all the capacity without teams.
+fn pools(s: &Scenario) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let keep = 1.0 - s.capacity.buffer;
+    if s.teams.is_empty() {
+        let allocatable = s.capacity.per_period.iter().map(|c| c * keep).collect();
+        return vec![(allocatable, vec![1.0; s.initiatives.len()])];
+    }
+    (0..s.teams.len())
+        .map(|j| {
+            let allocatable = s.teams[j].per_period.iter().map(|c| c * keep).collect();
+            let shares = s
+                .initiatives
+                .iter()
+                .map(|i| {
+                    i.split
+                        .iter()
+                        .find(|(k, _)| *k == j)
+                        .map_or(0.0, |(_, x)| *x)
+                })
+                .collect();
+            (allocatable, shares)
+        })
+        .collect()
+}
+
 /// Every constraint of the program, checked on a normalised plan.
 fn check_plan(s: &Scenario, p: &Plan, share_min: f64, share_max: f64) {
     let t_end = s.periods;
@@ -378,6 +404,31 @@ fn check_plan(s: &Scenario, p: &Plan, share_min: f64, share_max: f64) {
             .sum();
         let drag = drag_after_relief(s.debt.base_drag(t, growth), relief);
         let effective = s.allocatable(t) * (1.0 - drag);
+        for (allocatable, shares) in pools(s) {
+            let effective = allocatable[t - 1] * (1.0 - drag);
+            let (mut product, mut stability) = (0.0, 0.0);
+            for (i, init) in s.initiatives.iter().enumerate() {
+                let weeks =
+                    p.initiatives[i].shares[t - 1] * init.remaining_effort_mean() * shares[i];
+                match init.class {
+                    Class::Product => product += weeks,
+                    Class::Stability => stability += weeks,
+                }
+            }
+            let scale = effective.max(1.0);
+            assert!(
+                product + stability <= effective + tol * scale,
+                "capacity in period {t}"
+            );
+            assert!(
+                product <= (1.0 - share_min) * effective + tol * scale,
+                "reserve in period {t}"
+            );
+            assert!(
+                stability <= share_max * effective + tol * scale,
+                "stability cap in period {t}"
+            );
+        }
         let (mut product, mut stability) = (0.0, 0.0);
         for (i, init) in s.initiatives.iter().enumerate() {
             let weeks = p.initiatives[i].shares[t - 1] * init.remaining_effort_mean();
@@ -404,18 +455,6 @@ fn check_plan(s: &Scenario, p: &Plan, share_min: f64, share_max: f64) {
             }
         }
         let scale = effective.max(1.0);
-        assert!(
-            product + stability <= effective + tol * scale,
-            "capacity in period {t}"
-        );
-        assert!(
-            product <= (1.0 - share_min) * effective + tol * scale,
-            "reserve in period {t}"
-        );
-        assert!(
-            stability <= share_max * effective + tol * scale,
-            "stability cap in period {t}"
-        );
         assert!((p.periods[t - 1].drag - drag).abs() < 1e-9);
         let idle = effective - product - stability;
         assert!((p.periods[t - 1].idle - idle).abs() < 1e-6 * scale);
@@ -514,24 +553,27 @@ fn schedule_is_feasible(s: &Scenario, deliveries: &[Option<usize>]) -> bool {
             .filter(|&j| deliveries[j].is_some_and(|k| k < t))
             .map(|j| s.initiatives[j].debt_relief)
             .sum();
-        let effective =
-            s.allocatable(t) * (1.0 - drag_after_relief(s.debt.base_drag(t, growth), relief));
-        let mut all = Expression::from(0.0);
-        let mut product = Expression::from(0.0);
-        let mut stability = Expression::from(0.0);
-        for i in 0..n {
-            if let Some(v) = x[i][t - 1] {
-                let e = s.initiatives[i].remaining_effort_mean();
-                all.add_mul(e, v);
-                match s.initiatives[i].class {
-                    Class::Product => product.add_mul(e, v),
-                    Class::Stability => stability.add_mul(e, v),
+        let kept = 1.0 - drag_after_relief(s.debt.base_drag(t, growth), relief);
+        // Capacity and ring-fence hold in every pool (team), each item σ of its work there.
+        for (allocatable, shares) in pools(s) {
+            let effective = allocatable[t - 1] * kept;
+            let mut all = Expression::from(0.0);
+            let mut product = Expression::from(0.0);
+            let mut stability = Expression::from(0.0);
+            for i in 0..n {
+                if let Some(v) = x[i][t - 1] {
+                    let e = s.initiatives[i].remaining_effort_mean() * shares[i];
+                    all.add_mul(e, v);
+                    match s.initiatives[i].class {
+                        Class::Product => product.add_mul(e, v),
+                        Class::Stability => stability.add_mul(e, v),
+                    }
                 }
             }
+            constraints.push(all.leq(effective));
+            constraints.push(product.leq((1.0 - s.capacity.stability_min) * effective));
+            constraints.push(stability.leq(s.capacity.stability_max * effective));
         }
-        constraints.push(all.leq(effective));
-        constraints.push(product.leq((1.0 - s.capacity.stability_min) * effective));
-        constraints.push(stability.leq(s.capacity.stability_max * effective));
     }
     let problem = vars
         .minimise(Expression::from(0.0))
@@ -682,6 +724,48 @@ proptest! {
                     extended <= compact + 1e-4 * compact.abs().max(1.0),
                     "extended {extended} looser than {compact}"
                 );
+            }
+            (Err(Error::Infeasible { conflicts }), None) => prop_assert!(!conflicts.is_empty()),
+            (got, want) => prop_assert!(false, "planner {got:?} vs brute force {want:?}"),
+        }
+    }
+
+    #[test]
+    fn optimum_equals_brute_force_with_teams(
+        s in small_scenario(),
+        teams in prop::collection::vec((3u32..=20, 0u8..=4), 2..=3),
+    ) {
+        // The same small scenarios with their capacity in two or three teams; each item owned
+        // by one team or split half and half with the next.
+        let mut s = s;
+        let n_teams = teams.len();
+        s.teams = teams
+            .iter()
+            .enumerate()
+            .map(|(j, (cap, _))| Team {
+                id: format!("t{j}"),
+                name: format!("t{j}"),
+                per_period: vec![f64::from(*cap); s.periods],
+                noise: 0.0,
+            })
+            .collect();
+        s.capacity.per_period = (0..s.periods)
+            .map(|k| s.teams.iter().map(|t| t.per_period[k]).sum())
+            .collect();
+        for (i, item) in s.initiatives.iter_mut().enumerate() {
+            let (_, how) = teams[i % n_teams];
+            let j = (i + usize::from(how)) % n_teams;
+            item.split = if how % 2 == 0 {
+                vec![(j, 1.0)]
+            } else {
+                vec![(j, 0.5), ((j + 1) % n_teams, 0.5)]
+            };
+        }
+        let expected = brute_force(&s);
+        match (solve_plan(&s, &exact()), expected) {
+            (Ok(p), Some(best)) => {
+                prop_assert!(close(p.objective, best), "planner {} vs brute force {best}", p.objective);
+                check_plan(&s, &p, s.capacity.stability_min, s.capacity.stability_max);
             }
             (Err(Error::Infeasible { conflicts }), None) => prop_assert!(!conflicts.is_empty()),
             (got, want) => prop_assert!(false, "planner {got:?} vs brute force {want:?}"),
