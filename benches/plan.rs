@@ -12,15 +12,29 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion};
 use tradeoff::internals::plan::solve_plan_with_report;
 use tradeoff::plan::{build_program, PlanOptions};
-use tradeoff::synthetic::portfolio;
+use tradeoff::synthetic::{portfolio, with_teams};
 
-const SIZES: [(usize, usize, f64, f64); 4] = [
-    // (initiatives, periods, time limit s, target gap)
-    (50, 8, 10.0, 0.01),
-    (200, 12, 10.0, 0.01),
-    (1000, 12, 60.0, 0.02),
-    (1000, 24, 60.0, 0.02),
+const SIZES: [(usize, usize, usize, f64, f64); 5] = [
+    // (initiatives, periods, teams (0: one pool), time limit s, target gap)
+    (50, 8, 0, 10.0, 0.01),
+    (200, 12, 0, 10.0, 0.01),
+    (200, 12, 5, 10.0, 0.01),
+    (1000, 12, 0, 60.0, 0.02),
+    (1000, 24, 0, 60.0, 0.02),
 ];
+
+/// The generated portfolio of a size, its capacity in `teams` teams when not 0, and its name.
+fn sized(n: usize, t: usize, teams: usize) -> (String, tradeoff::scenario::Scenario) {
+    let scenario = portfolio(n, t, 42);
+    if teams == 0 {
+        (format!("{n}x{t}"), scenario)
+    } else {
+        (
+            format!("{n}x{t}x{teams}teams"),
+            with_teams(scenario, teams, 42),
+        )
+    }
+}
 
 fn options(time_limit_secs: f64, gap: f64) -> PlanOptions {
     PlanOptions {
@@ -36,15 +50,14 @@ fn one_shot() {
     println!(
         "size       build_ms  heuristic_s  relax_s  milp_s  total_s  status    gap      source"
     );
-    for (n, t, limit, gap) in SIZES {
-        let name = format!("{n}x{t}");
+    for (n, t, teams, limit, gap) in SIZES {
+        let (name, scenario) = sized(n, t, teams);
         if chosen
             .as_deref()
             .is_some_and(|c| !c.split(',').any(|s| s == name))
         {
             continue;
         }
-        let scenario = portfolio(n, t, 42);
         let started = Instant::now();
         match solve_plan_with_report(&scenario, &options(limit, gap)) {
             Ok((plan, report)) => println!(
@@ -68,14 +81,12 @@ fn one_shot() {
 
 fn bench_build(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan/build");
-    for (n, t, _, _) in SIZES {
-        let scenario = portfolio(n, t, 42);
+    for (n, t, teams, _, _) in SIZES {
+        let (name, scenario) = sized(n, t, teams);
         let opts = PlanOptions::default();
-        group.bench_with_input(
-            BenchmarkId::from_parameter(format!("{n}x{t}")),
-            &scenario,
-            |b, s| b.iter(|| black_box(build_program(s, &opts))),
-        );
+        group.bench_with_input(BenchmarkId::from_parameter(name), &scenario, |b, s| {
+            b.iter(|| black_box(build_program(s, &opts)))
+        });
     }
     group.finish();
 }
@@ -84,14 +95,12 @@ fn bench_solve(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan/solve");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
-    for (n, t, limit, gap) in SIZES.into_iter().take(2) {
-        let scenario = portfolio(n, t, 42);
+    for (n, t, teams, limit, gap) in SIZES.into_iter().take(3) {
+        let (name, scenario) = sized(n, t, teams);
         let opts = options(limit, gap);
-        group.bench_with_input(
-            BenchmarkId::from_parameter(format!("{n}x{t}")),
-            &scenario,
-            |b, s| b.iter(|| black_box(solve_plan_with_report(s, &opts).map(|(p, _)| p.objective))),
-        );
+        group.bench_with_input(BenchmarkId::from_parameter(name), &scenario, |b, s| {
+            b.iter(|| black_box(solve_plan_with_report(s, &opts).map(|(p, _)| p.objective)))
+        });
     }
     group.finish();
 }

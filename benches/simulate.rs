@@ -97,7 +97,7 @@ fn bench_parts(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     // Calibration: 1,000 uniform 64-bit draws, 1,000 Beta-PERT draws from the shared table
-    // (two shape rows) and 1,000 from one estimate's row (as in a trial).
+    // (four shape rows, blended cubically) and 1,000 from one estimate's row (as in a trial).
     {
         use rand::{Rng, SeedableRng};
         use tradeoff::internals::simulate::{pert_table, PertSampler};

@@ -13,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::scenario::{
-    Capacity, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel, Risk, Scenario,
+    Capacity, Deadline, Debt, Estimate, Initiative, Kind, Origin, PeriodLabel, Risk, Scenario, Team,
 };
 
 /// A portfolio of `n_initiatives` over `n_periods` quarters starting 2027-Q1.
@@ -164,6 +164,47 @@ pub fn portfolio(n_initiatives: usize, n_periods: usize, seed: u64) -> Scenario 
         warnings: Vec::new(),
         source: PathBuf::from("synthetic.toml"),
     }
+}
+
+/// The same portfolio with its capacity in `n_teams` teams (`team-0`, `team-1`, …): each item
+/// owned by one team, or (one in five) split 60/40 with the next; each team's capacity is the
+/// pool's in proportion to its share of the work, in whole engineers, so the teams are as
+/// stretched as the pool.
+pub fn with_teams(mut scenario: Scenario, n_teams: usize, seed: u64) -> Scenario {
+    let n_teams = n_teams.max(1);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x7ea5_0ff1);
+    let mut demand = vec![0.0; n_teams];
+    for item in &mut scenario.initiatives {
+        let j = rng.random_range(0..n_teams);
+        item.split = if n_teams > 1 && rng.random_bool(0.2) {
+            vec![(j, 0.6), ((j + 1) % n_teams, 0.4)]
+        } else {
+            vec![(j, 1.0)]
+        };
+        for &(k, share) in &item.split {
+            demand[k] += share * item.remaining_effort_mean();
+        }
+    }
+    let total: f64 = demand.iter().sum::<f64>().max(1e-9);
+    let weeks = scenario.weeks_per_period;
+    scenario.teams = (0..n_teams)
+        .map(|j| Team {
+            id: format!("team-{j}"),
+            name: format!("Team {j}"),
+            per_period: scenario
+                .capacity
+                .per_period
+                .iter()
+                .map(|c| (c * demand[j] / total / weeks).round().max(1.0) * weeks)
+                .collect(),
+            noise: scenario.capacity.noise,
+        })
+        .collect();
+    scenario.capacity.per_period = (0..scenario.periods)
+        .map(|k| scenario.teams.iter().map(|t| t.per_period[k]).sum())
+        .collect();
+    scenario.name = format!("{} in {n_teams} teams", scenario.name);
+    scenario
 }
 
 #[cfg(test)]
