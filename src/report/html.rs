@@ -577,6 +577,7 @@ fn roadmap_part(data: &ReportData, map: &Roadmap, charts: &[(&Chart, &str)]) -> 
         .iter()
         .find(|r| r.name == map.strategy)
         .and_then(|r| r.search.as_ref());
+    let with_teams = !s.teams.is_empty();
     html! {
         h3 #roadmap { "The roadmap under " code { (map.strategy) } }
         p {
@@ -601,7 +602,9 @@ fn roadmap_part(data: &ReportData, map: &Roadmap, charts: &[(&Chart, &str)]) -> 
         div.wide {
             table {
                 tr {
-                    th { "Initiative" } th { "Kind" } th { "Median start" }
+                    th { "Initiative" } th { "Kind" }
+                    @if with_teams { th { "Teams" } }
+                    th { "Median start" }
                     th { "Median delivery" } th { "Delivery P10–P90" } th { "Deadline" }
                     th.n { "Chance deadline met" }
                 }
@@ -609,7 +612,7 @@ fn roadmap_part(data: &ReportData, map: &Roadmap, charts: &[(&Chart, &str)]) -> 
                     @let items: Vec<_> = map.group(group).collect();
                     @if !items.is_empty() {
                         tr.group {
-                            th colspan="7" {
+                            th colspan=(if with_teams { "8" } else { "7" }) {
                                 (group_heading(s, group)) " · " (items.len()) " item"
                                 @if items.len() != 1 { "s" }
                             }
@@ -636,6 +639,7 @@ fn roadmap_part(data: &ReportData, map: &Roadmap, charts: &[(&Chart, &str)]) -> 
                                     span.sw style={ "background:" (kind_css(it.kind)) } {}
                                     (it.kind.as_str())
                                 }
+                                @if with_teams { td.d { (teams_text(s, &it.id)) } }
                                 td.d { (label(it.start_p50).unwrap_or_else(|| "not started".into())) }
                                 td.d { (label(it.delivery_p50).unwrap_or_else(|| after.into())) }
                                 td.d { (range) }
@@ -649,6 +653,22 @@ fn roadmap_part(data: &ReportData, map: &Roadmap, charts: &[(&Chart, &str)]) -> 
                 }
             }
         }
+    }
+}
+
+/// An item's teams as the roadmap shows them: `Payments squad`, or `Payments squad 70%, Mobile
+/// squad 30%`.
+fn teams_text(s: &Scenario, id: &str) -> String {
+    let Some(item) = s.initiatives.iter().find(|i| i.id == id) else {
+        return String::new();
+    };
+    match item.split.as_slice() {
+        [(j, _)] => s.teams[*j].name.clone(),
+        split => split
+            .iter()
+            .map(|(j, share)| format!("{} {}", s.teams[*j].name, percent(*share)))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
