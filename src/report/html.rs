@@ -892,6 +892,11 @@ fn teams_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
                 "team-frontier",
                 "Each team's frontier: the robust strategy's median net value with one engineer fewer, today's capacity and one engineer more (re-planned at each point).",
             ))
+            (figure(
+                charts,
+                "team-capacity",
+                "The plan's capacity by team and period, one panel per team on one scale: product and stability work, idle capacity, debt drag and the buffer.",
+            ))
             h3 { "The plan by team" }
             table {
                 tr {

@@ -47,6 +47,7 @@ pub fn charts_of(data: &ReportData) -> Vec<Chart> {
     // With teams, where the next engineer pays off.
     if !data.teams.is_empty() {
         charts.push(charts::team_frontier(data.scenario, &data.teams));
+        charts.push(charts::team_capacity(data.scenario, &data.plan));
     }
     charts
 }

@@ -15,6 +15,7 @@ mod outcome;
 pub mod roadmap;
 pub mod style;
 mod sweep;
+mod team_capacity;
 mod teams;
 mod timeline;
 mod tornado;
@@ -54,6 +55,7 @@ enum Body {
     Roadmap(roadmap::Data),
     Sweep(sweep::Data),
     Teams(teams::Data),
+    TeamCapacity(team_capacity::Data),
     Tornado(tornado::Data),
 }
 
@@ -82,6 +84,7 @@ impl Chart {
             Body::Roadmap(d) => roadmap::draw(d, root, size),
             Body::Sweep(d) => sweep::draw(d, root, size),
             Body::Teams(d) => teams::draw(d, root, size),
+            Body::TeamCapacity(d) => team_capacity::draw(d, root, size),
             Body::Tornado(d) => tornado::draw(d, root, size),
         }
     }
@@ -232,6 +235,18 @@ pub fn team_frontier(scenario: &Scenario, teams: &[crate::review::TeamOutlook]) 
         format!("Where the next engineer pays off — {}", scenario.name),
         style::HEIGHT,
         Body::Teams(teams::prepare(scenario, teams)),
+    )
+}
+
+/// The plan's capacity by team: small multiples of the capacity chart, one panel per team.
+pub fn team_capacity(scenario: &Scenario, plan: &Plan) -> Chart {
+    let data = team_capacity::prepare(scenario, plan);
+    let height = data.height();
+    Chart::new(
+        "team-capacity",
+        format!("Where each team's capacity goes — {}", scenario.name),
+        height,
+        Body::TeamCapacity(data),
     )
 }
 
