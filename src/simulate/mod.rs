@@ -17,6 +17,7 @@ pub(crate) mod robust;
 pub(crate) mod sampling;
 pub(crate) mod stats;
 pub(crate) mod strategy;
+pub(crate) mod teams;
 #[cfg(test)]
 mod tests;
 

@@ -19,14 +19,20 @@
 //! order, within team limits, product overruns within (1 − s) K_t. Items the plan leaves out get
 //! no work; an item the plan holds back is delivered at its planned period (or never), others as
 //! soon as their work is done.
+//!
+//! Everything above is the one-pool fast path. A scenario with `[[team]]` is replayed by
+//! `teams` instead (per-team capacity, reserve and shared part, lockstep progress of split
+//! items); [`replay`] picks the path, so one-pool results are exactly what they were before
+//! teams existed.
 
 use super::sampling::{Future, Model};
 use super::strategy::{Order, PlanReplay, Rule, Strategy};
+use super::teams::TeamWorkspace;
 
 /// Relative slack when comparing planned amounts with capacity.
-const PLAN_SLACK: f64 = 1e-5;
+pub(super) const PLAN_SLACK: f64 = 1e-5;
 /// Relative tolerance on "the remaining effort is done".
-const DONE_TOLERANCE: f64 = 1e-9;
+pub(super) const DONE_TOLERANCE: f64 = 1e-9;
 
 /// Scratch state for replays, reused across trials.
 #[derive(Debug, Clone)]
@@ -49,6 +55,9 @@ pub struct Workspace {
     pub capacity_weeks: Vec<f64>,
     /// Drag share by `period_idx`.
     pub drag: Vec<f64>,
+    /// With teams: the team replay's scratch and its capacity and work by team and period
+    /// (empty without teams).
+    pub teams: TeamWorkspace,
 }
 
 /// One item's progress in engineer-weeks.
@@ -106,6 +115,7 @@ impl Workspace {
             started_items: Vec::with_capacity(n),
             capacity_weeks: vec![0.0; model.n_periods],
             drag: vec![0.0; model.n_periods],
+            teams: TeamWorkspace::new(model),
         }
     }
 
@@ -144,8 +154,13 @@ fn capacity_of(model: &Model, future: &Future, period: usize, relief: f64) -> (f
     (k.max(0.0), drag)
 }
 
-/// Replays `strategy` on `future`; deliveries end up in `ws.delivered`.
+/// Replays `strategy` on `future`; deliveries end up in `ws.delivered`. A scenario with teams
+/// takes the team replay (`teams`); one pool takes the fast path below.
 pub fn replay(model: &Model, future: &Future, strategy: &Strategy, ws: &mut Workspace) {
+    if let Some(teams) = &model.teams {
+        super::teams::replay(model, teams, future, strategy, ws);
+        return;
+    }
     match &strategy.rule {
         Rule::Priority {
             orders,
@@ -241,7 +256,7 @@ fn replay_priority(
 }
 
 #[inline]
-fn set_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
+pub(super) fn set_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
     for (k, order) in orders.iter().enumerate() {
         let rank = order.rank_of[i] as usize;
         alive[k * words + rank / 64] |= 1u64 << (rank % 64);
@@ -249,7 +264,7 @@ fn set_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
 }
 
 #[inline]
-fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
+pub(super) fn clear_alive(alive: &mut [u64], words: usize, orders: &[Order], i: usize) {
     for (k, order) in orders.iter().enumerate() {
         let rank = order.rank_of[i] as usize;
         alive[k * words + rank / 64] &= !(1u64 << (rank % 64));

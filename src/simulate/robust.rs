@@ -583,7 +583,8 @@ pub fn search(
         ));
     }
     // Every training future is kept: refuse a K whose futures would not fit in memory.
-    let words_per_future = 6 * scenario.initiatives.len() + 2 * scenario.periods + 8;
+    let words_per_future =
+        6 * scenario.initiatives.len() + (2 + scenario.teams.len()) * scenario.periods + 8;
     let bytes = (options.n_train as u128) * (words_per_future as u128) * 8;
     if !sim.deterministic && bytes > MAX_TRAINING_BYTES {
         let most = MAX_TRAINING_BYTES / (words_per_future as u128 * 8);

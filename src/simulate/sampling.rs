@@ -8,12 +8,18 @@
 //! thread runs it or in which order. Draws happen in a fixed order: growth, efforts, values,
 //! one-time values, risk numbers, impacts (uncertain ones only), noise per period, incidents per
 //! initiative and period (two periods per 64-bit draw, 32 bits each).
+//!
+//! With `[[team]]`, capacity noise is drawn per team and period instead (team by team, each
+//! team's periods in order, teams with noise 0 drawing nothing), in the same place of the order;
+//! the one-pool factors then stay at 1. Without teams nothing changes: the same draws in the
+//! same order as before teams existed.
 
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::pert::{pert_table, PertRows, PertSampler, RowSampler};
+use super::teams::TeamModel;
 use crate::scenario::{Class, Deadline, Estimate, Initiative, Risk, Scenario};
 
 /// The scenario as flat per-initiative and per-period arrays.
@@ -23,6 +29,8 @@ pub struct Model {
     pub n_periods: usize,
     /// A_t by `period_idx`.
     pub allocatable_weeks: Vec<f64>,
+    /// With `[[team]]`: capacity by team (the replay takes the team path); `None` for one pool.
+    pub teams: Option<TeamModel>,
     /// d_t by period, `discount[t]` for t = 0..=T (d_0 = 1).
     pub discount: Vec<f64>,
     pub terminal_periods: f64,
@@ -111,6 +119,7 @@ impl Model {
             n_items,
             n_periods,
             allocatable_weeks,
+            teams: TeamModel::new(scenario),
             discount,
             terminal_periods: scenario.terminal_periods as f64,
             noise: scenario.capacity.noise,
@@ -327,8 +336,11 @@ pub struct Future {
     /// Incident impact.
     pub impact: Vec<f64>,
     pub growth: f64,
-    /// noise_t by `period_idx`, ≥ 0.
+    /// noise_t by `period_idx`, ≥ 0 (one pool; all 1 with teams).
     pub capacity_factor: Vec<f64>,
+    /// With teams, noise_jt: `team_capacity_factor[team_idx * n_periods + period_idx]`, ≥ 0
+    /// (empty without teams).
+    pub team_capacity_factor: Vec<f64>,
     /// Incident masks: bit `period_idx` of word `slot × incident_words + period_idx / 64`.
     pub incidents: Vec<u64>,
 }
@@ -345,6 +357,7 @@ impl Future {
             impact: vec![0.0; model.n_items],
             growth: model.growth.mean(),
             capacity_factor: vec![1.0; model.n_periods],
+            team_capacity_factor: team_factors(model),
             incidents: vec![0; model.n_incident_items * model.incident_words],
         }
     }
@@ -360,6 +373,7 @@ impl Future {
             impact: model.mean_impact.clone(),
             growth: model.growth.mean(),
             capacity_factor: vec![1.0; model.n_periods],
+            team_capacity_factor: team_factors(model),
             incidents: vec![0; model.n_incident_items * model.incident_words],
         }
     }
@@ -386,10 +400,17 @@ impl Future {
         for (i, s) in &model.impact_draws {
             self.impact[*i as usize] = rows.sample(s, rng.next_u64());
         }
-        if model.noise > 0.0 {
-            for factor in &mut self.capacity_factor {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                *factor = (1.0 + model.noise * z).max(0.0);
+        match &model.teams {
+            None => {
+                if model.noise > 0.0 {
+                    for factor in &mut self.capacity_factor {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        *factor = (1.0 + model.noise * z).max(0.0);
+                    }
+                }
+            }
+            Some(teams) => {
+                teams.sample_noise(&mut rng, model.n_periods, &mut self.team_capacity_factor)
             }
         }
         // Incidents: two periods per 64-bit draw, an incident when a 32-bit uniform is below
@@ -418,6 +439,12 @@ impl Future {
             }
         }
     }
+}
+
+/// Every team's capacity factor at 1 (none without teams).
+fn team_factors(model: &Model) -> Vec<f64> {
+    let n_teams = model.teams.as_ref().map_or(0, |teams| teams.n_teams);
+    vec![1.0; n_teams * model.n_periods]
 }
 
 /// SplitMix64's finaliser: a bijection of u64 with good avalanche.

@@ -8,7 +8,9 @@ use super::strategy::compile_strategy;
 use super::*;
 use crate::plan::{Bucket, PlanStatus, PlannedInitiative};
 use crate::progress::Silent;
-use crate::scenario::{Class, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Risk};
+use crate::scenario::{
+    Class, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Risk, Team,
+};
 
 fn scenario(periods: usize, capacity_weeks: f64, initiatives: Vec<Initiative>) -> Scenario {
     Scenario::new("test", periods, capacity_weeks, initiatives)
@@ -730,4 +732,304 @@ fn degenerate_scenarios_do_not_panic() {
     assert_eq!(r.initiatives[0].p_deadline_met, Some(0.0));
     assert_eq!(r.net_value.sd, 0.0);
     assert!(simulate(&starved, None, &[StrategySpec::Plan], &options(1), &Silent).is_err());
+}
+
+/// `s` with its capacity cut into teams (id, engineer-weeks per period, noise); C_t becomes
+/// their sum, as the loader makes it.
+fn with_teams(mut s: Scenario, teams: &[(&str, f64, f64)]) -> Scenario {
+    s.teams = teams
+        .iter()
+        .map(|&(id, per_period, noise)| Team {
+            id: id.into(),
+            name: id.into(),
+            per_period: vec![per_period; s.periods],
+            noise,
+        })
+        .collect();
+    s.capacity.per_period = vec![teams.iter().map(|t| t.1).sum(); s.periods];
+    s
+}
+
+/// An item's split by team ids of `s`.
+fn split(s: &Scenario, shares: &[(&str, f64)]) -> Vec<(usize, f64)> {
+    shares
+        .iter()
+        .map(|&(id, sigma)| (s.teams.iter().position(|t| t.id == id).unwrap(), sigma))
+        .collect()
+}
+
+/// The scenario's `[[strategy]]` "listed" with this order and share.
+fn listed(s: &mut Scenario, order: Vec<usize>, share: f64) -> StrategySpec {
+    s.strategies = vec![CustomStrategy {
+        name: "listed".into(),
+        order,
+        stability_share: Some(share),
+    }];
+    StrategySpec::Custom(0)
+}
+
+/// A split item is limited by its scarcer team. Team a has 10 engineer-weeks per period, team
+/// b 2; X (first) is split a 0.5 / b 0.5 with effort 8, Y (second) is owned by a with effort 16.
+/// Period 1: X takes w = min(8 remaining, a: 10 / 0.5 = 20, b: 2 / 0.5 = 4) = 4, 2 from each
+/// team; b is spent, a has 8 left, all to Y. Period 2 the same: X gets its last 4 → delivered
+/// in 2; Y gets 8 more, 16 in all → delivered in 2. Team a works 10 and 10, team b 2 and 2.
+/// In one pool of 12, X would take its 8 in period 1 (delivered in 1), Y 4 then 12 (in 2).
+#[test]
+fn a_split_item_moves_at_the_pace_of_its_scarcer_team() {
+    let x = item("x", Class::Product, fixed(8.0));
+    let y = item("y", Class::Product, fixed(16.0));
+    let mut pool = scenario(3, 12.0, vec![x, y]);
+    let spec = listed(&mut pool, vec![0, 1], 0.0);
+    assert_eq!(replay_means(&pool, None, &spec).delivered, vec![1, 2]);
+    let mut s = with_teams(pool, &[("a", 10.0, 0.0), ("b", 2.0, 0.0)]);
+    s.initiatives[0].split = split(&s, &[("a", 0.5), ("b", 0.5)]);
+    s.initiatives[1].split = split(&s, &[("a", 1.0)]);
+    let ws = replay_means(&s, None, &spec);
+    assert_eq!(ws.delivered, vec![2, 2]);
+    let tw = &ws.teams;
+    assert_eq!(tw.capacity_weeks, [10.0, 10.0, 10.0, 2.0, 2.0, 2.0]);
+    assert_eq!(tw.work_weeks, [10.0, 10.0, 0.0, 2.0, 2.0, 0.0]);
+    assert_eq!(ws.capacity_weeks, [12.0, 12.0, 12.0]);
+}
+
+/// Each team has its own reserve, and a stability item takes its teams' reserves first, also
+/// in the shared pass. Teams a and b have 10 each, s = 0.4: reserves 4 and 4, shared parts 6
+/// and 6. In priority order: D1 (stability, owned by b, effort 1), D2 (stability, split a 0.8 /
+/// b 0.2, effort 100), P (product, owned by b, effort 6). Reserve pass: D1 takes 1 of b's
+/// reserve (3 left); D2 takes w = min(a: 4 / 0.8 = 5, b: 3 / 0.2 = 15) = 5, 4 from a's reserve
+/// and 1 from b's (2 left). Shared pass: D2 may use a's shared 6 (a's reserve is spent) and b's
+/// reserve 2 plus shared 6: w = min(6 / 0.8 = 7.5, 8 / 0.2 = 40) = 7.5, 6 from a's shared part
+/// and 1.5 from b's reserve (first). P then finds b's whole shared part of 6 → delivered in 1.
+/// Had D2 drawn on b's shared part, P would get 4.5 and miss. Team a works 4 + 6 = 10, team b
+/// 1 + 1 + 1.5 + 6 = 9.5 (0.5 of its reserve idles).
+#[test]
+fn each_team_reserves_its_share_and_stability_work_takes_the_reserve_first() {
+    let d1 = item("d1", Class::Stability, fixed(1.0));
+    let d2 = item("d2", Class::Stability, fixed(100.0));
+    let p = item("p", Class::Product, fixed(6.0));
+    let mut s = with_teams(
+        scenario(1, 0.0, vec![d1, d2, p]),
+        &[("a", 10.0, 0.0), ("b", 10.0, 0.0)],
+    );
+    s.initiatives[0].split = split(&s, &[("b", 1.0)]);
+    s.initiatives[1].split = split(&s, &[("a", 0.8), ("b", 0.2)]);
+    s.initiatives[2].split = split(&s, &[("b", 1.0)]);
+    let spec = listed(&mut s, vec![0, 1, 2], 0.4);
+    let ws = replay_means(&s, None, &spec);
+    assert_eq!(ws.delivered, vec![1, 0, 1]);
+    let tw = &ws.teams;
+    assert!(
+        (tw.work_weeks[0] - 10.0).abs() < 1e-12,
+        "{:?}",
+        tw.work_weeks
+    );
+    assert!(
+        (tw.work_weeks[1] - 9.5).abs() < 1e-12,
+        "{:?}",
+        tw.work_weeks
+    );
+    assert_eq!(tw.product_weeks, [0.0, 6.0]);
+}
+
+/// The plan replay scales per team and keeps lockstep. Teams a 10 and b 2 per period; the plan
+/// gives X (split a 0.5 / b 0.5, effort 8) and Y (owned by a, effort 6) all their work in
+/// period 1. Planned per team: a 4 + 6 = 10 (fits: factor 1), b 4 (> 2: factor 0.5). X is
+/// scaled by the smaller factor over its teams, 0.5: it gets 4 (2 from each team); Y gets its
+/// 6 → delivered in 1. Leftover: a 2, b 0, so X (an overrun now) can take nothing more in
+/// period 1 (b has nothing to give). Period 2: X, an overrun, takes w = min(4, a: 10 / 0.5,
+/// b: 2 / 0.5 = 4) = 4 → delivered in 2. Team a works 8 and 2, team b 2 and 2.
+#[test]
+fn plan_replay_scales_short_teams_and_keeps_split_items_in_lockstep() {
+    let x = item("x", Class::Product, fixed(8.0));
+    let y = item("y", Class::Product, fixed(6.0));
+    let mut s = with_teams(
+        scenario(2, 0.0, vec![x, y]),
+        &[("a", 10.0, 0.0), ("b", 2.0, 0.0)],
+    );
+    s.initiatives[0].split = split(&s, &[("a", 0.5), ("b", 0.5)]);
+    s.initiatives[1].split = split(&s, &[("a", 1.0)]);
+    let plan = plan_of(
+        vec![
+            planned("x", vec![1.0, 0.0], 8.0, Some(1)),
+            planned("y", vec![1.0, 0.0], 6.0, Some(1)),
+        ],
+        0.0,
+        0.0,
+    );
+    let ws = replay_means(&s, Some(&plan), &StrategySpec::Plan);
+    assert_eq!(ws.delivered, vec![2, 1]);
+    assert_eq!(ws.teams.work_weeks, [8.0, 2.0, 2.0, 2.0]);
+}
+
+/// A scenario with exactly one team is the one-pool scenario: the team draws the same noise in
+/// the same order, and its replay gives the same deliveries and the same numbers.
+#[test]
+fn one_team_is_the_one_pool() {
+    let pool = noisy_scenario();
+    let mut team = with_teams(pool.clone(), &[("all", 30.0, pool.capacity.noise)]);
+    for item in &mut team.initiatives {
+        item.split = vec![(0, 1.0)];
+    }
+    let specs = [
+        StrategySpec::Wsjf,
+        StrategySpec::FeaturesFirst,
+        StrategySpec::DebtFirst,
+        StrategySpec::DebtSprint(2),
+    ];
+    let a = run(&pool, None, &specs, &options(2_000));
+    let b = run(&team, None, &specs, &options(2_000));
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+}
+
+/// Capacity noise is drawn per team: a team without noise keeps factor 1, a noisy team's
+/// factors have mean 1 and sd ≈ its noise (N(1, 0.2) floored at 0: the floor is 5 sd away).
+#[test]
+fn capacity_noise_is_drawn_per_team_and_period() {
+    let a = item("a", Class::Product, fixed(1.0));
+    let mut s = with_teams(
+        scenario(4, 0.0, vec![a]),
+        &[("calm", 10.0, 0.0), ("noisy", 10.0, 0.2)],
+    );
+    s.initiatives[0].split = vec![(0, 1.0)];
+    let model = Model::new(&s);
+    let mut future = Future::for_sampling(&model);
+    let n = 5_000;
+    let (mut sum, mut sum_sq) = (0.0, 0.0);
+    for trial in 0..n {
+        future.sample(&model, 11, trial);
+        assert_eq!(future.team_capacity_factor[..4], [1.0; 4]);
+        assert_eq!(future.capacity_factor, [1.0; 4]);
+        for &f in &future.team_capacity_factor[4..] {
+            sum += f;
+            sum_sq += f * f;
+        }
+    }
+    let m = (4 * n) as f64;
+    let mean = sum / m;
+    let sd = (sum_sq / m - mean * mean).sqrt();
+    assert!((mean - 1.0).abs() < 4.0 * 0.2 / m.sqrt(), "mean {mean}");
+    assert!((sd - 0.2).abs() < 0.01, "sd {sd}");
+}
+
+/// With teams, every strategy runs (the plan and `robust` included), no team is given more than
+/// its K_jt, and the same seed gives byte-identical output on 1 and 3 threads.
+#[test]
+fn teams_run_every_strategy_and_reproduce_across_thread_counts() {
+    let mut s = with_teams(
+        noisy_scenario(),
+        &[("a", 14.0, 0.1), ("b", 10.0, 0.15), ("c", 6.0, 0.0)],
+    );
+    for (k, item) in s.initiatives.iter_mut().enumerate() {
+        item.split = match k % 4 {
+            0 => vec![(0, 1.0)],
+            1 => vec![(0, 0.6), (1, 0.4)],
+            2 => vec![(1, 1.0)],
+            _ => vec![(0, 0.2), (1, 0.3), (2, 0.5)],
+        };
+    }
+    let n = s.initiatives.len();
+    let plan = plan_of(
+        (0..n)
+            .map(|i| {
+                let e = s.initiatives[i].remaining_effort_mean();
+                let t = i % 5;
+                let mut shares = vec![0.0; 6];
+                shares[t] = 0.5;
+                shares[t + 1] = 0.5;
+                planned(&format!("i{i}"), shares, e, Some(t + 2))
+            })
+            .collect(),
+        0.2,
+        0.0,
+    );
+    let specs = [
+        StrategySpec::Plan,
+        StrategySpec::PlanOrder,
+        StrategySpec::Wsjf,
+        StrategySpec::DebtSprint(2),
+        StrategySpec::Robust,
+    ];
+    let mut outputs = Vec::new();
+    for threads in [1, 3] {
+        let o = SimOptions {
+            threads: Some(threads),
+            robust: RobustOptions {
+                n_train: 100,
+                budget: 300,
+            },
+            ..options(1_500)
+        };
+        let mut sim = run(&s, Some(&plan), &specs, &o);
+        for r in &mut sim.strategies {
+            if let Some(search) = &mut r.search {
+                search.seconds = 0.0;
+            }
+            assert!(
+                r.initiatives.iter().any(|i| i.p_delivered > 0.0),
+                "{}",
+                r.name
+            );
+        }
+        outputs.push(serde_json::to_string(&sim).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    // Per team and period, on sampled futures, for every compiled strategy.
+    let model = Model::new(&s);
+    let mut future = Future::for_sampling(&model);
+    let mut ws = Workspace::new(&model);
+    for spec in &specs[..4] {
+        let strategy = compile_strategy(&s, Some(&plan), spec).unwrap();
+        let slack = if *spec == StrategySpec::Plan {
+            1e-5
+        } else {
+            1e-12
+        };
+        for trial in 0..300 {
+            future.sample(&model, 5, trial);
+            replay(&model, &future, &strategy, &mut ws);
+            for (k, w) in ws.teams.capacity_weeks.iter().zip(&ws.teams.work_weeks) {
+                assert!(*w <= k * (1.0 + slack) + 1e-12, "{spec:?}: {w} of {k}");
+            }
+        }
+    }
+}
+
+/// The robust search's shortcut — a future in which the base order gave no work to any item
+/// from the first changed position on replays identically under the neighbour — holds with
+/// teams too: every neighbour's score from `evaluate_move` equals a full replay's.
+#[test]
+fn the_robust_shortcut_is_exact_with_teams() {
+    let mut s = with_teams(
+        noisy_scenario(),
+        &[("a", 12.0, 0.1), ("b", 10.0, 0.2), ("c", 8.0, 0.0)],
+    );
+    for (k, item) in s.initiatives.iter_mut().enumerate() {
+        item.split = match k % 3 {
+            0 => vec![(k % 2, 1.0)],
+            1 => vec![(0, 0.5), (2, 0.5)],
+            _ => vec![(1, 0.7), (2, 0.3)],
+        };
+    }
+    let mut trainer = super::robust::Trainer::new(&s, 9, 64, false);
+    let base = super::strategy::wsjf_order(&s);
+    let share = 0.2;
+    trainer.evaluate(&base, share);
+    trainer.keep_last();
+    let n = base.len();
+    for from in 0..n {
+        for to in [0, n / 2, n - 1] {
+            if from == to {
+                continue;
+            }
+            let mut order = base.clone();
+            let x = order.remove(from);
+            order.insert(to, x);
+            let fast = trainer.evaluate_move(&order, share, from.min(to));
+            let full = trainer.evaluate(&order, share);
+            assert_eq!(fast, full, "move {from} → {to}");
+        }
+    }
 }
