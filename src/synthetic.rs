@@ -187,19 +187,21 @@ pub fn with_teams(mut scenario: Scenario, n_teams: usize, seed: u64) -> Scenario
     }
     let total: f64 = demand.iter().sum::<f64>().max(1e-9);
     let weeks = scenario.weeks_per_period;
-    scenario.teams = (0..n_teams)
-        .map(|j| Team {
-            id: format!("team-{j}"),
-            name: format!("Team {j}"),
-            per_period: scenario
-                .capacity
-                .per_period
-                .iter()
-                .map(|c| (c * demand[j] / total / weeks).round().max(1.0) * weeks)
-                .collect(),
-            noise: scenario.capacity.noise,
+    let capacity = &scenario.capacity;
+    let teams = (0..n_teams)
+        .map(|j| {
+            // The team's share of the work, in whole engineers (at least one).
+            let engineers = |c: &f64| (c * demand[j] / total / weeks).round().max(1.0);
+            let per_period = capacity.per_period.iter().map(|c| engineers(c) * weeks);
+            Team {
+                id: format!("team-{j}"),
+                name: format!("Team {j}"),
+                per_period: per_period.collect(),
+                noise: capacity.noise,
+            }
         })
         .collect();
+    scenario.teams = teams;
     scenario.capacity.per_period = (0..scenario.periods)
         .map(|k| scenario.teams.iter().map(|t| t.per_period[k]).sum())
         .collect();
