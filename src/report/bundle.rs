@@ -110,6 +110,9 @@ struct Results<'a> {
     simulation: &'a Simulation,
     sweep: &'a Sweep,
     sensitivity: &'a Sensitivity,
+    /// With teams: each team's frontier over ±1 engineer (absent without teams).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    teams: &'a [crate::review::TeamOutlook],
 }
 
 #[derive(Serialize)]
@@ -148,6 +151,7 @@ pub fn results_json(data: &ReportData) -> Result<String, Error> {
         simulation: &data.simulation,
         sweep: &data.sweep,
         sensitivity: &data.sensitivity,
+        teams: &data.teams,
     };
     serde_json::to_string_pretty(&results)
         .map(|mut text| {

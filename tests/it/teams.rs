@@ -289,3 +289,59 @@ fn frontier_writes_every_format_and_names_a_wrong_team() {
     let out = super::common::finish(&mut cmd).expect_code(2, "a wrong team is a usage error");
     assert!(out.stderr.contains("expected one of the scenario's teams (payments, mobile, platform, data), found `platfrom`"), "{}", out.stderr);
 }
+
+#[test]
+fn the_report_ranks_the_teams_and_names_the_bottleneck() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("review");
+    let mut cmd = tradeoff();
+    cmd.arg("report")
+        .arg(scenario_path("platform-teams"))
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--trials",
+            "300",
+            "--robust-trials",
+            "30",
+            "--robust-budget",
+            "300",
+        ])
+        .args(["--time-limit", "5", "--quiet"]);
+    finish_ok(&mut cmd);
+    let html = std::fs::read_to_string(out.join("index.html")).expect("the page");
+    assert!(html.contains("<section id=\"teams\">"));
+    assert!(
+        html.contains("Where the next engineer pays off: <strong>"),
+        "no bottleneck line"
+    );
+    for chart in ["team-frontier", "team-capacity"] {
+        assert!(out.join(format!("{chart}.svg")).is_file(), "{chart}.svg");
+        assert!(out.join(format!("{chart}.png")).is_file(), "{chart}.png");
+        assert!(
+            html.contains(&format!("<figure id=\"fig-{chart}\">")),
+            "{chart} on the page"
+        );
+    }
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
+    )
+    .expect("JSON");
+    let teams = results["teams"].as_array().expect("teams in results.json");
+    assert_eq!(teams.len(), 4);
+    for team in teams {
+        let points = team["points"].as_array().expect("points");
+        assert_eq!(points.len(), 3, "{}", team["id"]);
+        let weeks: Vec<f64> = points
+            .iter()
+            .filter_map(|p| p["team_weeks"].as_f64())
+            .collect();
+        assert!(weeks.windows(2).all(|w| w[1] > w[0]), "{weeks:?}");
+    }
+    assert_eq!(
+        results["plan"]["periods"][0]["teams"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+}
