@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::plan::{solve_plan, Plan, PlanOptions};
 use crate::progress::Progress;
 use crate::scenario::Scenario;
-use crate::simulate::{simulate_at, Distribution, RobustSearch, SimOptions, StrategySpec};
+use crate::simulate::{Distribution, RobustSearch, SimOptions};
 use crate::sweep::SharePlanRow;
 
 /// One point of the frontier.
@@ -150,43 +150,16 @@ pub fn points(
     progress.finish();
     let mut points = Vec::with_capacity(factors.len());
     for ((&factor, &s), plan) in factors.iter().zip(&scenarios).zip(plans) {
-        let (plan, plan_note) = match plan {
-            Ok(plan) => (Some(plan), None),
-            Err(Error::Infeasible { conflicts }) => {
-                (None, Some(crate::sweep::infeasible_note(&conflicts)))
-            }
-            Err(Error::Internal(message)) => (None, Some(format!("the planner failed: {message}"))),
-            Err(other) => return Err(other),
-        };
-        let specs: &[StrategySpec] = if plan.is_some() {
-            &[StrategySpec::Plan, StrategySpec::Robust]
-        } else {
-            &[StrategySpec::Robust]
-        };
-        let simulation = simulate_at(s, plan.as_ref(), specs, None, sim_options, progress)?;
-        let result = |name: &str| simulation.strategies.iter().find(|r| r.name == name);
-        let robust = result("robust")
-            .ok_or_else(|| Error::Internal("the frontier's simulation lost `robust`".into()))?;
-        let robust_search = robust
-            .search
-            .clone()
-            .ok_or_else(|| Error::Internal("the robust strategy carries no search".into()))?;
+        let point = crate::sweep::replan_point(s, plan, None, sim_options, progress)?;
         points.push(FrontierPoint {
             factor,
             engineer_weeks: s.capacity.per_period.iter().sum(),
             team_weeks: team.map(|j| s.teams[j].per_period.iter().sum()),
-            plan: plan.as_ref().map(|plan| SharePlanRow {
-                objective: plan.objective,
-                status: plan.status,
-                gap: plan.gap,
-                bound: plan.bound,
-                time_limit_reached: plan.time_limit_reached,
-                net_value: result("plan").map(|r| r.net_value).unwrap_or_default(),
-            }),
-            plan_note,
-            robust: robust.net_value,
-            robust_reliability: robust.deadline_reliability(s),
-            robust_search,
+            plan: point.plan,
+            plan_note: point.plan_note,
+            robust: point.robust,
+            robust_reliability: point.robust_reliability,
+            robust_search: point.robust_search,
         });
     }
     Ok(points)

@@ -196,6 +196,68 @@ pub fn sweep_alongside<R: Send>(
     )
 }
 
+/// A point of a grid (a share of the sweep, a capacity of the frontier) after simulation: the
+/// re-planned plan there, or why there is none, and the robust strategy searched there.
+pub(crate) struct GridPoint {
+    pub plan: Option<SharePlanRow>,
+    pub plan_note: Option<String>,
+    pub robust: Distribution,
+    pub robust_reliability: Option<f64>,
+    pub robust_search: RobustSearch,
+}
+
+/// Simulates a point of a grid: its plan (when the planner found one) and the robust strategy
+/// searched with `robust_share` fixed (free when `None`). Infeasibility and planner failures
+/// become the point's note; other errors stop the grid.
+pub(crate) fn replan_point(
+    scenario: &Scenario,
+    plan: Result<Plan, Error>,
+    robust_share: Option<f64>,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<GridPoint, Error> {
+    let (plan, plan_note) = match plan {
+        Ok(plan) => (Some(plan), None),
+        Err(Error::Infeasible { conflicts }) => (None, Some(infeasible_note(&conflicts))),
+        Err(Error::Internal(message)) => (None, Some(format!("the planner failed: {message}"))),
+        Err(other) => return Err(other),
+    };
+    let specs: &[StrategySpec] = if plan.is_some() {
+        &[StrategySpec::Plan, StrategySpec::Robust]
+    } else {
+        &[StrategySpec::Robust]
+    };
+    let simulation = simulate_at(
+        scenario,
+        plan.as_ref(),
+        specs,
+        robust_share,
+        sim_options,
+        progress,
+    )?;
+    let result = |name: &str| simulation.strategies.iter().find(|s| s.name == name);
+    let robust = result("robust")
+        .ok_or_else(|| Error::Internal("the grid's simulation lost `robust`".into()))?;
+    let robust_search = robust
+        .search
+        .clone()
+        .ok_or_else(|| Error::Internal("the robust strategy carries no search".into()))?;
+    Ok(GridPoint {
+        plan: plan.as_ref().map(|plan| SharePlanRow {
+            objective: plan.objective,
+            status: plan.status,
+            gap: plan.gap,
+            bound: plan.bound,
+            time_limit_reached: plan.time_limit_reached,
+            net_value: result("plan").map(|s| s.net_value).unwrap_or_default(),
+        }),
+        plan_note,
+        robust: robust.net_value,
+        robust_reliability: robust.deadline_reliability(scenario),
+        robust_search,
+    })
+}
+
 /// Why a point of a grid has no plan, in one line: the planner's conflicts.
 pub(crate) fn infeasible_note(conflicts: &[String]) -> String {
     if conflicts.is_empty() {
@@ -215,46 +277,14 @@ fn settle(
 ) -> Result<Sweep, Error> {
     let mut rows = Vec::with_capacity(plans.len());
     for (share, plan) in plans {
-        let (plan, plan_note) = match plan {
-            Ok(plan) => (Some(plan), None),
-            Err(Error::Infeasible { conflicts }) => (None, Some(infeasible_note(&conflicts))),
-            Err(Error::Internal(message)) => (None, Some(format!("the planner failed: {message}"))),
-            Err(other) => return Err(other),
-        };
-        let specs: &[StrategySpec] = if plan.is_some() {
-            &[StrategySpec::Plan, StrategySpec::Robust]
-        } else {
-            &[StrategySpec::Robust]
-        };
-        let simulation = simulate_at(
-            scenario,
-            plan.as_ref(),
-            specs,
-            Some(share),
-            sim_options,
-            progress,
-        )?;
-        let result = |name: &str| simulation.strategies.iter().find(|s| s.name == name);
-        let robust = result("robust")
-            .ok_or_else(|| Error::Internal("the sweep's simulation lost `robust`".into()))?;
-        let robust_search = robust
-            .search
-            .clone()
-            .ok_or_else(|| Error::Internal("the robust strategy carries no search".into()))?;
+        let point = replan_point(scenario, plan, Some(share), sim_options, progress)?;
         rows.push(SweepRow {
             share,
-            plan: plan.as_ref().map(|plan| SharePlanRow {
-                objective: plan.objective,
-                status: plan.status,
-                gap: plan.gap,
-                bound: plan.bound,
-                time_limit_reached: plan.time_limit_reached,
-                net_value: result("plan").map(|s| s.net_value).unwrap_or_default(),
-            }),
-            plan_note,
-            robust: robust.net_value,
-            robust_reliability: robust.deadline_reliability(scenario),
-            robust_search,
+            plan: point.plan,
+            plan_note: point.plan_note,
+            robust: point.robust,
+            robust_reliability: point.robust_reliability,
+            robust_search: point.robust_search,
         });
     }
     let best_by = |value: &dyn Fn(&SweepRow) -> Option<f64>| {

@@ -111,7 +111,18 @@ fn the_page_is_self_contained_and_leads_with_the_summary() {
             "{} loads something from outside the page",
             scenario.display()
         );
-        assert_eq!(html.matches("<svg").count(), CHARTS.len());
+        // With teams, two more: where the next engineer pays off, and capacity by team.
+        let teams = !tradeoff::scenario::load_scenario(&scenario)
+            .expect("a shipped scenario loads")
+            .teams
+            .is_empty();
+        let charts = CHARTS.len() + if teams { 2 } else { 0 };
+        assert_eq!(
+            html.matches("<svg").count(),
+            charts,
+            "{}",
+            scenario.display()
+        );
         let summary = html.find("Executive summary").expect("a summary");
         for later in [
             "id=\"plan\"",
