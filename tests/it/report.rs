@@ -112,7 +112,7 @@ fn the_page_is_self_contained_and_leads_with_the_summary() {
             scenario.display()
         );
         // With teams, two more: where the next engineer pays off, and capacity by team.
-        let teams = !tradeoff::scenario::load_scenario(&scenario)
+        let teams = !tradeoff::scenario::load_scenario(scenario)
             .expect("a shipped scenario loads")
             .teams
             .is_empty();
