@@ -221,6 +221,9 @@ pub enum Sub {
         /// Scale only this team's capacity (a [[team]] id); default: every team's.
         #[arg(long, value_name = "ID")]
         team: Option<String>,
+        /// Also draw the frontier as a chart: FILE.svg or FILE.png.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
         #[command(flatten)]
         grid: GridArgs,
     },
@@ -347,6 +350,7 @@ impl Args {
                 scenario,
                 capacity,
                 team,
+                chart,
                 grid,
             } => {
                 let (format, output, plan_options, sim_options) = grid.split();
@@ -355,6 +359,7 @@ impl Args {
                     scenario,
                     factors: capacity,
                     team,
+                    chart,
                     format,
                     output,
                     plan_options,

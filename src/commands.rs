@@ -73,6 +73,8 @@ pub struct FrontierCommand {
     pub factors: String,
     /// `--team ID`.
     pub team: Option<String>,
+    /// `--chart FILE`: the frontier drawn as SVG or PNG (by the file's extension).
+    pub chart: Option<PathBuf>,
     pub format: Format,
     pub output: Option<PathBuf>,
     pub plan_options: PlanOptions,
@@ -247,6 +249,26 @@ fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
+    let chart_png = match &cmd.chart {
+        None => false,
+        Some(path) => {
+            refuse_overwrite(path, cmd.common.force)?;
+            match path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+            {
+                Some(e) if e == "svg" => false,
+                Some(e) if e == "png" => true,
+                _ => {
+                    return Err(Error::Usage(format!(
+                        "--chart: expected a file name ending in .svg or .png, found `{}`",
+                        path.display()
+                    )))
+                }
+            }
+        }
+    };
     let factors = parse_grid("--capacity", &cmd.factors, (0.0, 10.0), "0.7:1.3:0.1")?;
     if factors.contains(&0.0) {
         return Err(Error::Usage(format!(
@@ -268,6 +290,14 @@ fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
         progress.as_ref(),
     )?;
     let text = report::sim_output::render_frontier(&scenario, &frontier, cmd.format)?;
+    if let Some(path) = &cmd.chart {
+        let chart = report::charts::capacity_frontier(&scenario, &frontier);
+        if chart_png {
+            report::atomic::replace_atomically(path, |tmp| chart.write_png(tmp))?;
+        } else {
+            report::atomic::write_atomically(path, chart.svg()?.as_bytes())?;
+        }
+    }
     write_output(&text, cmd.output.as_deref(), cmd.common.force)
 }
 

@@ -284,6 +284,25 @@ fn frontier_writes_every_format_and_names_a_wrong_team() {
         "{md}"
     );
 
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["frontier.svg", "frontier.png"] {
+        let chart = dir.path().join(name);
+        let mut cmd = tradeoff();
+        cmd.arg("frontier")
+            .arg(&path)
+            .arg("--chart")
+            .arg(&chart)
+            .args(quick);
+        finish_ok(&mut cmd);
+        let bytes = std::fs::read(&chart).expect("the chart is written");
+        let magic: &[u8] = if name.ends_with("svg") {
+            b"<svg"
+        } else {
+            b"\x89PNG"
+        };
+        assert!(bytes.starts_with(magic), "{name}");
+    }
+
     let mut cmd = tradeoff();
     cmd.arg("frontier").arg(&path).args(["--team", "platfrom"]);
     let out = super::common::finish(&mut cmd).expect_code(2, "a wrong team is a usage error");

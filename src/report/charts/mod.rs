@@ -11,6 +11,7 @@ mod draw;
 mod fan;
 #[cfg(test)]
 pub(crate) mod fixture;
+mod frontier;
 mod outcome;
 pub mod roadmap;
 pub mod style;
@@ -56,6 +57,7 @@ enum Body {
     Sweep(sweep::Data),
     Teams(teams::Data),
     TeamCapacity(team_capacity::Data),
+    Frontier(frontier::Data),
     Tornado(tornado::Data),
 }
 
@@ -85,6 +87,7 @@ impl Chart {
             Body::Sweep(d) => sweep::draw(d, root, size),
             Body::Teams(d) => teams::draw(d, root, size),
             Body::TeamCapacity(d) => team_capacity::draw(d, root, size),
+            Body::Frontier(d) => frontier::draw(d, root, size),
             Body::Tornado(d) => tornado::draw(d, root, size),
         }
     }
@@ -247,6 +250,16 @@ pub fn team_capacity(scenario: &Scenario, plan: &Plan) -> Chart {
         format!("Where each team's capacity goes — {}", scenario.name),
         height,
         Body::TeamCapacity(data),
+    )
+}
+
+/// What capacity buys: net value against engineer-weeks, one point per capacity factor.
+pub fn capacity_frontier(scenario: &Scenario, frontier: &crate::frontier::Frontier) -> Chart {
+    Chart::new(
+        "capacity-frontier",
+        format!("What more capacity buys — {}", scenario.name),
+        style::HEIGHT,
+        Body::Frontier(frontier::prepare(scenario, frontier)),
     )
 }
 
