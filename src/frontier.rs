@@ -74,9 +74,7 @@ pub fn scaled(scenario: &Scenario, team: Option<usize>, factor: f64) -> Scenario
             }
         }
     }
-    out.capacity.per_period = (0..out.periods)
-        .map(|k| out.teams.iter().map(|t| t.per_period[k]).sum())
-        .collect();
+    out.sum_team_capacity();
     out
 }
 
@@ -88,9 +86,7 @@ pub fn with_engineers(scenario: &Scenario, team: usize, engineers: f64) -> Scena
     for c in &mut out.teams[team].per_period {
         *c = (*c + step).max(0.0);
     }
-    out.capacity.per_period = (0..out.periods)
-        .map(|k| out.teams.iter().map(|t| t.per_period[k]).sum())
-        .collect();
+    out.sum_team_capacity();
     out
 }
 

@@ -202,9 +202,7 @@ pub fn with_teams(mut scenario: Scenario, n_teams: usize, seed: u64) -> Scenario
         })
         .collect();
     scenario.teams = teams;
-    scenario.capacity.per_period = (0..scenario.periods)
-        .map(|k| scenario.teams.iter().map(|t| t.per_period[k]).sum())
-        .collect();
+    scenario.sum_team_capacity();
     scenario.name = format!("{} in {n_teams} teams", scenario.name);
     scenario
 }

@@ -206,14 +206,7 @@ impl Loader {
         if let (Some(c), Some(t)) = (capacity.as_mut(), periods) {
             if has_teams {
                 // C_t is the sum of the teams' capacities.
-                c.per_period = (0..t)
-                    .map(|k| {
-                        teams
-                            .iter()
-                            .map(|team| team.per_period.get(k).copied().unwrap_or(0.0))
-                            .sum()
-                    })
-                    .collect();
+                c.per_period = Team::total_per_period(&teams, t);
             }
         }
         let debt = self.read_debt(&doc);

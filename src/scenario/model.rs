@@ -360,6 +360,20 @@ pub struct Team {
     pub noise: f64,
 }
 
+impl Team {
+    /// C_t = Σ_j C_jt for each of `periods` periods (a team without a number there counts 0).
+    pub fn total_per_period(teams: &[Team], periods: usize) -> Vec<f64> {
+        (0..periods)
+            .map(|k| {
+                teams
+                    .iter()
+                    .map(|team| team.per_period.get(k).copied().unwrap_or(0.0))
+                    .sum()
+            })
+            .collect()
+    }
+}
+
 /// Technical-debt interest: a drag on capacity that grows over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Debt {
@@ -483,6 +497,11 @@ impl Scenario {
     /// The label of period t (1-based).
     pub fn label(&self, period: usize) -> &str {
         &self.labels[period - 1]
+    }
+
+    /// Sets C_t to the sum of the teams' capacities, after they changed.
+    pub fn sum_team_capacity(&mut self) {
+        self.capacity.per_period = Team::total_per_period(&self.teams, self.periods);
     }
 
     /// The capacity pools the work is planned on: the teams, or the one pool without them.

@@ -331,7 +331,7 @@ fn fill(
 /// test then tells whether the item may take work (not done, every prerequisite delivered).
 /// Prerequisites are delivered before their dependents can finish, so the count below it is
 /// never decremented past zero.
-const PLAN_DONE: u32 = 1 << 31;
+pub(super) const PLAN_DONE: u32 = 1 << 31;
 
 fn replay_plan(model: &Model, future: &Future, share: f64, plan: &PlanReplay, ws: &mut Workspace) {
     ws.reset(model, future);

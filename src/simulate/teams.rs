@@ -34,7 +34,7 @@
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::replay::{clear_alive, set_alive, Workspace, DONE_TOLERANCE, PLAN_SLACK};
+use super::replay::{clear_alive, set_alive, Workspace, DONE_TOLERANCE, PLAN_DONE, PLAN_SLACK};
 use super::sampling::{Future, Model};
 use super::strategy::{Order, PlanReplay, Rule, Strategy};
 use crate::scenario::Scenario;
@@ -169,9 +169,6 @@ impl TeamWorkspace {
         }
     }
 }
-
-/// Set in an item's `unmet` count during a plan replay once its sampled effort is done.
-const PLAN_DONE: u32 = 1 << 31;
 
 /// Replays `strategy` on `future` with capacity by team; deliveries end up in `ws.delivered`.
 pub fn replay(

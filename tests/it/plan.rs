@@ -749,9 +749,7 @@ proptest! {
                 noise: 0.0,
             })
             .collect();
-        s.capacity.per_period = (0..s.periods)
-            .map(|k| s.teams.iter().map(|t| t.per_period[k]).sum())
-            .collect();
+        s.sum_team_capacity();
         for (i, item) in s.initiatives.iter_mut().enumerate() {
             let (_, how) = teams[i % n_teams];
             let j = (i + usize::from(how)) % n_teams;
