@@ -5,8 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 use crate::commands::{
-    Command, Common, FrontierCommand, PlanCommand, ReportCommand, SimulateCommand, SweepCommand,
-    ValidateCommand,
+    Command, Common, DiffCommand, FrontierCommand, PlanCommand, ReportCommand, SimulateCommand,
+    SweepCommand, ValidateCommand,
 };
 use crate::plan::{MarginalMethod, PlanOptions};
 use crate::report::Format;
@@ -38,6 +38,13 @@ pub enum FormatArg {
 pub enum ValidateFormatArg {
     Table,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormatArg {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -227,6 +234,25 @@ pub enum Sub {
         #[command(flatten)]
         grid: GridArgs,
     },
+    /// What changed since the last review: two versions of a scenario, both planned, and why
+    /// the objective moved.
+    Diff {
+        /// The earlier scenario (last review's).
+        old: PathBuf,
+        /// The current scenario.
+        new: PathBuf,
+        /// table for a terminal, json for other tools, markdown to paste into a review document.
+        #[arg(long, value_enum, default_value = "table")]
+        format: DiffFormatArg,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also draw the attribution waterfall as a chart: FILE.svg or FILE.png.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
     /// Write the strategy-review report: HTML, charts and exports in one folder.
     Report {
         scenario: PathBuf,
@@ -366,6 +392,26 @@ impl Args {
                     sim_options,
                 })
             }
+            Sub::Diff {
+                old,
+                new,
+                format,
+                output,
+                chart,
+                solver,
+            } => Command::Diff(DiffCommand {
+                common,
+                old,
+                new,
+                format: match format {
+                    DiffFormatArg::Table => Format::Table,
+                    DiffFormatArg::Json => Format::Json,
+                    DiffFormatArg::Markdown => Format::Markdown,
+                },
+                output,
+                chart,
+                plan_options: solver.plan_options(None, MarginalMethod::Estimate),
+            }),
             Sub::Report {
                 scenario,
                 out,

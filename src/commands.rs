@@ -82,6 +82,18 @@ pub struct FrontierCommand {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct DiffCommand {
+    pub common: Common,
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    /// `--chart FILE`: the attribution waterfall drawn as SVG or PNG.
+    pub chart: Option<PathBuf>,
+    pub plan_options: PlanOptions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportCommand {
     pub common: Common,
     pub scenario: PathBuf,
@@ -98,6 +110,7 @@ pub enum Command {
     Simulate(SimulateCommand),
     Sweep(SweepCommand),
     Frontier(FrontierCommand),
+    Diff(DiffCommand),
     Report(ReportCommand),
 }
 
@@ -109,6 +122,7 @@ pub fn run(command: Command) -> Result<(), Error> {
         Command::Simulate(cmd) => run_simulate(&cmd),
         Command::Sweep(cmd) => run_sweep(&cmd),
         Command::Frontier(cmd) => run_frontier(&cmd),
+        Command::Diff(cmd) => run_diff(&cmd),
         Command::Report(cmd) => run_report(&cmd),
     };
     result.map_err(|e| match e {
@@ -249,26 +263,7 @@ fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
-    let chart_png = match &cmd.chart {
-        None => false,
-        Some(path) => {
-            refuse_overwrite(path, cmd.common.force)?;
-            match path
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-            {
-                Some(e) if e == "svg" => false,
-                Some(e) if e == "png" => true,
-                _ => {
-                    return Err(Error::Usage(format!(
-                        "--chart: expected a file name ending in .svg or .png, found `{}`",
-                        path.display()
-                    )))
-                }
-            }
-        }
-    };
+    let chart_png = chart_is_png(cmd.chart.as_deref(), cmd.common.force)?;
     let factors = parse_grid("--capacity", &cmd.factors, (0.0, 10.0), "0.7:1.3:0.1")?;
     if factors.contains(&0.0) {
         return Err(Error::Usage(format!(
@@ -291,12 +286,60 @@ fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
     )?;
     let text = report::sim_output::render_frontier(&scenario, &frontier, cmd.format)?;
     if let Some(path) = &cmd.chart {
-        let chart = report::charts::capacity_frontier(&scenario, &frontier);
-        if chart_png {
-            report::atomic::replace_atomically(path, |tmp| chart.write_png(tmp))?;
-        } else {
-            report::atomic::write_atomically(path, chart.svg()?.as_bytes())?;
-        }
+        write_chart(
+            &report::charts::capacity_frontier(&scenario, &frontier),
+            path,
+            chart_png,
+        )?;
+    }
+    write_output(&text, cmd.output.as_deref(), cmd.common.force)
+}
+
+/// `--chart FILE`: refused when it exists (without `--force`) or is neither `.svg` nor `.png`;
+/// true for PNG. Checked before any work, so a long run never ends on a refusal.
+fn chart_is_png(chart: Option<&Path>, force: bool) -> Result<bool, Error> {
+    let Some(path) = chart else {
+        return Ok(false);
+    };
+    refuse_overwrite(path, force)?;
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
+        Some(e) if e == "svg" => Ok(false),
+        Some(e) if e == "png" => Ok(true),
+        _ => Err(Error::Usage(format!(
+            "--chart: expected a file name ending in .svg or .png, found `{}`",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes a chart whole or not at all, as PNG or SVG.
+fn write_chart(chart: &report::charts::Chart, path: &Path, png: bool) -> Result<(), Error> {
+    if png {
+        report::atomic::replace_atomically(path, |tmp| chart.write_png(tmp))
+    } else {
+        report::atomic::write_atomically(path, chart.svg()?.as_bytes())
+    }
+}
+
+fn run_diff(cmd: &DiffCommand) -> Result<(), Error> {
+    let old = load_scenario(&cmd.old)?;
+    let new = load_scenario(&cmd.new)?;
+    for scenario in [&old, &new] {
+        check_plan_options(scenario, &cmd.plan_options)?;
+    }
+    if let Some(output) = &cmd.output {
+        refuse_overwrite(output, cmd.common.force)?;
+    }
+    let chart_png = chart_is_png(cmd.chart.as_deref(), cmd.common.force)?;
+    let progress = progress_for(cmd.common);
+    let diff = crate::diff::diff(&old, &new, &cmd.plan_options, progress.as_ref())?;
+    let text = report::export::diff::render_diff(&old, &new, &diff, cmd.format)?;
+    if let Some(path) = &cmd.chart {
+        write_chart(&report::charts::waterfall(&new, &diff), path, chart_png)?;
     }
     write_output(&text, cmd.output.as_deref(), cmd.common.force)
 }

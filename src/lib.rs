@@ -34,6 +34,7 @@
 pub mod cli;
 #[doc(hidden)]
 pub mod commands;
+pub mod diff;
 mod economics;
 pub mod error;
 pub mod frontier;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod diff;
 mod plan;
 mod reference;
 mod repeat;

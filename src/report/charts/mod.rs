@@ -20,6 +20,7 @@ mod team_capacity;
 mod teams;
 mod timeline;
 mod tornado;
+mod waterfall;
 
 pub use delivery::pressing_items;
 
@@ -59,6 +60,7 @@ enum Body {
     TeamCapacity(team_capacity::Data),
     Frontier(frontier::Data),
     Tornado(tornado::Data),
+    Waterfall(waterfall::Data),
 }
 
 impl Chart {
@@ -89,6 +91,7 @@ impl Chart {
             Body::TeamCapacity(d) => team_capacity::draw(d, root, size),
             Body::Frontier(d) => frontier::draw(d, root, size),
             Body::Tornado(d) => tornado::draw(d, root, size),
+            Body::Waterfall(d) => waterfall::draw(d, root, size),
         }
     }
 
@@ -260,6 +263,18 @@ pub fn capacity_frontier(scenario: &Scenario, frontier: &crate::frontier::Fronti
         format!("What more capacity buys — {}", scenario.name),
         style::HEIGHT,
         Body::Frontier(frontier::prepare(scenario, frontier)),
+    )
+}
+
+/// Why the plan's objective moved since the last review: the `diff` waterfall.
+pub fn waterfall(scenario: &Scenario, diff: &crate::diff::Diff) -> Chart {
+    let data = waterfall::prepare(scenario, diff);
+    let height = data.height();
+    Chart::new(
+        "since-last-review",
+        format!("Why the plan's objective moved — {}", scenario.name),
+        height,
+        Body::Waterfall(data),
     )
 }
 

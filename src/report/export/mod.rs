@@ -10,6 +10,7 @@
 //!   `simulate --plan PLAN.json` reads back.
 
 mod csv;
+pub(crate) mod diff;
 mod document;
 mod json;
 mod markdown;
