@@ -173,21 +173,33 @@ pub fn diff(
     options: &PlanOptions,
     progress: &dyn Progress,
 ) -> Result<Diff, Error> {
+    diff_with_plan(old, new, solve_plan(new, options), options, progress)
+}
+
+/// As [`diff`], with NEW's plan already solved with `options` (the report's main plan).
+pub fn diff_with_plan(
+    old: &Scenario,
+    new: &Scenario,
+    new_plan: Result<Plan, Error>,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Diff, Error> {
     let changes = compare(old, new);
     let movers: Vec<&Change> = changes.iter().filter(|c| c.affects_plan()).collect();
-    progress.start("planning", 2 + movers.len() as u64);
+    progress.start("planning the changes", 1 + movers.len() as u64);
+    let settle = |plan: Result<Plan, Error>| match plan {
+        Ok(plan) => Ok(Ok(plan)),
+        Err(Error::Infeasible { conflicts }) => Ok(Err(infeasible_note(&conflicts))),
+        Err(Error::Internal(message)) => Ok(Err(format!("the planner failed: {message}"))),
+        Err(other) => Err(other),
+    };
     let plan = |s: &Scenario| {
         let plan = solve_plan(s, options);
         progress.advance(1);
-        match plan {
-            Ok(plan) => Ok(Ok(plan)),
-            Err(Error::Infeasible { conflicts }) => Ok(Err(infeasible_note(&conflicts))),
-            Err(Error::Internal(message)) => Ok(Err(format!("the planner failed: {message}"))),
-            Err(other) => Err(other),
-        }
+        settle(plan)
     };
     let old_plan = plan(old)?;
-    let new_plan = plan(new)?;
+    let new_plan = settle(new_plan)?;
     let side = |s: &Scenario, p: &Result<Plan, String>| Side {
         file: s.source.display().to_string(),
         name: s.name.clone(),

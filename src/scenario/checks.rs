@@ -47,7 +47,7 @@ impl Loader {
                 match ids.get(req) {
                     Some(&j) if *req == initiative.id => {
                         let _ = j;
-                        self.error(&d.file, Some(*line), "initiative.requires", format!("expected the ids of other initiatives, found `{}` requiring itself", initiative.id), None);
+                        self.error(d.file_for("requires"), Some(*line), "initiative.requires", format!("expected the ids of other initiatives, found `{}` requiring itself", initiative.id), None);
                         ok = false;
                     }
                     Some(&j) => {
@@ -57,7 +57,7 @@ impl Loader {
                     }
                     None => {
                         self.error(
-                            &d.file,
+                            d.file_for("requires"),
                             Some(*line),
                             "initiative.requires",
                             format!(
@@ -84,7 +84,7 @@ impl Loader {
                             closest_id(obj, objective_ids.keys().copied())
                         };
                         self.error(
-                            &d.file,
+                            d.file_for("objectives"),
                             Some(*line),
                             "initiative.objectives",
                             format!("expected the id of an [[objective]], found {}", quoted(obj)),
@@ -192,7 +192,7 @@ impl Loader {
                 (Some(written), false) => {
                     let key = written.key;
                     self.error(
-                        &d.file,
+                        d.file_for(key),
                         Some(written.line),
                         &format!("initiative.{key}"),
                         format!("expected no `{key}` without [[team]] tables, found one"),
@@ -207,7 +207,7 @@ impl Loader {
                             Some(j) => initiative.split.push((j, *share)),
                             None => {
                                 self.error(
-                                    &d.file,
+                                    d.file_for(key),
                                     Some(line),
                                     &format!("initiative.{key}"),
                                     format!("expected the id of a [[team]], found {}", quoted(id)),
@@ -259,7 +259,7 @@ impl Loader {
                 if let Some(message) = deadline_shortfall(i, k, what, header, capacity, pool) {
                     let field = format!("initiative.{what}");
                     self.error(
-                        &d.file,
+                        d.file_for(what),
                         Some(line),
                         &field,
                         message,

@@ -1,21 +1,98 @@
-//! Reads initiatives from a CSV file: one row per initiative, columns named after the
-//! initiative fields (three-point fields, incident risks and soft deadlines split over several
-//! columns), each row turned into a table and read like a TOML `[[initiative]]`.
+//! Reads initiatives from a CSV file (or a workbook's sheet, through `workbook`): one row per
+//! initiative, columns named after the initiative fields (three-point fields, incident risks and
+//! soft deadlines split over several columns), each row turned into a table and read like a
+//! TOML `[[initiative]]`. Both kinds of file first become a [`Sheet`] of text cells with lines.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::fields::Reader;
 use super::load::{read_input, text_of, Draft, Loader};
 use super::raw::{Node, Table, Val};
 use super::sections::{read_initiative, INITIATIVE_KEYS};
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
+
+/// A table of text cells as read from a CSV file or a workbook's sheet, each row with the line
+/// (or the sheet's row number) it starts on. Blank rows are left out.
+pub(super) struct Sheet {
+    pub(super) file: PathBuf,
+    pub(super) columns: Vec<String>,
+    pub(super) rows: Vec<SheetRow>,
+    /// Records that could not be read, reported once the header is known to be usable.
+    pub(super) problems: Vec<Diagnostic>,
+}
+
+pub(super) struct SheetRow {
+    pub(super) line: usize,
+    pub(super) cells: Vec<String>,
+}
+
+impl SheetRow {
+    /// The cell in column `k` (empty past the end).
+    pub(super) fn cell(&self, k: usize) -> &str {
+        self.cells.get(k).map_or("", String::as_str)
+    }
+}
 
 impl Loader {
-    pub(super) fn read_csv_initiatives(
+    /// Initiatives from a CSV file or a workbook in the plain layout: columns named after the
+    /// fields, every column known.
+    pub(super) fn read_table_initiatives(
         &mut self,
-        csv_path: &Path,
+        table_path: &Path,
         ref_line: usize,
         periods: Option<usize>,
     ) -> Vec<Draft> {
+        let Some(mut sheet) = self.read_sheet(table_path, ref_line, None) else {
+            return Vec::new();
+        };
+        let Some(layout) = self.csv_layout(&sheet.file, &sheet.columns, &[]) else {
+            return Vec::new();
+        };
+        self.diagnostics.append(&mut sheet.problems);
+        let mut out = Vec::new();
+        for row in &sheet.rows {
+            let line = row.line;
+            let table = csv_row_table(&layout, &row.cells, line);
+            let draft = self.with_reader(&sheet.file, |r| {
+                layout.report_conflicts(r, &row.cells, line);
+                read_initiative(r, &table, line, periods)
+            });
+            out.extend(draft.map(|mut d| {
+                d.file = sheet.file.clone();
+                d
+            }));
+        }
+        out
+    }
+
+    /// Reads the rows of a CSV file, or of a workbook's sheet (`sheet`, else the first) when the
+    /// file is named `.xlsx`, `.xlsm`, `.xlsb`, `.xls` or `.ods`.
+    pub(super) fn read_sheet(
+        &mut self,
+        path: &Path,
+        ref_line: usize,
+        sheet: Option<&(String, usize)>,
+    ) -> Option<Sheet> {
+        if let Some(format) = super::workbook::format_of(path) {
+            return self.read_workbook(path, format, ref_line, sheet);
+        }
+        if let Some((_, line)) = sheet {
+            self.error(
+                &self.path.clone(),
+                Some(*line),
+                "import.sheet",
+                format!(
+                    "expected a workbook (.xlsx or .ods) for a sheet name, found the CSV file `{}`",
+                    path.display()
+                ),
+                Some("remove `sheet`: a CSV file has one table".into()),
+            );
+            return None;
+        }
+        self.read_csv_sheet(path, ref_line)
+    }
+
+    fn read_csv_sheet(&mut self, csv_path: &Path, ref_line: usize) -> Option<Sheet> {
         let scenario_path = self.path.clone();
         let bytes = match read_input(csv_path) {
             Ok(b) => b,
@@ -30,7 +107,7 @@ impl Loader {
                     ),
                     Some("the path is relative to the scenario file".into()),
                 );
-                return Vec::new();
+                return None;
             }
         };
         let text = match text_of(csv_path, &bytes) {
@@ -39,9 +116,9 @@ impl Loader {
                 mut diagnostics, ..
             }) => {
                 self.diagnostics.append(&mut diagnostics);
-                return Vec::new();
+                return None;
             }
-            Err(_) => return Vec::new(),
+            Err(_) => return None,
         };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
@@ -57,13 +134,10 @@ impl Loader {
                     format!("expected a CSV header row, found an error: {e}"),
                     None,
                 );
-                return Vec::new();
+                return None;
             }
         };
         let columns: Vec<String> = headers.iter().map(str::to_string).collect();
-        let Some(layout) = self.csv_layout(csv_path, &columns) else {
-            return Vec::new();
-        };
         // Lines come from byte offsets: the csv crate's own line count is off for CRLF files
         // (spreadsheet exports) and after blank lines.
         let line_starts: Vec<usize> = std::iter::once(0)
@@ -88,7 +162,12 @@ impl Loader {
             let end = line_starts.get(line).copied().unwrap_or(text.len());
             text[start..end].trim().is_empty()
         };
-        let mut out = Vec::new();
+        let mut sheet = Sheet {
+            file: csv_path.to_path_buf(),
+            columns,
+            rows: Vec::new(),
+            problems: Vec::new(),
+        };
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
@@ -100,50 +179,49 @@ impl Loader {
                         continue;
                     }
                     // The csv crate's own text carries its (miscounted) line: say it ourselves.
+                    let n = sheet.columns.len();
                     let message = match e.kind() {
                         csv::ErrorKind::UnequalLengths { len, .. } => format!(
-                            "expected a CSV record with {} fields (as many as the header), found {len}",
-                            columns.len()
+                            "expected a CSV record with {n} fields (as many as the header), found {len}"
                         ),
                         csv::ErrorKind::Utf8 { .. } => {
                             "expected UTF-8 text, found bytes that are not".to_string()
                         }
                         _ => format!(
-                            "expected a CSV record with {} fields, found an unreadable record",
-                            columns.len()
+                            "expected a CSV record with {n} fields, found an unreadable record"
                         ),
                     };
-                    self.error(csv_path, line, "", message, None);
+                    sheet.problems.push(Diagnostic {
+                        file: csv_path.to_path_buf(),
+                        line,
+                        field: None,
+                        message,
+                        hint: None,
+                    });
                     continue;
                 }
             };
+            // The record's first line, even when a quoted cell spans several.
             let line = record.position().map_or(0, |p| line_of(p.byte()));
             if record.iter().all(str::is_empty) {
                 continue;
             }
-            let table = csv_row_table(&layout, &record, line);
-            let draft = self.with_reader(csv_path, |r| {
-                // Plain and three-point forms of one field in the same row.
-                for (field, plain_col, split_col) in &layout.conflicts(&record) {
-                    r.error(
-                        line,
-                        field,
-                        format!("expected either `{plain_col}` or `{split_col}`, found both"),
-                        Some("leave one of the two empty".into()),
-                    );
-                }
-                read_initiative(r, &table, line, periods)
+            sheet.rows.push(SheetRow {
+                line,
+                cells: record.iter().map(str::to_string).collect(),
             });
-            out.extend(draft.map(|mut d| {
-                d.file = csv_path.to_path_buf();
-                d
-            }));
         }
-        out
+        Some(sheet)
     }
 
-    /// Maps CSV columns to initiative fields; unknown columns are errors.
-    fn csv_layout(&mut self, csv_path: &Path, columns: &[String]) -> Option<CsvLayout> {
+    /// Maps CSV columns to initiative fields; unknown columns are errors. `renames` are
+    /// (field, column) pairs from `[import] columns`: that column is read as that field.
+    pub(super) fn csv_layout(
+        &mut self,
+        csv_path: &Path,
+        columns: &[String],
+        renames: &[(String, String)],
+    ) -> Option<CsvLayout> {
         let mut layout = CsvLayout::default();
         let mut ok = true;
         let mut seen: Vec<&str> = Vec::new();
@@ -160,11 +238,16 @@ impl Loader {
                 continue;
             }
             seen.push(col);
-            match csv_column(col) {
+            let field = renames
+                .iter()
+                .find(|(_, column)| column == col)
+                .map_or(col.as_str(), |(field, _)| field.as_str());
+            match csv_column(field) {
                 Some(target) => layout.columns.push((k, col.clone(), target)),
                 None => {
                     let hint = Some(format!(
-                        "known columns are the initiative fields ({}), three-point fields as effort_low, effort_likely, effort_high, risk as risk_if_deferred_probability, risk_if_deferred_impact, soft deadlines as deadline_period, deadline_penalty",
+                        "{}known columns are the initiative fields ({}), three-point fields as effort_low, effort_likely, effort_high, risk as risk_if_deferred_probability, risk_if_deferred_impact, soft deadlines as deadline_period, deadline_penalty",
+                        if renames.is_empty() { "" } else { "map it to a field in [import] columns, or use a preset; " },
                         INITIATIVE_KEYS.join(", ")
                     ));
                     self.error(
@@ -184,7 +267,7 @@ impl Loader {
 
 /// Where each CSV column goes in the initiative table.
 #[derive(Debug, Clone, PartialEq)]
-enum Target {
+pub(super) enum Target {
     /// A top-level field.
     Plain(&'static str),
     /// A point of a three-point field: (field, point).
@@ -198,17 +281,31 @@ enum Target {
 }
 
 #[derive(Debug, Default)]
-struct CsvLayout {
-    columns: Vec<(usize, String, Target)>,
+pub(super) struct CsvLayout {
+    pub(super) columns: Vec<(usize, String, Target)>,
 }
 
 impl CsvLayout {
+    /// Reports the fields given in two forms in one row.
+    pub(super) fn report_conflicts(&self, r: &mut Reader, cells: &[String], line: usize) {
+        for (field, plain_col, split_col) in &self.conflicts(cells) {
+            r.error(
+                line,
+                field,
+                format!("expected either `{plain_col}` or `{split_col}`, found both"),
+                Some("leave one of the two empty".into()),
+            );
+        }
+    }
+
     /// Fields given in two forms in one row: (field, plain column, split column).
-    fn conflicts(&self, record: &csv::StringRecord) -> Vec<(String, String, String)> {
+    fn conflicts(&self, cells: &[String]) -> Vec<(String, String, String)> {
         let filled = |t: &dyn Fn(&Target) -> bool| {
             self.columns
                 .iter()
-                .find(|(k, _, target)| t(target) && !record.get(*k).unwrap_or("").is_empty())
+                .find(|(k, _, target)| {
+                    t(target) && !cells.get(*k).map_or("", String::as_str).is_empty()
+                })
                 .map(|(_, c, _)| c.clone())
         };
         let mut out = Vec::new();
@@ -243,7 +340,7 @@ impl CsvLayout {
     }
 }
 
-fn csv_column(col: &str) -> Option<Target> {
+pub(super) fn csv_column(col: &str) -> Option<Target> {
     const POINTS: [&str; 3] = ["low", "likely", "high"];
     const THREE_POINT: [&str; 4] = ["effort", "value", "one_time_value", "risk_if_deferred"];
     if let Some(&k) = INITIATIVE_KEYS.iter().find(|k| **k == col) {
@@ -270,7 +367,7 @@ fn csv_column(col: &str) -> Option<Target> {
 }
 
 /// Builds the table an initiative row stands for; empty cells are absent fields.
-fn csv_row_table(layout: &CsvLayout, record: &csv::StringRecord, line: usize) -> Table {
+pub(super) fn csv_row_table(layout: &CsvLayout, cells: &[String], line: usize) -> Table {
     let cell = |text: &str, column: &str| Node {
         line,
         column: Some(column.to_string()),
@@ -292,7 +389,7 @@ fn csv_row_table(layout: &CsvLayout, record: &csv::StringRecord, line: usize) ->
     }
     let mut impact_points = Table::default();
     for (k, column, target) in &layout.columns {
-        let text = record.get(*k).unwrap_or("");
+        let text = cells.get(*k).map_or("", String::as_str);
         if text.is_empty() {
             continue;
         }

@@ -76,6 +76,110 @@ pub fn period_labels(
     ))
 }
 
+/// The first day of each of periods 1..=n + 1 (days since 1970-01-01): period k spans
+/// `[starts[k - 1], starts[k])`, and `starts[n]` is the day after the horizon. None when `start`
+/// is not a label that fits `label` (`period_labels` says why).
+pub fn period_start_days(start: &str, label: PeriodLabel, n: usize) -> Option<Vec<i64>> {
+    let start = start.trim();
+    let n = n as i64;
+    let by_months = |y: i64, m: u32, d: u32, step: i64| -> Vec<i64> {
+        (0..=n)
+            .map(|k| {
+                let (y2, m2, d2) = add_months(y, m, d, step * k);
+                days_from_civil(y2, m2, d2)
+            })
+            .collect()
+    };
+    if let Some((year, q)) = parse_quarter(start) {
+        return (label == PeriodLabel::Quarter).then(|| by_months(year, 3 * q - 2, 1, 3));
+    }
+    if let Some((year, week)) = parse_week(start) {
+        let step = match label {
+            PeriodLabel::Week => 7,
+            PeriodLabel::Sprint => 14,
+            _ => return None,
+        };
+        let jan4 = days_from_civil(year, 1, 4);
+        let monday = jan4 - weekday(jan4) + 7 * (week as i64 - 1);
+        return Some((0..=n).map(|k| monday + step * k).collect());
+    }
+    if let Some((y, m, d)) = parse_date(start) {
+        let base = days_from_civil(y, m, d);
+        return Some(match label {
+            PeriodLabel::Quarter => by_months(y, m, d, 3),
+            PeriodLabel::Month => by_months(y, m, d, 1),
+            PeriodLabel::Sprint => (0..=n).map(|k| base + 14 * k).collect(),
+            PeriodLabel::Week => (0..=n).map(|k| base + 7 * k).collect(),
+            PeriodLabel::Day => (0..=n).map(|k| base + k).collect(),
+        });
+    }
+    if let Some((year, month)) = parse_month(start) {
+        return (label == PeriodLabel::Month).then(|| by_months(year, month, 1, 1));
+    }
+    None
+}
+
+/// A calendar date as a tracker or spreadsheet writes it, as days since 1970-01-01: ISO
+/// `2027-03-15` (a time after `T` or a space is allowed), or Jira's `15/Mar/27 12:00 AM`
+/// (a four-digit year and a time, with or without AM/PM, are allowed too).
+pub fn parse_day(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let time_ok = |rest: &str| rest.is_empty() || is_time(rest.trim());
+    if let (Some(date), Some(rest)) = (text.get(..10), text.get(10..)) {
+        if let Some((y, m, d)) = parse_date(date) {
+            let rest = rest.strip_prefix(['T', ' ']).unwrap_or(rest);
+            return time_ok(rest).then(|| days_from_civil(y, m, d));
+        }
+    }
+    let (date, time) = text.split_once(' ').unwrap_or((text, ""));
+    if !time_ok(time) {
+        return None;
+    }
+    let mut parts = date.split('/');
+    let (d, mon, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || d.is_empty() || d.len() > 2 {
+        return None;
+    }
+    let d: u32 = d.parse().ok()?;
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let m = MONTHS
+        .iter()
+        .position(|name| mon.eq_ignore_ascii_case(name))? as u32
+        + 1;
+    let y = match y.len() {
+        2 if y.chars().all(|c| c.is_ascii_digit()) => 2000 + y.parse::<i64>().ok()?,
+        4 => parse_year(y)?,
+        _ => return None,
+    };
+    (d >= 1 && d <= days_in_month(y, m)).then(|| days_from_civil(y, m, d))
+}
+
+/// `12:00`, `9:30:15`, `12:00 AM`, `00:00:00.000`, `10:00:00Z` or `10:00+02:00`: the time of day
+/// after a date, which the date of a deadline does not need.
+fn is_time(text: &str) -> bool {
+    let upper = text.to_ascii_uppercase();
+    let core = upper
+        .strip_suffix("AM")
+        .or_else(|| upper.strip_suffix("PM"))
+        .unwrap_or(&upper)
+        .trim_end();
+    let mut chars = core.chars();
+    let starts_with_clock =
+        core.len() >= 4 && chars.next().is_some_and(|c| c.is_ascii_digit()) && core.contains(':');
+    starts_with_clock
+        && core
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | 'Z' | '+' | '-'))
+}
+
+/// A day (since 1970-01-01) written as ISO `2027-03-15`, for messages.
+pub fn day_text(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 fn mismatch(start: &str, what: &str, label: PeriodLabel) -> String {
     format!(
         "expected a start matching period_label = \"{}\", found {start:?} ({what})",
@@ -219,6 +323,52 @@ mod tests {
         assert!(period_labels(Some("2027-Q1"), PeriodLabel::Month, 2).is_err());
         assert!(period_labels(Some("2027-13"), PeriodLabel::Month, 2).is_err());
         assert!(period_labels(Some("soon"), PeriodLabel::Month, 2).is_err());
+    }
+
+    #[test]
+    fn period_spans_follow_every_kind_of_start() {
+        let day = |t: &str| parse_day(t).unwrap();
+        let q = period_start_days("2027-Q2", PeriodLabel::Quarter, 2).unwrap();
+        assert_eq!(q, [day("2027-04-01"), day("2027-07-01"), day("2027-10-01")]);
+        let m = period_start_days("2027-11", PeriodLabel::Month, 2).unwrap();
+        assert_eq!(m, [day("2027-11-01"), day("2027-12-01"), day("2028-01-01")]);
+        // ISO week 1 of 2027 starts on Monday 4 January.
+        let w = period_start_days("2027-W01", PeriodLabel::Sprint, 1).unwrap();
+        assert_eq!(w, [day("2027-01-04"), day("2027-01-18")]);
+        let d = period_start_days("2027-01-31", PeriodLabel::Month, 1).unwrap();
+        assert_eq!(d, [day("2027-01-31"), day("2027-02-28")]);
+        assert_eq!(period_start_days("2027-Q1", PeriodLabel::Month, 2), None);
+        assert_eq!(period_start_days("soon", PeriodLabel::Month, 2), None);
+    }
+
+    #[test]
+    fn tracker_dates_parse_in_iso_and_jira_forms() {
+        let iso = parse_day("2027-03-15").unwrap();
+        for text in [
+            "15/Mar/27 12:00 AM",
+            "15/mar/27",
+            "15/Mar/2027",
+            "15/Mar/2027 09:30",
+            "2027-03-15T10:00:00.000+0100",
+            "2027-03-15 10:00",
+            " 2027-03-15 ",
+        ] {
+            assert_eq!(parse_day(text), Some(iso), "{text}");
+        }
+        assert_eq!(day_text(iso), "2027-03-15");
+        for text in [
+            "",
+            "15/Mar",
+            "31/Feb/27",
+            "15/Mrz/27",
+            "15/Mar/27 soon",
+            "2027-3-15",
+            "1/1/1/1",
+            "15/Mar/027",
+            "/Mar/27",
+        ] {
+            assert_eq!(parse_day(text), None, "{text}");
+        }
     }
 
     #[test]

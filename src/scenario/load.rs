@@ -5,7 +5,8 @@
 //!
 //! This file is the entry point and the order of the work: bounded reading of input files, the
 //! `Loader` that gathers diagnostics, and the pass that turns a document into a [`Scenario`].
-//! The sections of the TOML file are read in `sections`, initiatives in CSV in `csv_rows`, and
+//! The sections of the TOML file are read in `sections`, initiatives in CSV in `csv_rows` (in a
+//! workbook through `workbook`), a tracker export or spreadsheet with `[import]` in `import`, and
 //! the checks across the whole scenario (ids, cycles, deadlines, warnings) are in `checks`.
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::checks::warnings;
 use super::fields::Reader;
+use super::import::Calendar;
 use super::model::*;
 use super::raw::parse_toml;
 use super::sections::{peek_periods, TOP_KEYS};
@@ -128,6 +130,25 @@ pub(super) struct Draft {
     pub(super) commit_line: usize,
     /// `owner` or `split` as written.
     pub(super) teams: Option<TeamsAsWritten>,
+    /// For an imported row: the `[[initiative]]` table that set some of its fields.
+    pub(super) annotation: Option<Annotation>,
+}
+
+/// The fields an `[[initiative]]` table set on an imported row, and the file they are in.
+pub(super) struct Annotation {
+    pub(super) file: PathBuf,
+    pub(super) keys: Vec<String>,
+}
+
+impl Draft {
+    /// The file that holds `key` (`requires`, `deadline`, …): the annotating scenario when an
+    /// `[[initiative]]` table set it on an imported row, else the item's own file.
+    pub(super) fn file_for(&self, key: &str) -> &Path {
+        match &self.annotation {
+            Some(a) if a.keys.iter().any(|k| k == key) => &a.file,
+            _ => &self.file,
+        }
+    }
 }
 
 /// An item's `owner` or `split` before the team ids are resolved.
@@ -143,6 +164,9 @@ pub(super) struct TeamsAsWritten {
 pub(super) struct Loader {
     pub(super) path: PathBuf,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Warnings found while reading (an import's dropped links and due dates), shown before
+    /// the scenario's own.
+    pub(super) warnings: Vec<String>,
 }
 
 impl Loader {
@@ -150,6 +174,7 @@ impl Loader {
         Loader {
             path: path.to_path_buf(),
             diagnostics: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -212,10 +237,34 @@ impl Loader {
         let debt = self.read_debt(&doc);
         let objectives = self.read_objectives(&doc);
 
-        let mut drafts = self.read_toml_initiatives(&doc, periods);
-        if let Some((csv_path, line)) = header.as_ref().and_then(|h| h.csv.clone()) {
-            drafts.extend(self.read_csv_initiatives(&csv_path, line, periods));
-        }
+        let table_path = header.as_ref().and_then(|h| h.csv.clone());
+        let drafts = if doc.get("import").is_some() {
+            // With [import], [[initiative]] tables annotate the imported rows.
+            let spec = self.read_import(&doc);
+            let calendar = Calendar::of(header.as_ref());
+            match (spec, table_path) {
+                (Some(spec), Some((file, line))) => {
+                    self.read_imported(&doc, &spec, &file, line, periods, &calendar)
+                }
+                (Some(spec), None) if header.is_some() => {
+                    self.error(
+                        &path,
+                        Some(spec.line),
+                        "scenario.initiatives",
+                        "expected `initiatives` under [scenario] naming the export that [import] reads, found none".into(),
+                        Some("add initiatives = \"export.csv\" (or a .xlsx or .ods workbook) under [scenario]".into()),
+                    );
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            let mut drafts = self.read_toml_initiatives(&doc, periods);
+            if let Some((file, line)) = table_path {
+                drafts.extend(self.read_table_initiatives(&file, line, periods));
+            }
+            drafts
+        };
         let ids = self.check_ids(&drafts);
         let objective_ids: HashMap<&str, usize> = objectives
             .iter()
@@ -265,7 +314,8 @@ impl Loader {
             warnings: Vec::new(),
             source: path,
         };
-        scenario.warnings = warnings(&scenario);
+        scenario.warnings = std::mem::take(&mut self.warnings);
+        scenario.warnings.extend(warnings(&scenario));
         Some(scenario)
     }
 }

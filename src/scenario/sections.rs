@@ -24,6 +24,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "objective",
     "initiative",
     "strategy",
+    "import",
 ];
 const SCENARIO_KEYS: &[&str] = &[
     "name",
@@ -72,7 +73,12 @@ const BUILT_IN_STRATEGIES: &[&str] = &[
 ];
 
 impl Loader {
-    fn section<'d>(&mut self, doc: &'d Table, key: &str, allowed: &[&str]) -> Option<&'d Table> {
+    pub(super) fn section<'d>(
+        &mut self,
+        doc: &'d Table,
+        key: &str,
+        allowed: &[&str],
+    ) -> Option<&'d Table> {
         let node = doc.get(key)?;
         let path = self.path.clone();
         match &node.value {
@@ -188,7 +194,12 @@ impl Loader {
             ) {
                 Ok(l) => l,
                 Err(message) => {
-                    r.error(start.map_or(1, |(_, l)| l), "scenario.start", message, None);
+                    r.error(
+                        start.as_ref().map_or(1, |(_, l)| *l),
+                        "scenario.start",
+                        message,
+                        None,
+                    );
                     return None;
                 }
             };
@@ -204,6 +215,7 @@ impl Loader {
                 terminal_periods: terminal? as u32,
                 currency: currency?,
                 csv: csv?,
+                start: start.map(|(s, _)| s),
             })
         })
     }
@@ -409,7 +421,7 @@ impl Loader {
     }
 
     /// The tables of an array of tables such as `[[initiative]]`.
-    fn tables<'d>(&mut self, doc: &'d Table, key: &str) -> Vec<(&'d Table, usize)> {
+    pub(super) fn tables<'d>(&mut self, doc: &'d Table, key: &str) -> Vec<(&'d Table, usize)> {
         let Some(node) = doc.get(key) else {
             return Vec::new();
         };
@@ -640,6 +652,8 @@ pub(super) struct Header {
     pub(super) terminal_periods: u32,
     pub(super) currency: String,
     pub(super) csv: Option<(PathBuf, usize)>,
+    /// `start` as written: with the label and the horizon it places dates in periods.
+    pub(super) start: Option<String>,
 }
 
 /// Engineer-weeks per period: one number for every period, or a list of one per period.
@@ -676,7 +690,7 @@ fn per_period(r: &mut Reader, n: &Node, field: &str, periods: Option<usize>) -> 
 }
 
 /// Reads `id`: required, `[a-z0-9_-]+`.
-fn read_id(r: &mut Reader, t: &Table, line: usize, section: &str) -> Option<String> {
+pub(super) fn read_id(r: &mut Reader, t: &Table, line: usize, section: &str) -> Option<String> {
     let field = format!("{section}.id");
     let Some(n) = t.get("id") else {
         r.error(
@@ -869,6 +883,7 @@ pub(super) fn read_initiative(
         objectives: objectives?,
         deadline_line,
         commit_line,
+        annotation: None,
     })
 }
 

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod diff;
+mod import;
 mod plan;
 mod reference;
 mod repeat;
