@@ -103,6 +103,7 @@ fn one_shot() {
             sensitivity,
             recommendation,
             teams: Vec::new(),
+            since: None,
         };
         let t = Instant::now();
         write_bundle(out.path(), &data, &Silent).expect("writes");

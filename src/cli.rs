@@ -259,6 +259,10 @@ pub enum Sub {
         /// The folder to write.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Last review's scenario: add "Since the last review" (what changed, what moved in the
+        /// plan, and why the objective moved).
+        #[arg(long, value_name = "OLD.toml")]
+        previous: Option<PathBuf>,
         #[command(flatten)]
         trials: TrialArgs,
         #[command(flatten)]
@@ -415,12 +419,14 @@ impl Args {
             Sub::Report {
                 scenario,
                 out,
+                previous,
                 trials,
                 solver,
             } => Command::Report(ReportCommand {
                 common,
                 scenario,
                 out,
+                previous,
                 plan_options: solver.plan_options(None, MarginalMethod::Estimate),
                 sim_options: trials.sim_options(false),
             }),

@@ -98,6 +98,8 @@ pub struct ReportCommand {
     pub common: Common,
     pub scenario: PathBuf,
     pub out: PathBuf,
+    /// `--previous OLD.toml`: last review's scenario.
+    pub previous: Option<PathBuf>,
     pub plan_options: PlanOptions,
     pub sim_options: SimOptions,
 }
@@ -367,11 +369,13 @@ fn team_index(scenario: &Scenario, id: &str) -> Result<usize, Error> {
 fn run_report(cmd: &ReportCommand) -> Result<(), Error> {
     report::bundle::check_dir(&cmd.out, cmd.common.force)?;
     let scenario = load_scenario(&cmd.scenario)?;
+    let previous = cmd.previous.as_deref().map(load_scenario).transpose()?;
     check_sim_options(&cmd.sim_options)?;
     check_plan_options(&scenario, &cmd.plan_options)?;
     let progress = progress_for(cmd.common);
     let summary = report::bundle::write_report(
         &scenario,
+        previous.as_ref(),
         &cmd.out,
         &cmd.plan_options,
         &cmd.sim_options,

@@ -39,6 +39,7 @@ mod economics;
 pub mod error;
 pub mod frontier;
 pub(crate) mod number;
+pub mod objectives;
 pub mod plan;
 pub mod progress;
 pub mod report;

@@ -6,7 +6,7 @@
 //! reason borrows only its way of writing amounts and shares, `report::charts::style`).
 //!
 //! [`compute`] makes the whole review; [`recommend`], [`optimising_worth`] and [`sensitivity`]
-//! are its parts.
+//! are its parts, and [`objectives_review`] the OKR roll-up it shows.
 //!
 //! # Sensitivity
 //!
@@ -65,6 +65,32 @@ pub struct ReportData<'a> {
     pub recommendation: Option<Recommendation>,
     /// With teams: what one engineer more or fewer in each team is worth, in `[[team]]` order.
     pub teams: Vec<TeamOutlook>,
+    /// With `report --previous`: what changed since the last review.
+    pub since: Option<Since<'a>>,
+}
+
+/// What changed since the last review: the previous scenario diffed against this one.
+pub struct Since<'a> {
+    pub previous: &'a Scenario,
+    pub diff: crate::diff::Diff,
+}
+
+/// Diffs `previous` against the report's scenario, reusing the report's main plan (solved with
+/// the same options the diff plans with).
+pub fn since<'a>(
+    previous: &'a Scenario,
+    data: &ReportData,
+    plan_options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Since<'a>, Error> {
+    let diff = crate::diff::diff_with_plan(
+        previous,
+        data.scenario,
+        Ok(data.plan.clone()),
+        plan_options,
+        progress,
+    )?;
+    Ok(Since { previous, diff })
 }
 
 /// One team's frontier over ±1 engineer: one fewer, today's capacity, one more (each
@@ -245,6 +271,29 @@ pub fn compute<'a>(
         sensitivity,
         recommendation,
         teams,
+        since: None,
+    })
+}
+
+/// The report's OKR roll-up: the plan's by objective, and the recommended strategy's outcome
+/// per objective (its mean value earned and the chance all its items are delivered).
+pub struct ObjectivesReview<'a> {
+    pub rollup: crate::objectives::PlanObjectives,
+    /// The recommended strategy, when there is one and it was rolled up.
+    pub recommended: Option<&'a crate::simulate::StrategyResult>,
+}
+
+/// The report's roll-up by objective; none when the scenario has no objectives.
+pub fn objectives_review<'a>(data: &'a ReportData) -> Option<ObjectivesReview<'a>> {
+    let rollup = crate::objectives::plan_objectives(data.scenario, &data.plan)?;
+    let recommended = data
+        .recommendation
+        .as_ref()
+        .and_then(|r| data.simulation.strategies.get(r.index))
+        .filter(|r| r.objectives.len() == rollup.objectives.len());
+    Some(ObjectivesReview {
+        rollup,
+        recommended,
     })
 }
 

@@ -113,6 +113,13 @@ struct Results<'a> {
     /// With teams: each team's frontier over ±1 engineer (absent without teams).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     teams: &'a [crate::review::TeamOutlook],
+    /// With objectives: the plan's roll-up by objective, flat (`objectives`, `any_objective`,
+    /// `no_objective`, `objective_warnings`) as in `plan --format json`; absent without.
+    #[serde(flatten)]
+    objectives: Option<crate::objectives::PlanObjectives>,
+    /// With `--previous`: the `diff` of the previous scenario against this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since_last_review: Option<&'a crate::diff::Diff>,
 }
 
 #[derive(Serialize)]
@@ -126,7 +133,8 @@ struct ScenarioHeader<'a> {
 }
 
 /// `results.json`: the recommendation, what optimising is worth, the recommended strategy's
-/// roadmap, the plan, simulation (with the robust search), sweep and sensitivity.
+/// roadmap, the plan, simulation (with the robust search), sweep and sensitivity, and with
+/// objectives the plan's roll-up by objective.
 pub fn results_json(data: &ReportData) -> Result<String, Error> {
     let s = data.scenario;
     let results = Results {
@@ -152,6 +160,8 @@ pub fn results_json(data: &ReportData) -> Result<String, Error> {
         sweep: &data.sweep,
         sensitivity: &data.sensitivity,
         teams: &data.teams,
+        objectives: crate::objectives::plan_objectives(s, &data.plan),
+        since_last_review: data.since.as_ref().map(|since| &since.diff),
     };
     serde_json::to_string_pretty(&results)
         .map(|mut text| {
@@ -239,6 +249,7 @@ fn write_files(
 /// writes the folder.
 pub fn write_report(
     scenario: &Scenario,
+    previous: Option<&Scenario>,
     out_dir: &Path,
     plan_options: &PlanOptions,
     sim_options: &SimOptions,
@@ -246,7 +257,15 @@ pub fn write_report(
     progress: &dyn Progress,
 ) -> Result<ReportSummary, Error> {
     check_dir(out_dir, force)?;
-    let data = compute(scenario, plan_options, sim_options, progress)?;
+    let mut data = compute(scenario, plan_options, sim_options, progress)?;
+    if let Some(previous) = previous {
+        data.since = Some(crate::review::since(
+            previous,
+            &data,
+            plan_options,
+            progress,
+        )?);
+    }
     let files = write_bundle(out_dir, &data, progress)?;
     Ok(ReportSummary {
         out_dir: out_dir.to_path_buf(),

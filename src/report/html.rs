@@ -138,12 +138,18 @@ pub fn render(data: &ReportData, charts: &[(&Chart, &str)]) -> String {
                 main {
                     (header(data))
                     (summary(data))
+                    (super::since::section(data, figure(
+                        charts,
+                        "since-last-review",
+                        "Why the plan's objective moved since the last review: each change applied alone to last review's scenario and re-planned, largest first, then the other changes and the interaction.",
+                    )))
                     (plan_section(data, charts))
+                    (objectives_section(data, charts))
                     (comparison(data, charts))
                     (sweep_section(data, charts))
                     (teams_section(data, charts))
                     (sensitivity_section(data, charts))
-                    (warnings(data.scenario))
+                    (warnings(data))
                     (method(data, charts))
                 }
             }
@@ -194,7 +200,9 @@ fn header(data: &ReportData) -> Markup {
             }
             nav {
                 a href="#summary" { "Summary" }
+                @if data.since.is_some() { a href="#since" { "Since last review" } }
                 a href="#plan" { "Plan" }
+                @if !s.objectives.is_empty() { a href="#objectives" { "Objectives" } }
                 a href="#comparison" { "Strategies" }
                 a href="#sweep" { "Debt budget" }
                 a href="#sensitivity" { "Sensitivity" }
@@ -243,6 +251,7 @@ fn summary(data: &ReportData) -> Markup {
     };
     // Deadlines and commitments under the recommended strategy.
     let outcomes = &data.simulation.strategies[rec.index].initiatives;
+    let plan_warnings = objective_warnings(data);
     let due = pressing_items(s);
     html! {
         section #summary {
@@ -302,6 +311,7 @@ fn summary(data: &ReportData) -> Markup {
                     (debt_budget_item(data, best))
                 }
                 (bottleneck_item(data))
+                (super::since::summary_item(data))
                 @if let Some(top) = data.sensitivity.top() {
                     li {
                         "Most sensitive input: " strong { (top.label) } " — "
@@ -317,10 +327,14 @@ fn summary(data: &ReportData) -> Markup {
                     (money(p.value_earned, cur)) " − cost of delay " (money(p.cost_of_delay, cur))
                     " − penalties " (money(p.penalties, cur)) "."
                 }
-                @if !s.warnings.is_empty() {
+                @let n_warnings = s.warnings.len() + plan_warnings.len();
+                @if n_warnings > 0 {
                     li.warn {
-                        "The scenario raised " (s.warnings.len()) " warning"
-                        @if s.warnings.len() != 1 { "s" }
+                        @if plan_warnings.is_empty() { "The scenario raised " } @else {
+                            "The scenario and its plan raised "
+                        }
+                        (n_warnings) " warning"
+                        @if n_warnings != 1 { "s" }
                         ": see " a href="#warnings" { "Warnings" } "."
                     }
                 }
@@ -968,15 +982,116 @@ fn sensitivity_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
     }
 }
 
-fn warnings(s: &Scenario) -> Markup {
+/// The plan's warnings about objectives that get far less work than their weight.
+fn objective_warnings(data: &ReportData) -> Vec<String> {
+    crate::objectives::plan_objectives(data.scenario, &data.plan)
+        .map(|r| r.objective_warnings)
+        .unwrap_or_default()
+}
+
+fn warnings(data: &ReportData) -> Markup {
+    let s = data.scenario;
+    let plan_warnings = objective_warnings(data);
     html! {
         section #warnings {
             h2 { "Warnings" }
-            @if s.warnings.is_empty() {
+            @if s.warnings.is_empty() && plan_warnings.is_empty() {
                 p { "The scenario raised no warnings." }
             } @else {
                 ul {
                     @for w in &s.warnings {
+                        li.warn { (w) }
+                    }
+                    @for w in &plan_warnings {
+                        li.warn { "plan: " (w) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The OKR roll-up: the chart, then per objective its weight and work shares, engineer-weeks,
+/// value earned and cost of delay in the plan, and the recommended strategy's chance that all
+/// its items are delivered; nothing without objectives.
+fn objectives_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
+    let Some(review) = crate::review::objectives_review(data) else {
+        return html! {};
+    };
+    let cur = &data.scenario.currency;
+    let r = &review.rollup;
+    let rec = review.recommended;
+    let p_all = |p: Option<f64>| p.map_or("–".to_string(), percent);
+    let groups = [
+        (
+            "Any objective",
+            &r.any_objective,
+            rec.and_then(|x| x.any_objective.as_ref()),
+        ),
+        (
+            "No objective",
+            &r.no_objective,
+            rec.and_then(|x| x.no_objective.as_ref()),
+        ),
+    ];
+    html! {
+        section #objectives {
+            h2 { "Objectives" }
+            p {
+                "How the plan for the mean future spreads its work over the scenario's objectives: each objective's share of the weights beside its share of the planned engineer-weeks, and what its items earn and cost in delay. An item linked to several objectives counts in full for each, so the objectives' rows overlap; “any objective” and “no objective” do not, and together they are the whole plan."
+                @if let Some(rec) = rec {
+                    " The last column is the chance, under the recommended strategy " code { (rec.name) }
+                    ", that every item of the row is delivered within the horizon."
+                }
+            }
+            (figure(
+                charts,
+                "objectives",
+                "Per objective its share of the weights (plain bars) beside its share of the planned engineer-weeks (hatched bars), and the value its items earn in the plan.",
+            ))
+            div.wide {
+                table {
+                    tr {
+                        th { "Objective" } th.n { "Weight share" } th.n { "Work share" }
+                        th.n { "Planned eng-weeks" } th.n { "Value earned" } th.n { "Cost of delay" }
+                        th.n { "Initiatives" }
+                        @if let Some(rec) = rec { th.n { "All delivered under " (rec.name) } }
+                    }
+                    @for (k, o) in r.objectives.iter().enumerate() {
+                        @let f = &o.figures;
+                        @let short = f.work_share < 0.5 * o.weight_share || (o.weight_share > 0.0 && f.planned_weeks <= 0.0);
+                        tr {
+                            td { (o.name) @if o.name != o.id { br; span.note { (o.id) } } }
+                            td.n { (percent(o.weight_share)) }
+                            td.n.warn[short] { (crate::objectives::share_text(f.work_share)) }
+                            td.n { (tenths(f.planned_weeks)) }
+                            td.n { (money(f.value_earned, cur)) }
+                            td.n { (money(f.cost_of_delay, cur)) }
+                            td.n { (f.n_initiatives) }
+                            @if let Some(rec) = rec {
+                                td.n { (p_all(rec.objectives.get(k).and_then(|x| x.p_all_delivered))) }
+                            }
+                        }
+                    }
+                    @for (name, f, outcome) in groups {
+                        tr {
+                            td { em { (name) } }
+                            td.n { "–" }
+                            td.n { (crate::objectives::share_text(f.work_share)) }
+                            td.n { (tenths(f.planned_weeks)) }
+                            td.n { (money(f.value_earned, cur)) }
+                            td.n { (money(f.cost_of_delay, cur)) }
+                            td.n { (f.n_initiatives) }
+                            @if rec.is_some() {
+                                td.n { (p_all(outcome.and_then(|x| x.p_all_delivered))) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !r.objective_warnings.is_empty() {
+                ul {
+                    @for w in &r.objective_warnings {
                         li.warn { (w) }
                     }
                 }
@@ -1109,6 +1224,43 @@ mod tests {
             );
         }
         assert!(html.contains("neither value, one-time value nor risk"));
+    }
+
+    #[test]
+    fn objectives_get_a_section_and_a_link_only_when_the_scenario_has_them() {
+        let html = page();
+        assert!(!html.contains("<section id=\"objectives\">"));
+        assert!(!html.contains("href=\"#objectives\""));
+        let mut scenario = fixture::scenario(8);
+        scenario.objectives = vec![crate::scenario::Objective {
+            id: "growth".into(),
+            name: "Grow <b>revenue</b>".into(),
+            weight: 1.0,
+        }];
+        scenario.initiatives[0].objectives = vec![0];
+        let data = fixture::report_data(&scenario);
+        let charts = charts_of(&data);
+        let chart = charts
+            .iter()
+            .find(|c| c.name == "objectives")
+            .expect("the chart");
+        let svg = chart.svg().unwrap();
+        let html = render(&data, &[(chart, &svg)]);
+        assert!(html.contains("href=\"#objectives\""));
+        let at = html
+            .find("<section id=\"objectives\">")
+            .expect("the section");
+        let section = &html[at..at + html[at..].find("</section>").unwrap()];
+        for text in [
+            "fig-objectives",
+            "Grow &lt;b&gt;revenue&lt;/b&gt;",
+            "<em>Any objective</em>",
+            "<em>No objective</em>",
+        ] {
+            assert!(section.contains(text), "{text} in {section}");
+        }
+        // The fixture's simulation has no roll-up, so no strategy column.
+        assert!(!section.contains("All delivered under"));
     }
 
     #[test]

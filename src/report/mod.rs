@@ -9,6 +9,7 @@ pub(crate) mod export;
 pub(crate) mod html;
 pub(crate) mod plan_output;
 pub(crate) mod sim_output;
+mod since;
 pub(crate) mod text;
 pub(crate) mod validate_output;
 
@@ -48,6 +49,14 @@ pub fn charts_of(data: &ReportData) -> Vec<Chart> {
     if !data.teams.is_empty() {
         charts.push(charts::team_frontier(data.scenario, &data.teams));
         charts.push(charts::team_capacity(data.scenario, &data.plan));
+    }
+    // With `--previous`, why the objective moved since the last review.
+    if let Some(since) = &data.since {
+        charts.push(charts::waterfall(data.scenario, &since.diff));
+    }
+    // With objectives, the OKR roll-up.
+    if let Some(rollup) = crate::objectives::plan_objectives(data.scenario, &data.plan) {
+        charts.push(charts::objectives_rollup(data.scenario, &rollup));
     }
     charts
 }

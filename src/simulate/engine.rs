@@ -14,13 +14,13 @@
 
 use rayon::prelude::*;
 
-use super::replay::{replay, settle_into, Accounts, Workspace};
+use super::replay::{item_value_earned, replay, settle_into, Accounts, Workspace};
 use super::sampling::{Future, Model};
 use super::stats::{histogram_counts, histogram_edges, quantiles_unsorted, Moments};
 use super::strategy::Strategy;
 use super::{
-    Band, Distribution, Histogram, InitiativeOutcome, Mean, PairedDiff, SimOptions, Simulation,
-    StrategyResult,
+    Band, Distribution, GroupOutcome, Histogram, InitiativeOutcome, Mean, ObjectiveOutcome,
+    PairedDiff, SimOptions, Simulation, StrategyResult,
 };
 use crate::error::Error;
 use crate::progress::Progress;
@@ -49,15 +49,22 @@ struct ChunkSums {
     p_best: Vec<f64>,
     /// Differences a − b for a < b, row-major over the upper triangle.
     pairs: Vec<Moments>,
+    /// Value earned by the items of each objective roll-up row, `[s × rows + row]` (empty
+    /// without objectives).
+    objective_value: Vec<f64>,
+    /// Trials in which every item of the row was delivered within the horizon, laid out alike.
+    objective_all: Vec<u64>,
 }
 
 impl ChunkSums {
-    fn new(n_strategies: usize) -> ChunkSums {
+    fn new(n_strategies: usize, n_rows: usize) -> ChunkSums {
         ChunkSums {
             net: vec![Moments::default(); n_strategies],
             parts: vec![[0.0; 4]; n_strategies],
             p_best: vec![0.0; n_strategies],
             pairs: vec![Moments::default(); n_strategies * n_strategies.saturating_sub(1) / 2],
+            objective_value: vec![0.0; n_strategies * n_rows],
+            objective_all: vec![0; n_strategies * n_rows],
         }
     }
 
@@ -76,6 +83,83 @@ impl ChunkSums {
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             a.merge(b);
         }
+        for (a, b) in self.objective_value.iter_mut().zip(&other.objective_value) {
+            *a += b;
+        }
+        for (a, b) in self.objective_all.iter_mut().zip(&other.objective_all) {
+            *a += b;
+        }
+    }
+}
+
+/// The objective roll-up's rows ([`crate::objectives::member_rows`]) indexed by item for the
+/// replays: item i's rows are `rows_of[starts[i]..starts[i + 1]]` (its objectives, then "any
+/// objective" or "no objective"). Empty without objectives, and then nothing is rolled up.
+struct RollupIndex {
+    starts: Vec<usize>,
+    rows_of: Vec<u32>,
+    /// Items in each row.
+    sizes: Vec<usize>,
+}
+
+impl RollupIndex {
+    fn new(rows: &[Vec<usize>], n_items: usize) -> RollupIndex {
+        let mut by_item = vec![Vec::new(); n_items];
+        for (r, members) in rows.iter().enumerate() {
+            for &i in members {
+                by_item[i].push(r as u32);
+            }
+        }
+        let mut starts = Vec::with_capacity(n_items + 1);
+        starts.push(0);
+        let mut rows_of = Vec::new();
+        for item_rows in &by_item {
+            rows_of.extend_from_slice(item_rows);
+            starts.push(rows_of.len());
+        }
+        RollupIndex {
+            starts,
+            rows_of,
+            sizes: rows.iter().map(Vec::len).collect(),
+        }
+    }
+
+    fn n_rows(&self) -> usize {
+        self.sizes.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sizes.is_empty()
+    }
+}
+
+/// Adds one replay's value earned per roll-up row and counts the rows whose items were all
+/// delivered, into strategy `s`'s sums. An item not delivered earns nothing, so only the
+/// delivered ones are visited, in the order they were delivered (the same on any thread
+/// count); `delivered_in_row` is scratch, all zero before and after.
+fn roll_up(
+    model: &Model,
+    future: &Future,
+    ws: &Workspace,
+    index: &RollupIndex,
+    s: usize,
+    sums: &mut ChunkSums,
+    delivered_in_row: &mut [usize],
+) {
+    let n_rows = index.n_rows();
+    let value = &mut sums.objective_value[s * n_rows..(s + 1) * n_rows];
+    for &i in &ws.delivered_items {
+        let i = i as usize;
+        let v = item_value_earned(model, future, i, ws.delivered[i]);
+        for &r in &index.rows_of[index.starts[i]..index.starts[i + 1]] {
+            value[r as usize] += v;
+            delivered_in_row[r as usize] += 1;
+        }
+    }
+    let all = &mut sums.objective_all[s * n_rows..(s + 1) * n_rows];
+    for ((count, slot), &size) in delivered_in_row.iter_mut().zip(all).zip(&index.sizes) {
+        *slot += u64::from(size > 0 && *count == size);
+        *count = 0;
     }
 }
 
@@ -91,6 +175,8 @@ struct Worker {
     counts: Vec<u64>,
     /// First periods with work, laid out like `counts`.
     start_counts: Vec<u64>,
+    /// The roll-up's scratch: items of each row delivered in the current replay.
+    delivered_in_row: Vec<usize>,
 }
 
 /// What every chunk needs to know.
@@ -101,6 +187,8 @@ struct Context<'a> {
     deterministic: bool,
     n_trials: usize,
     n_band: usize,
+    /// The objective roll-up's rows by item; empty without objectives.
+    rollup: &'a RollupIndex,
 }
 
 impl Worker {
@@ -119,6 +207,7 @@ impl Worker {
             scratch: Vec::new(),
             counts: vec![0; ctx.strategies.len() * m.n_items * (m.n_periods + 1)],
             start_counts: vec![0; ctx.strategies.len() * m.n_items * (m.n_periods + 1)],
+            delivered_in_row: vec![0; ctx.rollup.n_rows()],
         }
     }
 
@@ -138,7 +227,7 @@ impl Worker {
         // Summed here and stored once at the end: the chunks' slots are small neighbouring
         // allocations, which two threads must not write trial by trial (false sharing).
         let out = sums;
-        let sums = &mut ChunkSums::new(n_strategies);
+        let sums = &mut ChunkSums::new(n_strategies, ctx.rollup.n_rows());
         for trial in first..last {
             if !ctx.deterministic {
                 self.future.sample(model, ctx.seed, trial as u64);
@@ -160,6 +249,10 @@ impl Worker {
                 p[1] += acc.cost_of_delay;
                 p[2] += acc.incident_losses;
                 p[3] += acc.penalties;
+                if !ctx.rollup.is_empty() {
+                    let scratch = &mut self.delivered_in_row;
+                    roll_up(model, &self.future, &self.ws, ctx.rollup, s, sums, scratch);
+                }
                 let base = s * model.n_items * (n_periods + 1);
                 for &i in &self.ws.delivered_items {
                     let i = i as usize;
@@ -244,6 +337,8 @@ pub fn run_in_batches(
         .min(BAND_TRIALS_MAX)
         .min((BAND_VALUES_LIMIT / (n_strategies * n_periods.max(1))).max(1));
     let n_chunks = n_trials.div_ceil(CHUNK_TRIALS);
+    let rows = crate::objectives::member_rows(scenario);
+    let rollup = RollupIndex::new(&rows, model.n_items);
     let ctx = Context {
         model: &model,
         strategies,
@@ -251,6 +346,7 @@ pub fn run_in_batches(
         deterministic: options.deterministic,
         n_trials,
         n_band,
+        rollup: &rollup,
     };
 
     let mut net_values = vec![0.0f64; n_store * n_strategies];
@@ -258,7 +354,7 @@ pub fn run_in_batches(
     let counts_len = n_strategies * model.n_items * (n_periods + 1);
     let mut counts = vec![0u64; counts_len];
     let mut start_counts = vec![0u64; counts_len];
-    let mut totals = ChunkSums::new(n_strategies);
+    let mut totals = ChunkSums::new(n_strategies, rows.len());
 
     progress.start("simulating", n_trials as u64);
     let work = || {
@@ -267,7 +363,8 @@ pub fn run_in_batches(
         // Batches bound the partial sums kept at once; they are merged in chunk order.
         for batch_start in (0..n_chunks).step_by(batch_chunks) {
             let batch_end = (batch_start + batch_chunks).min(n_chunks);
-            let mut chunk_sums = vec![ChunkSums::new(n_strategies); batch_end - batch_start];
+            let mut chunk_sums =
+                vec![ChunkSums::new(n_strategies, rows.len()); batch_end - batch_start];
             let mut jobs = Vec::with_capacity(chunk_sums.len());
             for (offset, sums) in chunk_sums.iter_mut().enumerate() {
                 let net: &mut [f64] = nets.next().unwrap_or(&mut []);
@@ -318,6 +415,7 @@ pub fn run_in_batches(
         options,
         n_trials,
         SummaryInput {
+            rows: &rows,
             totals,
             counts,
             start_counts,
@@ -329,7 +427,8 @@ pub fn run_in_batches(
     ))
 }
 
-struct SummaryInput {
+struct SummaryInput<'a> {
+    rows: &'a [Vec<usize>],
     totals: ChunkSums,
     counts: Vec<u64>,
     start_counts: Vec<u64>,
@@ -345,7 +444,7 @@ fn summarise(
     strategies: &[Strategy],
     options: &SimOptions,
     n_trials: usize,
-    input: SummaryInput,
+    input: SummaryInput<'_>,
 ) -> Simulation {
     let n_strategies = strategies.len();
     let n_periods = model.n_periods;
@@ -437,6 +536,8 @@ fn summarise(
             })
             .collect();
         let parts = input.totals.parts[s];
+        let (objectives, any_objective, no_objective) =
+            objective_outcomes(scenario, input.rows, &input.totals, s, n);
         results.push(StrategyResult {
             name: strategy.name.clone(),
             stability_share: strategy.stability_share,
@@ -447,6 +548,9 @@ fn summarise(
             incident_losses: Mean { mean: parts[2] / n },
             penalties: Mean { mean: parts[3] / n },
             initiatives,
+            objectives,
+            any_objective,
+            no_objective,
             cumulative,
             histogram,
             search: None,
@@ -483,4 +587,46 @@ fn summarise(
         strategies: results,
         paired,
     }
+}
+
+/// Strategy `s`'s roll-up by objective, then its "any objective" and "no objective" rows; all
+/// empty without objectives.
+fn objective_outcomes(
+    scenario: &Scenario,
+    rows: &[Vec<usize>],
+    totals: &ChunkSums,
+    s: usize,
+    n: f64,
+) -> (
+    Vec<ObjectiveOutcome>,
+    Option<GroupOutcome>,
+    Option<GroupOutcome>,
+) {
+    if rows.is_empty() {
+        return (Vec::new(), None, None);
+    }
+    let base = s * rows.len();
+    let group = |r: usize| GroupOutcome {
+        value_earned_mean: totals.objective_value[base + r] / n,
+        p_all_delivered: (!rows[r].is_empty()).then(|| totals.objective_all[base + r] as f64 / n),
+    };
+    let n_objectives = scenario.objectives.len();
+    let objectives = scenario
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(r, o)| {
+            let g = group(r);
+            ObjectiveOutcome {
+                id: o.id.clone(),
+                value_earned_mean: g.value_earned_mean,
+                p_all_delivered: g.p_all_delivered,
+            }
+        })
+        .collect();
+    (
+        objectives,
+        Some(group(n_objectives)),
+        Some(group(n_objectives + 1)),
+    )
 }

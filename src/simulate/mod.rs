@@ -238,6 +238,25 @@ pub struct InitiativeOutcome {
     pub started_by: Vec<f64>,
 }
 
+/// What one objective's items did under one strategy (SPEC "Objectives"); an item linked to
+/// several objectives counts in full for each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectiveOutcome {
+    pub id: String,
+    /// Mean value earned by its items, settled item by item as the strategy's value earned.
+    pub value_earned_mean: f64,
+    /// P(every item linked to it is delivered within the horizon); null when none is linked.
+    pub p_all_delivered: Option<f64>,
+}
+
+/// [`ObjectiveOutcome`] for a group of items: "any objective" or "no objective".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupOutcome {
+    pub value_earned_mean: f64,
+    /// P(every item of the group is delivered within the horizon); null for an empty group.
+    pub p_all_delivered: Option<f64>,
+}
+
 /// A histogram of net value; bins are shared by every strategy of one simulation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Histogram {
@@ -261,6 +280,15 @@ pub struct StrategyResult {
     pub incident_losses: Mean,
     pub penalties: Mean,
     pub initiatives: Vec<InitiativeOutcome>,
+    /// Per `[[objective]]`, in their order, what its items did (absent without objectives).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<ObjectiveOutcome>,
+    /// The items linked to at least one objective (absent without objectives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any_objective: Option<GroupOutcome>,
+    /// The items linked to none (absent without objectives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_objective: Option<GroupOutcome>,
     /// Cumulative net value by the end of each period, `cumulative[period_idx]` (the fan chart).
     pub cumulative: Vec<Band>,
     pub histogram: Histogram,

@@ -589,6 +589,14 @@ pub fn settle_into(
     acc
 }
 
+/// Item `i`'s value earned for a delivery in `period` (0: never): the terms [`settle_into`] adds
+/// up for the strategy's value earned, so the items' values sum to it (up to rounding).
+#[inline]
+pub fn item_value_earned(model: &Model, future: &Future, i: usize, period: u32) -> f64 {
+    let p = period as usize;
+    future.value[i] * model.value_weight[p] + future.one_time_value[i] * model.one_time_weight[p]
+}
+
 /// The last period in which an item delivered in `period` (0: never) is still undelivered at
 /// its start: it pays cost of delay and may suffer incidents in periods 1..=this.
 #[inline]

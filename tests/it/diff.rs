@@ -305,3 +305,101 @@ fn a_change_that_cannot_stand_alone_is_listed_with_its_reason() {
     );
     assert_waterfall_sums(&d);
 }
+
+#[test]
+fn a_re_exported_jira_backlog_diffs_against_the_last_export() {
+    // The quarterly loop: last review's export beside this one, a few estimates changed.
+    let shipped = repo().join("scenarios/jira-import");
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    for folder in [&old, &new] {
+        std::fs::create_dir(folder).unwrap();
+        for file in ["scenario.toml", "jira-export.csv"] {
+            std::fs::copy(shipped.join(file), folder.join(file)).unwrap();
+        }
+    }
+    let csv = std::fs::read_to_string(new.join("jira-export.csv")).unwrap();
+    let row = csv.lines().find(|l| l.contains(",PAY-101,")).unwrap();
+    assert!(
+        row.contains(",34,Payments squad,"),
+        "PAY-101 has 34 story points"
+    );
+    let edited = csv.replacen(
+        row,
+        &row.replacen(",34,Payments squad,", ",55,Payments squad,", 1),
+        1,
+    );
+    std::fs::write(new.join("jira-export.csv"), edited).unwrap();
+    let d = diff_json(&old.join("scenario.toml"), &new.join("scenario.toml"));
+    let changes = d["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let field = &changes[0]["fields"][0];
+    assert_eq!(
+        (changes[0]["id"].as_str(), field["field"].as_str()),
+        (Some("pay-101"), Some("effort"))
+    );
+    // Points at half an engineer-week each, spread to { 0.8x, x, 1.6x }: mean (0.8 + 4 + 1.6) x / 6.
+    let mean = |points: f64| points * 0.5 * (0.8 + 4.0 + 1.6) / 6.0;
+    assert!((num(&field["old"]) - mean(34.0)).abs() < 1e-9);
+    assert!((num(&field["new"]) - mean(55.0)).abs() < 1e-9);
+    assert_waterfall_sums(&d);
+}
+
+#[test]
+fn report_previous_adds_since_the_last_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("review");
+    finish_ok(
+        tradeoff()
+            .args([
+                "report",
+                "--quiet",
+                "--trials",
+                "300",
+                "--robust-trials",
+                "50",
+            ])
+            .arg(scenario_path("oauth-vs-enterprise"))
+            .arg("--previous")
+            .arg(last_review())
+            .arg("--out")
+            .arg(&out),
+    );
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let since = &html[html.find("<section id=\"since\">").expect("the section")..];
+    let since = &since[..since.find("</section>").unwrap()];
+    for part in [
+        "Why the objective moved",
+        "What moved in the plan",
+        "What changed in the scenario",
+        "In-app onboarding checklist",
+        "fig-since-last-review",
+    ] {
+        assert!(since.contains(part), "the section has {part}");
+    }
+    assert!(html.contains("href=\"#since\""), "the page links to it");
+    assert!(
+        out.join("since-last-review.svg").exists() && out.join("since-last-review.png").exists()
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let d = &results["since_last_review"];
+    // The diff's new plan is the report's own plan.
+    assert_eq!(d["new"]["plan"]["objective"], results["plan"]["objective"]);
+    assert_waterfall_sums(d);
+
+    // A bad previous scenario is bad input naming its file, and nothing is written.
+    let bad = write_scenario(dir.path(), "old.toml", "[scenario]\nperiods = 2\n");
+    let run = finish(
+        tradeoff()
+            .args(["report", "--quiet"])
+            .arg(scenario_path("oauth-vs-enterprise"))
+            .arg("--previous")
+            .arg(&bad)
+            .arg("--out")
+            .arg(dir.path().join("other")),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("old.toml"), "{}", run.stderr);
+    assert!(!dir.path().join("other").exists());
+}

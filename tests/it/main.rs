@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod diff;
 mod import;
+mod objectives;
 mod plan;
 mod reference;
 mod repeat;

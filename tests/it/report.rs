@@ -111,12 +111,12 @@ fn the_page_is_self_contained_and_leads_with_the_summary() {
             "{} loads something from outside the page",
             scenario.display()
         );
-        // With teams, two more: where the next engineer pays off, and capacity by team.
-        let teams = !tradeoff::scenario::load_scenario(scenario)
-            .expect("a shipped scenario loads")
-            .teams
-            .is_empty();
-        let charts = CHARTS.len() + if teams { 2 } else { 0 };
+        // With teams, two more: where the next engineer pays off, and capacity by team; with
+        // objectives, the roll-up.
+        let loaded = tradeoff::scenario::load_scenario(scenario).expect("a shipped scenario loads");
+        let teams = !loaded.teams.is_empty();
+        let objectives = usize::from(!loaded.objectives.is_empty());
+        let charts = CHARTS.len() + if teams { 2 } else { 0 } + objectives;
         assert_eq!(
             html.matches("<svg").count(),
             charts,

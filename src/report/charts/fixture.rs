@@ -300,6 +300,9 @@ pub fn simulation(scenario: &Scenario) -> Simulation {
                     mean: 10_000.0 * s as f64,
                 },
                 initiatives,
+                objectives: Vec::new(),
+                any_objective: None,
+                no_objective: None,
                 cumulative,
                 histogram: Histogram {
                     edges: edges.clone(),
@@ -451,5 +454,6 @@ pub fn report_data(scenario: &Scenario) -> crate::review::ReportData<'_> {
         sweep_time_limit_secs: 6.0,
         sensitivity: sensitivity(),
         teams: Vec::new(),
+        since: None,
     }
 }

@@ -12,6 +12,7 @@ mod fan;
 #[cfg(test)]
 pub(crate) mod fixture;
 mod frontier;
+mod objectives;
 mod outcome;
 pub mod roadmap;
 pub mod style;
@@ -60,6 +61,7 @@ enum Body {
     TeamCapacity(team_capacity::Data),
     Frontier(frontier::Data),
     Tornado(tornado::Data),
+    Objectives(objectives::Data),
     Waterfall(waterfall::Data),
 }
 
@@ -91,6 +93,7 @@ impl Chart {
             Body::TeamCapacity(d) => team_capacity::draw(d, root, size),
             Body::Frontier(d) => frontier::draw(d, root, size),
             Body::Tornado(d) => tornado::draw(d, root, size),
+            Body::Objectives(d) => objectives::draw(d, root, size),
             Body::Waterfall(d) => waterfall::draw(d, root, size),
         }
     }
@@ -275,6 +278,22 @@ pub fn waterfall(scenario: &Scenario, diff: &crate::diff::Diff) -> Chart {
         format!("Why the plan's objective moved — {}", scenario.name),
         height,
         Body::Waterfall(data),
+    )
+}
+
+/// The OKR roll-up: per objective its share of the weights beside its share of the planned
+/// engineer-weeks, and the value its items earn in the plan.
+pub fn objectives_rollup(scenario: &Scenario, rollup: &crate::objectives::PlanObjectives) -> Chart {
+    let data = objectives::prepare(scenario, rollup);
+    let height = data.height();
+    Chart::new(
+        "objectives",
+        format!(
+            "Objectives: weight, planned work and value — {}",
+            scenario.name
+        ),
+        height,
+        Body::Objectives(data),
     )
 }
 

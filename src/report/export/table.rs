@@ -224,7 +224,72 @@ pub(super) fn plan_document(scenario: &Scenario, plan: &Plan) -> Document {
             ));
         }
     }
+    if let Some(rollup) = crate::objectives::plan_objectives(scenario, plan) {
+        objectives_part(&mut doc, scenario, plan, &rollup);
+    }
     doc
+}
+
+/// The plan's roll-up by objective: weight and work shares, engineer-weeks, value earned and
+/// cost of delay, then the engineer-weeks per period, then the warnings.
+fn objectives_part(
+    doc: &mut Document,
+    scenario: &Scenario,
+    plan: &Plan,
+    rollup: &crate::objectives::PlanObjectives,
+) {
+    use crate::objectives::{share_text, RollupFigures};
+    let unit = currency_unit(&scenario.currency);
+    let rows_of = || {
+        let objectives = rollup
+            .objectives
+            .iter()
+            .map(|o| (shorten(&o.id, 32), Some(o.weight_share), &o.figures));
+        objectives.chain([
+            ("any objective".to_string(), None, &rollup.any_objective),
+            ("no objective".to_string(), None, &rollup.no_objective),
+        ])
+    };
+    doc.heading("Objectives (an item linked to several counts in full for each)");
+    let mut rows = vec![[
+        "objective".to_string(),
+        "weight share".into(),
+        "work share".into(),
+        "eng-weeks".into(),
+        format!("value earned ({unit})"),
+        format!("cost of delay ({unit})"),
+        "initiatives".into(),
+    ]
+    .to_vec()];
+    for (id, weight_share, f) in rows_of() {
+        let f: &RollupFigures = f;
+        rows.push(vec![
+            id,
+            weight_share.map_or_else(|| "-".to_string(), percent),
+            share_text(f.work_share),
+            weeks(f.planned_weeks),
+            grouped(f.value_earned),
+            grouped(f.cost_of_delay),
+            count(f.n_initiatives),
+        ]);
+    }
+    doc.table(rows, 1, "  ");
+    doc.heading("Planned engineer-weeks by objective and period");
+    let mut header = vec!["objective".to_string()];
+    header.extend(plan.periods.iter().map(|p| p.label.clone()));
+    let mut rows = vec![header];
+    for (id, _, f) in rows_of() {
+        let mut row = vec![id];
+        row.extend(f.planned_weeks_by_period.iter().map(|w| weeks(*w)));
+        rows.push(row);
+    }
+    doc.table(rows, 1, "  ");
+    if !rollup.objective_warnings.is_empty() {
+        doc.blank();
+        for w in &rollup.objective_warnings {
+            doc.line(format!("warning: {w}"));
+        }
+    }
 }
 
 /// An item's teams as written: `payments`, or `payments 70%, mobile 30%`.
@@ -394,6 +459,13 @@ pub(super) fn simulation_document(scenario: &Scenario, simulation: &Simulation) 
         ]);
     }
     doc.table(rows, 1, "");
+    if simulation
+        .strategies
+        .first()
+        .is_some_and(|s| !s.objectives.is_empty())
+    {
+        simulated_objectives(&mut doc, simulation, &currency);
+    }
     doc.blank();
     doc.line("P(best): share of sampled futures in which the strategy has the highest net value.");
     if has_plan {
@@ -407,6 +479,48 @@ pub(super) fn simulation_document(scenario: &Scenario, simulation: &Simulation) 
         ));
     }
     doc
+}
+
+/// Per strategy and objective: the mean value earned by the objective's items, and the chance
+/// that all of them are delivered within the horizon.
+fn simulated_objectives(doc: &mut Document, simulation: &Simulation, currency: &str) {
+    let Some(first) = simulation.strategies.first() else {
+        return;
+    };
+    let mut header = vec!["strategy".to_string()];
+    header.extend(first.objectives.iter().map(|o| shorten(&o.id, 24)));
+    header.extend(["any objective".to_string(), "no objective".into()]);
+    type Cell = fn(Option<f64>, f64) -> String;
+    let tables: [(String, Cell); 2] = [
+        (
+            format!("value earned by objective (means, {currency})"),
+            |_, value| grouped(value),
+        ),
+        (
+            "P(all of an objective's items delivered within the horizon)".to_string(),
+            |p, _| p.map_or_else(|| "-".to_string(), percent),
+        ),
+    ];
+    for (title, cell) in tables {
+        doc.heading(title);
+        let mut rows = vec![header.clone()];
+        for s in &simulation.strategies {
+            let mut row = vec![s.name.clone()];
+            row.extend(
+                s.objectives
+                    .iter()
+                    .map(|o| cell(o.p_all_delivered, o.value_earned_mean)),
+            );
+            for g in [&s.any_objective, &s.no_objective] {
+                row.push(g.as_ref().map_or_else(
+                    || "-".to_string(),
+                    |g| cell(g.p_all_delivered, g.value_earned_mean),
+                ));
+            }
+            rows.push(row);
+        }
+        doc.table(rows, 1, "");
+    }
 }
 
 /// Items of the robust order shown under the table.
