@@ -233,6 +233,16 @@ pub fn plain(x: f64) -> String {
     with_sign(x < 0.0, body)
 }
 
+/// A change as a short amount with its sign: `+€12k`, `−€3.4k`, `0`.
+pub fn signed_short_amount(x: f64, currency: &str) -> String {
+    let text = short_amount(x, currency);
+    if text.chars().any(|c| c.is_ascii_digit() && c != '0') && !text.starts_with(MINUS) {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
 /// A number quoted from the input for a message, exact but compact, as the input writes it:
 /// `0.15`, `13`, `-2`, and `1e-300` rather than 300 digits (scientific below 1e-4 and from 1e16
 /// in size).

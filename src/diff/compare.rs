@@ -113,37 +113,24 @@ pub fn compare(old: &Scenario, new: &Scenario) -> Vec<Change> {
             changes.push(whole(Subject::Initiative, &n.id, &n.name, Status::Added));
         }
     }
-    for (section, fields) in [
-        ("scenario", scenario_fields(old, new)),
-        ("capacity", capacity_fields(old, new)),
-        ("debt", debt_fields(old, new)),
-    ] {
-        if !fields.is_empty() {
-            changes.push(Change {
-                subject: Subject::Section,
-                id: section.into(),
-                name: section.into(),
-                status: Status::Changed,
-                fields,
-            });
-        }
-    }
+    changes.extend(section("scenario", scenario_fields(old, new)));
+    changes.extend(section("capacity", capacity_fields(old, new)));
+    changes.extend(section("debt", debt_fields(old, new)));
     changes.extend(team_changes(old, new));
-    for (section, fields) in [
-        ("objectives", objective_fields(old, new)),
-        ("strategies", strategy_fields(old, new)),
-    ] {
-        if !fields.is_empty() {
-            changes.push(Change {
-                subject: Subject::Section,
-                id: section.into(),
-                name: section.into(),
-                status: Status::Changed,
-                fields,
-            });
-        }
-    }
+    changes.extend(section("objectives", objective_fields(old, new)));
+    changes.extend(section("strategies", strategy_fields(old, new)));
     changes
+}
+
+/// A section's change, when any of its fields differs.
+fn section(name: &str, fields: Vec<FieldChange>) -> Option<Change> {
+    (!fields.is_empty()).then(|| Change {
+        subject: Subject::Section,
+        id: name.into(),
+        name: name.into(),
+        status: Status::Changed,
+        fields,
+    })
 }
 
 fn whole(subject: Subject, id: &str, name: &str, status: Status) -> Change {
@@ -478,14 +465,11 @@ fn objective_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
                 ))
             })
     };
-    let mut seen: Vec<&str> = old.objectives.iter().map(|o| o.id.as_str()).collect();
-    seen.extend(
-        new.objectives
-            .iter()
-            .map(|o| o.id.as_str())
-            .filter(|id| !old.objectives.iter().any(|o| o.id == *id)),
-    );
-    for id in seen {
+    let ids = |list: &[crate::scenario::Objective]| -> Vec<String> {
+        list.iter().map(|o| o.id.clone()).collect()
+    };
+    for id in union(ids(&old.objectives), ids(&new.objectives)) {
+        let id = id.as_str();
         f.push(
             &format!("objective {id}"),
             describe(old, id),
@@ -494,6 +478,13 @@ fn objective_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
         );
     }
     f.0
+}
+
+/// OLD's keys, then those only NEW has.
+fn union(old: Vec<String>, new: Vec<String>) -> Vec<String> {
+    let mut all = old.clone();
+    all.extend(new.into_iter().filter(|k| !old.contains(k)));
+    all
 }
 
 fn strategy_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
@@ -514,14 +505,11 @@ fn strategy_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
                 text(format!("order {}{share}", order.join(", ")))
             })
     };
-    let mut seen: Vec<&str> = old.strategies.iter().map(|c| c.name.as_str()).collect();
-    seen.extend(
-        new.strategies
-            .iter()
-            .map(|c| c.name.as_str())
-            .filter(|name| !old.strategies.iter().any(|c| c.name == *name)),
-    );
-    for name in seen {
+    let names = |list: &[crate::scenario::CustomStrategy]| -> Vec<String> {
+        list.iter().map(|c| c.name.clone()).collect()
+    };
+    for name in union(names(&old.strategies), names(&new.strategies)) {
+        let name = name.as_str();
         f.push(
             &format!("strategy {name}"),
             describe(old, name),

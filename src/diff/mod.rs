@@ -79,6 +79,25 @@ pub struct Placement {
     pub delivery: Option<usize>,
 }
 
+impl Placement {
+    /// `Next, delivered 2027-Q3`, `Unplanned` or `Later, not delivered`, with `s`'s labels.
+    pub fn describe(&self, s: &Scenario) -> String {
+        let bucket = match self.bucket {
+            Bucket::Now => "Now",
+            Bucket::Next => "Next",
+            Bucket::Later => "Later",
+            Bucket::Unplanned => return "Unplanned".into(),
+        };
+        match self.delivery {
+            Some(t) => format!(
+                "{bucket}, delivered {}",
+                s.labels.get(t.wrapping_sub(1)).map_or("?", |l| l.as_str())
+            ),
+            None => format!("{bucket}, not delivered"),
+        }
+    }
+}
+
 /// An item whose bucket or delivery differs between the two plans (null on the side that does
 /// not have the item).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,6 +183,19 @@ pub struct Diff {
     pub moved: Vec<Moved>,
     /// Null when either scenario has no plan.
     pub attribution: Option<Attribution>,
+}
+
+impl Diff {
+    /// How many initiatives were (added, removed, changed).
+    pub fn initiative_counts(&self) -> (usize, usize, usize) {
+        let n = |status: Status| {
+            self.changes
+                .iter()
+                .filter(|c| c.subject == Subject::Initiative && c.status == status)
+                .count()
+        };
+        (n(Status::Added), n(Status::Removed), n(Status::Changed))
+    }
 }
 
 /// Compares OLD and NEW, plans both and attributes the objective's change.

@@ -4,50 +4,20 @@
 use maud::{html, Markup};
 
 use crate::diff::{show, Diff, Placement, Status, Subject};
-use crate::number::{amount, signed};
-use crate::plan::Bucket;
+use crate::number::{amount, signed, signed_short_amount};
 use crate::report::charts::style::{gap_percent, money};
 use crate::review::ReportData;
 use crate::scenario::Scenario;
 
-fn bucket_word(b: Bucket) -> &'static str {
-    match b {
-        Bucket::Now => "Now",
-        Bucket::Next => "Next",
-        Bucket::Later => "Later",
-        Bucket::Unplanned => "Unplanned",
-    }
-}
-
 fn placed(s: &Scenario, p: &Option<Placement>) -> String {
-    match p {
-        None => "not in the portfolio".into(),
-        Some(p) => match p.delivery {
-            Some(t) => format!(
-                "{}, delivered {}",
-                bucket_word(p.bucket),
-                s.labels.get(t - 1).map_or("?", |l| l.as_str())
-            ),
-            None if p.bucket == Bucket::Unplanned => "Unplanned".into(),
-            None => format!("{}, not delivered", bucket_word(p.bucket)),
-        },
-    }
+    p.as_ref()
+        .map_or_else(|| "not in the portfolio".into(), |p| p.describe(s))
 }
 
-/// "3 changed, 1 added, 1 removed" for initiatives.
+/// "3 initiatives changed, 1 added, 1 removed".
 fn counts(diff: &Diff) -> String {
-    let n = |status: Status| {
-        diff.changes
-            .iter()
-            .filter(|c| c.subject == Subject::Initiative && c.status == status)
-            .count()
-    };
-    format!(
-        "{} initiatives changed, {} added, {} removed",
-        n(Status::Changed),
-        n(Status::Added),
-        n(Status::Removed)
-    )
+    let (added, removed, changed) = diff.initiative_counts();
+    format!("{changed} initiatives changed, {added} added, {removed} removed")
 }
 
 /// The executive summary's line: the objective then and now, and the largest single cause.
@@ -64,20 +34,11 @@ pub(super) fn summary_item(data: &ReportData) -> Markup {
                 (money(w.new_objective, cur))
                 @if let Some(top) = w.steps.first().filter(|s| s.delta != 0.0) {
                     ", most of all because of " strong { (top.change) } " ("
-                    (signed_money(top.delta, cur)) " alone)"
+                    (signed_short_amount(top.delta, cur)) " alone)"
                 }
             }
             ". See " a href="#since" { "Since the last review" } "."
         }
-    }
-}
-
-fn signed_money(x: f64, cur: &str) -> String {
-    let m = money(x, cur);
-    if x > 0.0 {
-        format!("+{m}")
-    } else {
-        m
     }
 }
 
@@ -132,7 +93,7 @@ pub(super) fn section(data: &ReportData, waterfall: Markup) -> Markup {
                 table {
                     tr { th { "Change" } th.n { "Effect on the plan's objective" } }
                     @for (label, delta) in w.bars() {
-                        tr { td { (label) } td.n { (signed_money(delta, cur)) } }
+                        tr { td { (label) } td.n { (signed_short_amount(delta, cur)) } }
                     }
                 }
                 @for u in &w.unattributed {

@@ -160,7 +160,7 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
         let (lx, _) = px(running.min(next), yc);
         draw::label(
             root,
-            &signed_money(*delta, &data.currency),
+            &crate::number::signed_short_amount(*delta, &data.currency),
             if right { (vx + 8, vy) } else { (lx - 8, vy) },
             style::NOTE_SIZE,
             &style::INK,
@@ -171,14 +171,4 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
     }
     total_row(data.bars.len() + 1, "New objective", data.new)?;
     Ok(())
-}
-
-/// A change as a short amount with its sign: `+€12k`, `−€3.4k`.
-fn signed_money(x: f64, currency: &str) -> String {
-    let text = style::money(x, currency);
-    if x > 0.0 && !text.starts_with('0') {
-        format!("+{text}")
-    } else {
-        text
-    }
 }

@@ -6,7 +6,7 @@ use super::markdown::to_markdown;
 use crate::diff::{show, Diff, Placement, Status, Subject};
 use crate::error::Error;
 use crate::number::{amount, currency_unit, gap_percent, grouped, signed};
-use crate::plan::{Bucket, PlanStatus};
+use crate::plan::PlanStatus;
 use crate::report::text::shorten;
 use crate::report::Format;
 use crate::scenario::Scenario;
@@ -32,29 +32,8 @@ fn cell(value: &serde_json::Value) -> String {
     shorten(&show(value), 48)
 }
 
-fn bucket_word(b: Bucket) -> &'static str {
-    match b {
-        Bucket::Now => "Now",
-        Bucket::Next => "Next",
-        Bucket::Later => "Later",
-        Bucket::Unplanned => "Unplanned",
-    }
-}
-
-/// `Next, delivered 2027-Q3`, `Unplanned`, or `—` when the side does not have the item.
 fn placed(s: &Scenario, p: &Option<Placement>) -> String {
-    match p {
-        None => "—".into(),
-        Some(p) => match p.delivery {
-            Some(t) => format!(
-                "{}, delivered {}",
-                bucket_word(p.bucket),
-                s.labels.get(t - 1).map_or("?", |l| l.as_str())
-            ),
-            None if p.bucket == Bucket::Unplanned => "Unplanned".into(),
-            None => format!("{}, not delivered", bucket_word(p.bucket)),
-        },
-    }
+    p.as_ref().map_or_else(|| "—".into(), |p| p.describe(s))
 }
 
 /// The diff as a document: changes, plans, moves, and the waterfall.
@@ -68,17 +47,7 @@ pub(crate) fn diff_document(old: &Scenario, new: &Scenario, diff: &Diff) -> Docu
     if diff.changes.is_empty() {
         doc.line("The two scenarios are the same: no initiative, team or section differs.");
     }
-    let counts = |status: Status| {
-        diff.changes
-            .iter()
-            .filter(|c| c.subject == Subject::Initiative && c.status == status)
-            .count()
-    };
-    let (added, removed, changed) = (
-        counts(Status::Added),
-        counts(Status::Removed),
-        counts(Status::Changed),
-    );
+    let (added, removed, changed) = diff.initiative_counts();
     if added + removed + changed > 0 {
         doc.heading(format!(
             "Initiatives: {added} added, {removed} removed, {changed} changed"
