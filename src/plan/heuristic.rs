@@ -504,6 +504,17 @@ pub fn improve(
         capped: false,
         best_objective: start.schedule.objective,
         forced: (0..n).map(|i| replayer.must_by(i).is_some()).collect(),
+        pools: data
+            .items
+            .iter()
+            .map(|item| {
+                if data.n_pools() > 64 {
+                    u64::MAX
+                } else {
+                    item.shares.iter().fold(0, |bits, &(j, _)| bits | 1 << j)
+                }
+            })
+            .collect(),
     };
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut best = start;
@@ -552,6 +563,8 @@ struct Search<'r, 'a> {
     /// Set when the deadline stopped the search.
     capped: bool,
     forced: Vec<bool>,
+    /// The pools (teams) of each item as a bit set; every bit when there are more than 64.
+    pools: Vec<u64>,
 }
 
 impl Search<'_, '_> {
@@ -637,9 +650,19 @@ impl Search<'_, '_> {
             let Some(from) = current.priority.order.iter().position(|&x| x == item) else {
                 continue;
             };
+            // Moving past an item of other teams changes little: steps count the items that
+            // share a team with this one (every item, with one pool), above and below it.
+            let related = |&x: &usize| self.pools[x] & self.pools[item] != 0;
+            let above: Vec<usize> = (0..from)
+                .rev()
+                .filter(|&p| related(&current.priority.order[p]))
+                .collect();
+            let below: Vec<usize> = (from + 1..n)
+                .filter(|&p| related(&current.priority.order[p]))
+                .collect();
             let mut step = 1usize;
             'moves: while step < n {
-                for to in [from.checked_sub(step), Some(from + step).filter(|&t| t < n)]
+                for to in [above.get(step - 1).copied(), below.get(step - 1).copied()]
                     .into_iter()
                     .flatten()
                 {

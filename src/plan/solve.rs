@@ -119,31 +119,52 @@ const NODES_PER_SECOND_AT_SIZE_1: f64 = 25_000.0;
 const SEARCH_SHARE: [f64; 2] = [0.1, 0.45];
 /// The share of `--time-limit` branch and bound is sized for (all windows together).
 const MILP_SHARE: f64 = 0.4;
+/// With teams, the shares of `--time-limit` for the local search and branch and bound when both
+/// run: the search gets most of the work. Each team's rows hold only its own items, so a window
+/// of two periods frees a few items per team and branch and bound finds little there (nothing on
+/// the 200×12 portfolio in 5 teams at 10 s), while the search keeps improving with more replays.
+const TEAMS_SEARCH_SHARE: f64 = 0.35;
+const TEAMS_MILP_SHARE: f64 = 0.15;
+/// With teams, the search's stall limit is this many times the one-pool one: moving an item past
+/// other teams' items changes nothing, so more replays go by between improvements.
+const TEAMS_STALL_FACTOR: usize = 4;
 /// What a window's root relaxation costs, in nodes: its simplex starts from scratch (about 1,500
 /// pivots on the 200×12 portfolio against 20 to 45 for a node).
 const WINDOW_ROOT_NODES: u64 = 50;
 
 impl WorkLimits {
     /// The limits for `time_limit_secs` on a program of `n` items over `t` periods with
-    /// `size` free variables plus rows; `milp` when branch and bound follows the local search.
+    /// `size` free variables plus rows; `milp` when branch and bound follows the local search;
+    /// `teams` when the scenario has more than one capacity pool.
     ///
     /// The rates are those measured on the 2-core machine of `benches/README.md`, and the work is
     /// sized for at most half of `--time-limit` there, so the clock strikes only on a machine
     /// (or a load) that makes the planner twice as slow.
-    fn new(time_limit_secs: f64, n: usize, t: usize, size: usize, milp: bool) -> WorkLimits {
+    fn new(
+        time_limit_secs: f64,
+        (n, t, size): (usize, usize, usize),
+        milp: bool,
+        teams: bool,
+    ) -> WorkLimits {
         let secs = time_limit_secs.clamp(0.01, 1e7);
-        let search_secs = secs * SEARCH_SHARE[usize::from(!milp)];
-        let node_secs = secs * MILP_SHARE;
+        let (search_share, milp_share) = match (milp, teams) {
+            (true, true) => (TEAMS_SEARCH_SHARE, TEAMS_MILP_SHARE),
+            _ => (SEARCH_SHARE[usize::from(!milp)], MILP_SHARE),
+        };
+        let search_secs = secs * search_share;
+        let node_secs = secs * milp_share;
+        let stall_factor = if teams { TEAMS_STALL_FACTOR } else { 1 };
         let replays_per_sec = REPLAY_CELLS_PER_SECOND / (n * t).max(1) as f64;
         let nodes_per_sec = NODES_PER_SECOND_AT_SIZE_1 / (size.max(1) as f64).sqrt();
         let nodes = (node_secs * nodes_per_sec) as u64;
         WorkLimits {
             search_replays: ((search_secs * replays_per_sec) as usize).max(100),
-            search_stall: if milp {
-                1_000 + 50 * n
-            } else {
-                50_000 + 500 * n
-            },
+            search_stall: stall_factor
+                * if milp {
+                    1_000 + 50 * n
+                } else {
+                    50_000 + 500 * n
+                },
             nodes: nodes.max(10),
         }
     }
@@ -176,7 +197,12 @@ fn solve_data(
     let n = data.n_items();
     let size = model.size();
     let work_secs = options.work_secs.unwrap_or(options.time_limit_secs);
-    let limits = WorkLimits::new(work_secs, n, data.n_periods, size, small);
+    let limits = WorkLimits::new(
+        work_secs,
+        (n, data.n_periods, size),
+        small,
+        data.n_pools() > 1,
+    );
 
     let replayer = Replayer::new(data);
     let t0 = Instant::now();
