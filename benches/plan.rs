@@ -20,7 +20,8 @@ const SIZES: [(usize, usize, usize, f64, f64); 5] = [
     (200, 12, 0, 10.0, 0.01),
     (200, 12, 5, 10.0, 0.01),
     (1000, 12, 0, 60.0, 0.02),
-    (1000, 24, 0, 60.0, 0.02),
+    // The speed issue's target for 1000×24: within 1% (the first round's was 2%).
+    (1000, 24, 0, 60.0, 0.01),
 ];
 
 /// The generated portfolio of a size, its capacity in `teams` teams when not 0, and its name.

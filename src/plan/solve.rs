@@ -22,9 +22,7 @@ use super::backend::{solve_relaxation, MilpLimits, Relaxation, SolveFailure};
 use super::data::PlanData;
 use super::heuristic::{construct, improve, HeuristicPlan, LpGuide, Replayer, SearchBudget};
 use super::infeasible::{explain, fmt_num};
-use super::model::{
-    build_model, profile_vars, with_delivery_profiles, LinearModel, RowKind, PROFILE_MAX_VARS,
-};
+use super::model::{build_model, profile_items, with_delivery_profiles_for, LinearModel, RowKind};
 use super::normalise::{build_plan, relative_gap, RawPlan};
 use super::{MarginalMethod, Plan, PlanOptions, PlanStatus};
 use crate::error::Error;
@@ -194,7 +192,11 @@ fn solve_data(
         .iter()
         .filter(|v| v.binary && v.upper > v.lower)
         .count();
-    let small = report.n_binaries <= MILP_MAX_BINARIES;
+    let small = report.n_binaries
+        <= std::env::var("EXP_MAXB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(MILP_MAX_BINARIES);
     let n = data.n_items();
     let size = model.size();
     let work_secs = options.work_secs.unwrap_or(options.time_limit_secs);
@@ -252,14 +254,19 @@ fn solve_data(
             target,
         };
         // Meanwhile, on the other core, the extended relaxation (work split by delivery period)
-        // tightens the bound of programs small enough for it to pay off. Its duals are not used:
-        // guidance and marginal values come from the program's own relaxation.
-        let profiles = relaxation.is_some() && profile_vars(&model) <= PROFILE_MAX_VARS;
+        // tightens the bound: for every item on programs small enough, else for the items the
+        // program's own relaxation leaves partly delivered. Its duals are not used: guidance
+        // and marginal values come from the program's own relaxation.
+        let profiles = relaxation
+            .as_ref()
+            .and_then(|r| profile_items(&model, &r.values));
         let profile_limit = remaining(deadline).as_secs_f64();
+        let model = &model;
         let ((improved, search_capped), tighter) = std::thread::scope(|scope| {
-            let tighter = profiles.then(|| {
-                scope.spawn(|| {
-                    solve_relaxation(&with_delivery_profiles(&model, data), profile_limit)
+            let tighter = profiles.map(|chosen| {
+                scope.spawn(move || {
+                    let extended = with_delivery_profiles_for(model, data, &chosen);
+                    solve_relaxation(&extended, profile_limit)
                 })
             });
             let improved = improve(data, &replayer, start, budget, 0x7ade_0ff5);
