@@ -366,9 +366,16 @@ pub struct MilpLimits {
     pub cap_secs: f64,
 }
 
+/// Branch and bound runs in this many chunks of its node limit (see [`solve_milp`])...
+const MILP_CHUNKS: u64 = 32;
+/// ...of at least this many nodes each, so small calls (a window's) run in one.
+const MILP_MIN_CHUNK_NODES: u64 = 100;
+
 /// Solves the integer program with microlp, seeded with `warm` (a full assignment) when given.
 ///
-/// microlp is called directly rather than through good_lp, which exposes no node limit.
+/// microlp is called directly rather than through good_lp, which exposes no node limit. Branch
+/// and bound runs in chunks of nodes, each resuming the last, so that a numerical failure of
+/// microlp part way keeps the last chunk's plan and bound (as an unproven answer).
 pub fn solve_milp(
     model: &LinearModel,
     warm: Option<&[f64]>,
@@ -413,12 +420,17 @@ pub fn solve_milp(
             };
             problem.add_constraint(expr, op, row.rhs);
         }
+        // Branch and bound runs in chunks of nodes, each resuming the last: when microlp's
+        // simplex fails part way (it has reported a singular basis after hundreds of nodes on
+        // programs with small teams), the answer of the last chunk stands instead of nothing.
+        let started = std::time::Instant::now();
+        let cap = std::time::Duration::from_secs_f64(limits.cap_secs.clamp(0.01, 1e7));
+        let chunk = (limits.nodes / MILP_CHUNKS).max(MILP_MIN_CHUNK_NODES);
+        let mut nodes_left = limits.nodes;
         let mut options = SolveOptions::default();
         options.mip_gap = limits.mip_gap.max(0.0);
-        options.node_limit = Some(limits.nodes);
-        options.time_limit = Some(std::time::Duration::from_secs_f64(
-            limits.cap_secs.clamp(0.01, 1e7),
-        ));
+        options.node_limit = Some(chunk.min(nodes_left));
+        options.time_limit = Some(cap);
         options.warm_start = warm.map(|warm| {
             reduced
                 .free
@@ -428,29 +440,69 @@ pub fn solve_milp(
                 .map(|(f, h)| (*h, warm[f.index].round()))
                 .collect()
         });
-        let outcome = problem.solve_with(options).map_err(|e| match e {
+        let mut outcome = problem.solve_with(options).map_err(|e| match e {
             microlp::Error::Infeasible => SolveFailure::Infeasible,
             other => SolveFailure::Other(other.to_string()),
         })?;
-        let reason = outcome.termination_reason();
+        // What an outcome says: the plan (if any), the bound, why it stopped, nodes so far.
+        let read = |outcome: &microlp::SolveOutcome| {
+            let values = outcome.solution().map(|solution| {
+                let mut values = reduced.fixed.clone();
+                for (f, h) in reduced.free.iter().zip(&handles) {
+                    values[f.index] = solution.var_value(*h);
+                }
+                values
+            });
+            let stats = outcome.stats();
+            (
+                values,
+                stats.best_bound,
+                outcome.termination_reason(),
+                stats.nodes_solved,
+            )
+        };
+        let mut last = read(&outcome);
+        loop {
+            nodes_left = nodes_left.saturating_sub(chunk);
+            let (_, _, reason, _) = &last;
+            if *reason != TerminationReason::NodeLimit || nodes_left == 0 {
+                break;
+            }
+            let Some(time_left) = cap.checked_sub(started.elapsed()) else {
+                last.2 = TerminationReason::TimeLimit;
+                break;
+            };
+            let mut resume = microlp::ResumeOptions::default();
+            resume.time_limit = Some(time_left);
+            resume.node_limit = Some(chunk.min(nodes_left));
+            resume.mip_gap = Some(limits.mip_gap.max(0.0));
+            match outcome.resume_with(resume) {
+                Ok(next) => {
+                    outcome = next;
+                    last = read(&outcome);
+                }
+                // The tree ran out with no plan at all: there is none.
+                Err(microlp::Error::Infeasible) if last.0.is_none() => {
+                    return Err(SolveFailure::Infeasible)
+                }
+                // A numerical failure: the last chunk's plan and bound stand, unproven.
+                Err(_) => break,
+            }
+        }
+        let (values, bound, reason, nodes) = last;
         let capped = reason == TerminationReason::TimeLimit;
-        let stats = outcome.stats();
-        let Some(solution) = outcome.solution() else {
+        let Some(values) = values else {
             return Err(if capped {
                 SolveFailure::OutOfTime
             } else {
                 SolveFailure::OutOfWork
             });
         };
-        let mut values = reduced.fixed.clone();
-        for (f, h) in reduced.free.iter().zip(&handles) {
-            values[f.index] = solution.var_value(*h);
-        }
         let proven = matches!(
             reason,
             TerminationReason::ProvenOptimal | TerminationReason::MipGap
         );
-        Ok((values, stats.best_bound, proven, capped, stats.nodes_solved))
+        Ok((values, bound, proven, capped, nodes))
     }));
     let (values, bound, proven, capped, nodes) = run.map_err(panic_message)??;
     Ok(MilpAnswer {
@@ -541,4 +593,100 @@ pub fn solve_milp_cbc(
         capped: !proven && clock.elapsed().as_secs_f64() >= 0.95 * limits.cap_secs,
         nodes: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::model::{Row, VarDef};
+
+    /// A 0-1 knapsack as a program: maximise Σ value x subject to Σ weight x ≤ capacity.
+    fn knapsack(values: &[f64], weights: &[f64], capacity: f64) -> LinearModel {
+        let n = values.len();
+        LinearModel {
+            n_items: 0,
+            n_periods: 0,
+            vars: vec![
+                VarDef {
+                    lower: 0.0,
+                    upper: 1.0,
+                    binary: true,
+                };
+                n
+            ],
+            objective: values.to_vec(),
+            constant: 0.0,
+            rows: vec![Row {
+                terms: weights.iter().copied().enumerate().collect(),
+                sense: Sense::Le,
+                rhs: capacity,
+                kind: RowKind::Other,
+            }],
+            trivially_infeasible: false,
+        }
+    }
+
+    /// The knapsack's optimum by dynamic programming over whole weights.
+    fn best_by_dp(values: &[f64], weights: &[f64], capacity: f64) -> f64 {
+        let cap = capacity as usize;
+        let mut best = vec![0.0_f64; cap + 1];
+        for (v, w) in values.iter().zip(weights) {
+            let w = *w as usize;
+            for c in (w..=cap).rev() {
+                best[c] = best[c].max(best[c - w] + v);
+            }
+        }
+        best[cap]
+    }
+
+    #[test]
+    fn branch_and_bound_resumed_in_chunks_reaches_the_optimum() {
+        // Values close to proportional to weights make the relaxation weak, so the proof
+        // takes many chunks of nodes.
+        let weights: Vec<f64> = (0..30).map(|i| f64::from(20 + (i * 37) % 41)).collect();
+        let values: Vec<f64> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| w * 10.0 + f64::from(((i * 13) % 7) as u8))
+            .collect();
+        let capacity = 400.0;
+        let model = knapsack(&values, &weights, capacity);
+        let limits = MilpLimits {
+            mip_gap: 0.0,
+            nodes: 200_000,
+            cap_secs: 1e6,
+        };
+        let answer = solve_milp(&model, None, limits).expect("the knapsack solves");
+        let values_found = answer.values.expect("a plan");
+        let objective: f64 = values_found.iter().zip(&values).map(|(x, v)| x * v).sum();
+        let expected = best_by_dp(&values, &weights, capacity);
+        assert!(
+            answer.nodes > MILP_MIN_CHUNK_NODES,
+            "only {} nodes: the test would not resume a chunk",
+            answer.nodes
+        );
+        assert!(answer.proven);
+        assert!(
+            (objective - expected).abs() < 1e-6,
+            "{objective} vs {expected}"
+        );
+        let bound = answer.bound.expect("a bound");
+        assert!((bound - expected).abs() < 1e-6 * expected, "bound {bound}");
+    }
+
+    #[test]
+    fn a_node_limit_spread_over_chunks_is_kept_and_repeatable() {
+        let weights: Vec<f64> = (0..30).map(|i| f64::from(20 + (i * 37) % 41)).collect();
+        let values: Vec<f64> = weights.iter().map(|w| w * 10.0 + 1.0).collect();
+        let model = knapsack(&values, &weights, 400.0);
+        let limits = MilpLimits {
+            mip_gap: 0.0,
+            nodes: 350,
+            cap_secs: 1e6,
+        };
+        let a = solve_milp(&model, None, limits).expect("a plan");
+        let b = solve_milp(&model, None, limits).expect("a plan");
+        assert!(a.nodes <= 350, "{} nodes", a.nodes);
+        assert_eq!(a, b, "the same limits give the same answer");
+    }
 }
