@@ -192,11 +192,7 @@ fn solve_data(
         .iter()
         .filter(|v| v.binary && v.upper > v.lower)
         .count();
-    let small = report.n_binaries
-        <= std::env::var("EXP_MAXB")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(MILP_MAX_BINARIES);
+    let small = report.n_binaries <= MILP_MAX_BINARIES;
     let n = data.n_items();
     let size = model.size();
     let work_secs = options.work_secs.unwrap_or(options.time_limit_secs);
@@ -411,8 +407,8 @@ struct Windows {
 /// Large neighbourhood search with branch and bound: for each window of two periods, every
 /// item delivered outside the window (or, undelivered, aimed outside it by the relaxation)
 /// keeps its deliveries and its work, the rest is re-planned by microlp from the current plan
-/// in the capacity they leave. (Keeping their work too makes a window's program a third of the
-/// whole on the 200×12 portfolio, so its nodes are several times cheaper: under the same limits
+/// in the capacity they leave. (Keeping their work too makes a window's program about a tenth of
+/// the whole on the 200×12 portfolio, and its nodes about a third as costly: under the same limits
 /// the windows then find better plans, where re-planning everyone's work found none.) The windows
 /// share `nodes` branch-and-bound nodes: each gets what is left divided by the windows still to
 /// go, so a window that closes its gap early leaves its nodes to the next. A result is kept only
