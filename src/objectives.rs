@@ -203,7 +203,7 @@ pub fn share_text(share: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Bucket, PlanStatus, PlannedInitiative};
+    use crate::plan::{PlanStatus, PlannedInitiative};
 
     /// Two objectives (weights 3 and 1), `both` linked to each, `loose` to none; 2 periods.
     fn scenario() -> Scenario {
@@ -244,30 +244,13 @@ mod tests {
         .unwrap()
     }
 
-    fn planned(
-        id: &str,
-        effort: f64,
-        shares: Vec<f64>,
-        delivery: Option<usize>,
-    ) -> PlannedInitiative {
-        let start = shares.iter().position(|s| *s > 0.0).map(|p| p + 1);
-        PlannedInitiative {
-            id: id.into(),
-            start,
-            delivery,
-            bucket: Bucket::from_start(start),
-            shares,
-            effort,
-        }
-    }
-
     /// `both` in P1, `grow` split over P1 and P2, `loose` never: planned by hand, then the
     /// plan's parts recomputed by the planner's own accounting.
     fn plan(scenario: &Scenario) -> Plan {
         let initiatives = vec![
-            planned("both", 10.0, vec![1.0, 0.0], Some(1)),
-            planned("grow", 6.0, vec![0.5, 0.5], Some(2)),
-            planned("loose", 4.0, vec![0.0, 0.0], None),
+            PlannedInitiative::new("both".into(), vec![1.0, 0.0], 10.0, Some(1)),
+            PlannedInitiative::new("grow".into(), vec![0.5, 0.5], 6.0, Some(2)),
+            PlannedInitiative::new("loose".into(), vec![0.0, 0.0], 4.0, None),
         ];
         let deliveries: Vec<Option<usize>> = initiatives.iter().map(|p| p.delivery).collect();
         let parts = PlanData::from_scenario(scenario, None).parts_for(&deliveries);

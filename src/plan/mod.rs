@@ -118,6 +118,30 @@ pub struct PlannedInitiative {
     pub effort: f64,
 }
 
+impl PlannedInitiative {
+    /// An item of a plan from its normalised shares: its start (the first period with at least
+    /// 1e-6 of its effort) and bucket follow from them.
+    pub fn new(
+        id: String,
+        shares: Vec<f64>,
+        effort: f64,
+        delivery: Option<usize>,
+    ) -> PlannedInitiative {
+        let start = shares
+            .iter()
+            .position(|s| *s >= normalise::MIN_SHARE)
+            .map(|p| p + 1);
+        PlannedInitiative {
+            id,
+            start,
+            delivery,
+            bucket: Bucket::from_start(start),
+            shares,
+            effort,
+        }
+    }
+}
+
 /// One period of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedPeriod {

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::data::PlanData;
-use super::{Bucket, Plan, PlanStatus, PlannedInitiative, PlannedPeriod, PlannedTeamPeriod};
+use super::{Plan, PlanStatus, PlannedInitiative, PlannedPeriod, PlannedTeamPeriod};
 use crate::scenario::Scenario;
 
 /// Shares below this are dropped.
@@ -120,15 +120,12 @@ pub fn build_plan(
         .map(|(i, init)| {
             let delivery = raw.deliveries[i];
             let shares = normalise_shares(&raw.shares[i], delivery);
-            let start = shares.iter().position(|s| *s >= MIN_SHARE).map(|p| p + 1);
-            PlannedInitiative {
-                id: init.id.clone(),
-                start,
-                delivery,
-                bucket: Bucket::from_start(start),
+            PlannedInitiative::new(
+                init.id.clone(),
                 shares,
-                effort: data.items[i].effort_weeks,
-            }
+                data.items[i].effort_weeks,
+                delivery,
+            )
         })
         .collect();
     let periods = (1..=t_end)

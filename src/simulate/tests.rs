@@ -6,7 +6,7 @@ use super::replay::{replay, settle, Workspace};
 use super::sampling::{Future, Model};
 use super::strategy::compile_strategy;
 use super::*;
-use crate::plan::{Bucket, PlanStatus, PlannedInitiative};
+use crate::plan::{PlanStatus, PlannedInitiative};
 use crate::progress::Silent;
 use crate::scenario::{
     Class, CustomStrategy, Deadline, Debt, Estimate, Initiative, Kind, Risk, Team,
@@ -449,15 +449,7 @@ fn ties_split_probability_of_being_best() {
 }
 
 fn planned(id: &str, shares: Vec<f64>, effort: f64, delivery: Option<usize>) -> PlannedInitiative {
-    let start = shares.iter().position(|&x| x > 0.0).map(|p| p + 1);
-    PlannedInitiative {
-        id: id.into(),
-        start,
-        delivery,
-        bucket: Bucket::from_start(start),
-        shares,
-        effort,
-    }
+    PlannedInitiative::new(id.into(), shares, effort, delivery)
 }
 
 fn plan_of(initiatives: Vec<PlannedInitiative>, stability_min: f64, objective: f64) -> Plan {
