@@ -66,7 +66,7 @@ pub mod internals {
         pub use crate::plan::data::PlanData;
         pub use crate::plan::heuristic::{Priority, Replayer};
         pub use crate::plan::model::{
-            build_model, with_delivery_profiles, with_delivery_profiles_for,
+            build_model, partly_delivered, with_delivery_profiles, with_delivery_profiles_for,
         };
         pub use crate::plan::solve::{heuristic_plan, solve_plan_with_report};
     }

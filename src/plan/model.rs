@@ -508,16 +508,22 @@ pub fn profile_items(model: &LinearModel, values: &[f64]) -> Option<Vec<bool>> {
     if model.n_items * per_item <= PROFILE_MAX_VARS {
         return Some(vec![true; model.n_items]);
     }
-    let chosen: Vec<bool> = (0..model.n_items)
+    let chosen = partly_delivered(model, values);
+    let n_chosen = chosen.iter().filter(|&&c| c).count();
+    (n_chosen > 0 && n_chosen * per_item <= PARTIAL_PROFILE_MAX_VARS).then_some(chosen)
+}
+
+/// The items with a fractional y[i,t] (strictly between 0.001 and 0.999) in the relaxation's
+/// `values`.
+pub fn partly_delivered(model: &LinearModel, values: &[f64]) -> Vec<bool> {
+    (0..model.n_items)
         .map(|i| {
             (1..=model.n_periods).any(|t| {
                 let v = values.get(model.y(i, t)).copied().unwrap_or(0.0);
                 v > 1e-3 && v < 1.0 - 1e-3
             })
         })
-        .collect();
-    let n_chosen = chosen.iter().filter(|&&c| c).count();
-    (n_chosen > 0 && n_chosen * per_item <= PARTIAL_PROFILE_MAX_VARS).then_some(chosen)
+        .collect()
 }
 
 /// A tighter relaxation of the same program, for its bound: each item's work is split by the
