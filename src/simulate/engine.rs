@@ -49,22 +49,24 @@ struct ChunkSums {
     p_best: Vec<f64>,
     /// Differences a − b for a < b, row-major over the upper triangle.
     pairs: Vec<Moments>,
-    /// Value earned by the items of each objective roll-up row, `[s × rows + row]` (empty
-    /// without objectives).
-    objective_value: Vec<f64>,
-    /// Trials in which every item of the row was delivered within the horizon, laid out alike.
+    /// Value earned by each item, `[s × items + item]`, for the objective roll-up's rows (empty
+    /// without objectives): a row's value is the sum of its items', added up once at the end.
+    item_value: Vec<f64>,
+    /// Trials in which every item of the row was delivered within the horizon,
+    /// `[s × rows + row]`.
     objective_all: Vec<u64>,
 }
 
 impl ChunkSums {
-    fn new(n_strategies: usize, n_rows: usize) -> ChunkSums {
+    fn new(n_strategies: usize, index: &RollupIndex) -> ChunkSums {
+        let n_items = if index.is_empty() { 0 } else { index.n_items };
         ChunkSums {
             net: vec![Moments::default(); n_strategies],
             parts: vec![[0.0; 4]; n_strategies],
             p_best: vec![0.0; n_strategies],
             pairs: vec![Moments::default(); n_strategies * n_strategies.saturating_sub(1) / 2],
-            objective_value: vec![0.0; n_strategies * n_rows],
-            objective_all: vec![0; n_strategies * n_rows],
+            item_value: vec![0.0; n_strategies * n_items],
+            objective_all: vec![0; n_strategies * index.n_rows()],
         }
     }
 
@@ -83,7 +85,7 @@ impl ChunkSums {
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             a.merge(b);
         }
-        for (a, b) in self.objective_value.iter_mut().zip(&other.objective_value) {
+        for (a, b) in self.item_value.iter_mut().zip(&other.item_value) {
             *a += b;
         }
         for (a, b) in self.objective_all.iter_mut().zip(&other.objective_all) {
@@ -92,51 +94,35 @@ impl ChunkSums {
     }
 }
 
-/// The objective roll-up's rows ([`crate::objectives::member_rows`]) indexed by item for the
-/// replays: item i's rows are `rows_of[starts[i]..starts[i + 1]]` (its objectives, then "any
-/// objective" or "no objective"). Empty without objectives, and then nothing is rolled up.
+/// The objective roll-up's rows ([`crate::objectives::member_rows`]) for the replays. Empty
+/// without objectives, and then nothing is rolled up.
 struct RollupIndex {
-    starts: Vec<usize>,
-    rows_of: Vec<u32>,
-    /// Items in each row.
-    sizes: Vec<usize>,
+    /// Each row's items.
+    rows: Vec<Vec<usize>>,
+    n_items: usize,
 }
 
 impl RollupIndex {
     fn new(rows: &[Vec<usize>], n_items: usize) -> RollupIndex {
-        let mut by_item = vec![Vec::new(); n_items];
-        for (r, members) in rows.iter().enumerate() {
-            for &i in members {
-                by_item[i].push(r as u32);
-            }
-        }
-        let mut starts = Vec::with_capacity(n_items + 1);
-        starts.push(0);
-        let mut rows_of = Vec::new();
-        for item_rows in &by_item {
-            rows_of.extend_from_slice(item_rows);
-            starts.push(rows_of.len());
-        }
         RollupIndex {
-            starts,
-            rows_of,
-            sizes: rows.iter().map(Vec::len).collect(),
+            rows: rows.to_vec(),
+            n_items,
         }
     }
 
     fn n_rows(&self) -> usize {
-        self.sizes.len()
+        self.rows.len()
     }
 
     fn is_empty(&self) -> bool {
-        self.sizes.is_empty()
+        self.rows.is_empty()
     }
 }
 
-/// Adds one replay's value earned per roll-up row and counts the rows whose items were all
-/// delivered, into strategy `s`'s sums. An item not delivered earns nothing, so only the
-/// delivered ones are visited, in the order they were delivered (the same on any thread
-/// count); `delivered_in_row` is scratch, all zero before and after.
+/// Adds one replay's value earned by item and counts the rows whose items were all delivered,
+/// into strategy `s`'s sums. An item not delivered earns nothing, so only the delivered ones
+/// are visited. Each item has a slot of its own: the rows' sums, which would add into the same
+/// few slots item after item (each addition waiting for the last), are formed once at the end.
 fn roll_up(
     model: &Model,
     future: &Future,
@@ -144,22 +130,17 @@ fn roll_up(
     index: &RollupIndex,
     s: usize,
     sums: &mut ChunkSums,
-    delivered_in_row: &mut [usize],
 ) {
-    let n_rows = index.n_rows();
-    let value = &mut sums.objective_value[s * n_rows..(s + 1) * n_rows];
+    let n_items = index.n_items;
+    let value = &mut sums.item_value[s * n_items..(s + 1) * n_items];
     for &i in &ws.delivered_items {
         let i = i as usize;
-        let v = item_value_earned(model, future, i, ws.delivered[i]);
-        for &r in &index.rows_of[index.starts[i]..index.starts[i + 1]] {
-            value[r as usize] += v;
-            delivered_in_row[r as usize] += 1;
-        }
+        value[i] += item_value_earned(model, future, i, ws.delivered[i]);
     }
-    let all = &mut sums.objective_all[s * n_rows..(s + 1) * n_rows];
-    for ((count, slot), &size) in delivered_in_row.iter_mut().zip(all).zip(&index.sizes) {
-        *slot += u64::from(size > 0 && *count == size);
-        *count = 0;
+    let all = &mut sums.objective_all[s * index.n_rows()..(s + 1) * index.n_rows()];
+    for (slot, members) in all.iter_mut().zip(&index.rows) {
+        let delivered = &ws.delivered;
+        *slot += u64::from(!members.is_empty() && members.iter().all(|&i| delivered[i] != 0));
     }
 }
 
@@ -175,8 +156,6 @@ struct Worker {
     counts: Vec<u64>,
     /// First periods with work, laid out like `counts`.
     start_counts: Vec<u64>,
-    /// The roll-up's scratch: items of each row delivered in the current replay.
-    delivered_in_row: Vec<usize>,
 }
 
 /// What every chunk needs to know.
@@ -207,7 +186,6 @@ impl Worker {
             scratch: Vec::new(),
             counts: vec![0; ctx.strategies.len() * m.n_items * (m.n_periods + 1)],
             start_counts: vec![0; ctx.strategies.len() * m.n_items * (m.n_periods + 1)],
-            delivered_in_row: vec![0; ctx.rollup.n_rows()],
         }
     }
 
@@ -227,7 +205,7 @@ impl Worker {
         // Summed here and stored once at the end: the chunks' slots are small neighbouring
         // allocations, which two threads must not write trial by trial (false sharing).
         let out = sums;
-        let sums = &mut ChunkSums::new(n_strategies, ctx.rollup.n_rows());
+        let sums = &mut ChunkSums::new(n_strategies, ctx.rollup);
         for trial in first..last {
             if !ctx.deterministic {
                 self.future.sample(model, ctx.seed, trial as u64);
@@ -250,8 +228,7 @@ impl Worker {
                 p[2] += acc.incident_losses;
                 p[3] += acc.penalties;
                 if !ctx.rollup.is_empty() {
-                    let scratch = &mut self.delivered_in_row;
-                    roll_up(model, &self.future, &self.ws, ctx.rollup, s, sums, scratch);
+                    roll_up(model, &self.future, &self.ws, ctx.rollup, s, sums);
                 }
                 let base = s * model.n_items * (n_periods + 1);
                 for &i in &self.ws.delivered_items {
@@ -354,7 +331,7 @@ pub fn run_in_batches(
     let counts_len = n_strategies * model.n_items * (n_periods + 1);
     let mut counts = vec![0u64; counts_len];
     let mut start_counts = vec![0u64; counts_len];
-    let mut totals = ChunkSums::new(n_strategies, rows.len());
+    let mut totals = ChunkSums::new(n_strategies, &rollup);
 
     progress.start("simulating", n_trials as u64);
     let work = || {
@@ -364,7 +341,7 @@ pub fn run_in_batches(
         for batch_start in (0..n_chunks).step_by(batch_chunks) {
             let batch_end = (batch_start + batch_chunks).min(n_chunks);
             let mut chunk_sums =
-                vec![ChunkSums::new(n_strategies, rows.len()); batch_end - batch_start];
+                vec![ChunkSums::new(n_strategies, &rollup); batch_end - batch_start];
             let mut jobs = Vec::with_capacity(chunk_sums.len());
             for (offset, sums) in chunk_sums.iter_mut().enumerate() {
                 let net: &mut [f64] = nets.next().unwrap_or(&mut []);
@@ -606,8 +583,10 @@ fn objective_outcomes(
         return (Vec::new(), None, None);
     }
     let base = s * rows.len();
+    let n_items = scenario.initiatives.len();
+    let item_value = &totals.item_value[s * n_items..(s + 1) * n_items];
     let group = |r: usize| GroupOutcome {
-        value_earned_mean: totals.objective_value[base + r] / n,
+        value_earned_mean: rows[r].iter().map(|&i| item_value[i]).sum::<f64>() / n,
         p_all_delivered: (!rows[r].is_empty()).then(|| totals.objective_all[base + r] as f64 / n),
     };
     let n_objectives = scenario.objectives.len();

@@ -565,11 +565,13 @@ pub fn settle_into(
         partial[0] += future.value[i] * vw[p] + future.one_time_value[i] * ow[p];
     }
     acc.value_earned = (partial[0] + partial[1]) + (partial[2] + partial[3]);
-    // Only items with a risk can have a cost of delay.
-    for &i in &model.risk_items {
+    // Only items with a risk can have a cost of delay (four partial sums again).
+    let mut delay = [0.0f64; 4];
+    for (k, &i) in model.risk_items.iter().enumerate() {
         let i = i as usize;
-        acc.cost_of_delay += future.risk[i] * model.delay_weight[delivered[i] as usize];
+        delay[k % 4] += future.risk[i] * model.delay_weight[delivered[i] as usize];
     }
+    acc.cost_of_delay = (delay[0] + delay[1]) + (delay[2] + delay[3]);
     for (slot, &i) in model.incident_items.iter().enumerate() {
         let i = i as usize;
         let paid_until = paid_until(model, delivered[i]);
@@ -608,6 +610,10 @@ fn paid_until(model: &Model, period: u32) -> usize {
     }
 }
 
+/// Lanes of [`cumulative_net_value`]'s per-period sums: item i adds into lane i mod 4, so
+/// consecutive items delivered in the same period do not wait for each other's additions.
+const LANES: usize = 4;
+
 /// The cumulative net value by the end of each period into `out[period_idx]`, from per-period
 /// changes of the value and cost-of-delay rates plus one-off flows.
 fn cumulative_net_value(
@@ -619,32 +625,37 @@ fn cumulative_net_value(
 ) {
     let n_periods = model.n_periods;
     let d = &model.discount;
+    // Per lane: rate_change[0..=T + 1] (slot T + 1 also takes the changes that never happen),
+    // then flow[0..=T + 1]; lane k's slot t is at (t × LANES + k), so a lane's row is strided.
+    let slots = n_periods + 2;
     scratch.clear();
-    // rate_change[0..=T + 1] (slot T + 1 also takes the changes that never happen), flow[0..=T].
-    scratch.resize(2 * (n_periods + 2), 0.0);
-    let (rate_change, flow) = scratch.split_at_mut(n_periods + 2);
+    scratch.resize(2 * slots * LANES, 0.0);
+    let (rate_change, flow) = scratch.split_at_mut(slots * LANES);
     // Value flows in p+1..=T; one-time value in p; terminal value at T.
     // Branch-free: an item never delivered changes the rate in slot T + 1 (never read) and
     // adds one-time × 0 to flow[0] (never read).
-    let mut delivered_value = 0.0;
+    let mut delivered_value = [0.0; LANES];
     for (i, &period) in delivered.iter().enumerate() {
+        let lane = i % LANES;
         let p = period as usize;
         let v = future.value[i];
         let start = if p == 0 { n_periods + 1 } else { p + 1 };
-        rate_change[start] += v;
-        flow[p] += future.one_time_value[i] * model.one_time_weight[p];
-        delivered_value += if p == 0 { 0.0 } else { v };
+        rate_change[start * LANES + lane] += v;
+        flow[p * LANES + lane] += future.one_time_value[i] * model.one_time_weight[p];
+        delivered_value[lane] += if p == 0 { 0.0 } else { v };
     }
-    flow[n_periods] += model.terminal_periods * delivered_value * d[n_periods];
+    let delivered_value =
+        (delivered_value[0] + delivered_value[1]) + (delivered_value[2] + delivered_value[3]);
+    flow[n_periods * LANES] += model.terminal_periods * delivered_value * d[n_periods];
     // Cost of delay flows in periods 1..=paid_until.
     let mut total_risk = 0.0;
-    for &i in &model.risk_items {
+    for (k, &i) in model.risk_items.iter().enumerate() {
         let i = i as usize;
         let risk = future.risk[i];
         total_risk += risk;
-        rate_change[paid_until(model, delivered[i]) + 1] += risk;
+        rate_change[(paid_until(model, delivered[i]) + 1) * LANES + k % LANES] += risk;
     }
-    rate_change[1] -= total_risk;
+    rate_change[LANES] -= total_risk;
     for (slot, &i) in model.incident_items.iter().enumerate() {
         let i = i as usize;
         let paid_until = paid_until(model, delivered[i]);
@@ -660,7 +671,7 @@ fn cumulative_net_value(
             }
             while mask != 0 {
                 let t = lo + mask.trailing_zeros() as usize + 1;
-                flow[t] -= future.impact[i] * d[t];
+                flow[t * LANES + slot % LANES] -= future.impact[i] * d[t];
                 mask &= mask - 1;
             }
         }
@@ -669,14 +680,15 @@ fn cumulative_net_value(
         let i = i as usize;
         let (period, k) = (delivered[i], model.deadline_period[i]);
         if crate::economics::deadline_missed(period as usize, k as usize) {
-            flow[(k as usize).clamp(1, n_periods)] -= model.penalty[i];
+            flow[(k as usize).clamp(1, n_periods) * LANES] -= model.penalty[i];
         }
     }
+    let lanes = |slot: &[f64]| (slot[0] + slot[1]) + (slot[2] + slot[3]);
     let mut rate = 0.0;
     let mut total = 0.0;
     for t in 1..=n_periods {
-        rate += rate_change[t];
-        total += flow[t] + rate * d[t];
+        rate += lanes(&rate_change[t * LANES..(t + 1) * LANES]);
+        total += lanes(&flow[t * LANES..(t + 1) * LANES]) + rate * d[t];
         out[t - 1] = total;
     }
 }
