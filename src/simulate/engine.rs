@@ -295,7 +295,8 @@ pub fn run_in_batches(
     batch_chunks: usize,
 ) -> Result<Simulation, Error> {
     let batch_chunks = batch_chunks.max(1);
-    let model = Model::new(scenario);
+    // Built on the run's threads: the first use in a process builds the PERT table.
+    let model = super::on_threads(options.threads, || Model::new(scenario))?;
     let n_trials = if options.deterministic {
         1
     } else {

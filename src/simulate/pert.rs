@@ -32,6 +32,8 @@
 
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::scenario::Estimate;
 
 /// Cells along the probability axis (a power of two: the top bits of a draw pick the cell).
@@ -98,8 +100,9 @@ fn build_table() -> PertTable {
     let mut order: Vec<usize> = (0..ROW_LEN).collect();
     order.sort_by(|&a, &b| probabilities[a].total_cmp(&probabilities[b]));
     // Beta(α, β) and Beta(β, α) are mirror images: Q(u; 6 − α) = 1 − Q(1 − u; α). Compute the
-    // rows with α ≤ 3 and mirror them.
-    for row in 0..=SHAPE_CELLS / 2 {
+    // rows with α ≤ 3 and mirror them. The rows are independent, so they are computed in
+    // parallel (the same numbers on any number of threads).
+    let row_of = |row: usize| {
         let alpha = shape_of_row(row);
         let beta = 6.0 - alpha;
         let mut values = vec![0.0f64; ROW_LEN];
@@ -115,6 +118,18 @@ fn build_table() -> PertTable {
                 previous
             };
         }
+        values
+    };
+    // On a pool of its own, as many threads as the caller's: a thread waiting inside a shared
+    // pool could take up other work that needs this very table, while it is being built.
+    let rows: Vec<Vec<f64>> = match rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .build()
+    {
+        Ok(pool) => pool.install(|| (0..=SHAPE_CELLS / 2).into_par_iter().map(row_of).collect()),
+        Err(_) => (0..=SHAPE_CELLS / 2).map(row_of).collect(),
+    };
+    for (row, values) in rows.iter().enumerate() {
         let mirror = SHAPE_CELLS - row;
         for (knot, &value) in values.iter().enumerate() {
             quantiles[row * ROW_LEN + knot] = value as f32;
