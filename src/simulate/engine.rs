@@ -96,20 +96,13 @@ impl ChunkSums {
 
 /// The objective roll-up's rows ([`crate::objectives::member_rows`]) for the replays. Empty
 /// without objectives, and then nothing is rolled up.
-struct RollupIndex {
+struct RollupIndex<'a> {
     /// Each row's items.
-    rows: Vec<Vec<usize>>,
+    rows: &'a [Vec<usize>],
     n_items: usize,
 }
 
-impl RollupIndex {
-    fn new(rows: &[Vec<usize>], n_items: usize) -> RollupIndex {
-        RollupIndex {
-            rows: rows.to_vec(),
-            n_items,
-        }
-    }
-
+impl RollupIndex<'_> {
     fn n_rows(&self) -> usize {
         self.rows.len()
     }
@@ -138,7 +131,7 @@ fn roll_up(
         value[i] += item_value_earned(model, future, i, ws.delivered[i]);
     }
     let all = &mut sums.objective_all[s * index.n_rows()..(s + 1) * index.n_rows()];
-    for (slot, members) in all.iter_mut().zip(&index.rows) {
+    for (slot, members) in all.iter_mut().zip(index.rows) {
         let delivered = &ws.delivered;
         *slot += u64::from(!members.is_empty() && members.iter().all(|&i| delivered[i] != 0));
     }
@@ -166,8 +159,8 @@ struct Context<'a> {
     deterministic: bool,
     n_trials: usize,
     n_band: usize,
-    /// The objective roll-up's rows by item; empty without objectives.
-    rollup: &'a RollupIndex,
+    /// The objective roll-up's rows; empty without objectives.
+    rollup: &'a RollupIndex<'a>,
 }
 
 impl Worker {
@@ -316,7 +309,10 @@ pub fn run_in_batches(
         .min((BAND_VALUES_LIMIT / (n_strategies * n_periods.max(1))).max(1));
     let n_chunks = n_trials.div_ceil(CHUNK_TRIALS);
     let rows = crate::objectives::member_rows(scenario);
-    let rollup = RollupIndex::new(&rows, model.n_items);
+    let rollup = RollupIndex {
+        rows: &rows,
+        n_items: model.n_items,
+    };
     let ctx = Context {
         model: &model,
         strategies,

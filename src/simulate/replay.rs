@@ -564,14 +564,14 @@ pub fn settle_into(
         let (i, p) = (n - n % 4 + offset, period as usize);
         partial[0] += future.value[i] * vw[p] + future.one_time_value[i] * ow[p];
     }
-    acc.value_earned = (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    acc.value_earned = lane_sum(&partial);
     // Only items with a risk can have a cost of delay (four partial sums again).
-    let mut delay = [0.0f64; 4];
+    let mut delay = [0.0f64; LANES];
     for (k, &i) in model.risk_items.iter().enumerate() {
         let i = i as usize;
-        delay[k % 4] += future.risk[i] * model.delay_weight[delivered[i] as usize];
+        delay[k % LANES] += future.risk[i] * model.delay_weight[delivered[i] as usize];
     }
-    acc.cost_of_delay = (delay[0] + delay[1]) + (delay[2] + delay[3]);
+    acc.cost_of_delay = lane_sum(&delay);
     for (slot, &i) in model.incident_items.iter().enumerate() {
         let i = i as usize;
         let paid_until = paid_until(model, delivered[i]);
@@ -610,9 +610,16 @@ fn paid_until(model: &Model, period: u32) -> usize {
     }
 }
 
-/// Lanes of [`cumulative_net_value`]'s per-period sums: item i adds into lane i mod 4, so
-/// consecutive items delivered in the same period do not wait for each other's additions.
+/// Partial sums that break a chain of dependent additions: item i adds into lane i mod 4
+/// (in [`settle_into`], and per period in [`cumulative_net_value`], so consecutive items
+/// delivered in the same period do not wait for each other's additions).
 const LANES: usize = 4;
+
+/// The sum of four lanes, pairwise (the order every lane sum here uses).
+#[inline]
+fn lane_sum(lanes: &[f64]) -> f64 {
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+}
 
 /// The cumulative net value by the end of each period into `out[period_idx]`, from per-period
 /// changes of the value and cost-of-delay rates plus one-off flows.
@@ -644,8 +651,7 @@ fn cumulative_net_value(
         flow[p * LANES + lane] += future.one_time_value[i] * model.one_time_weight[p];
         delivered_value[lane] += if p == 0 { 0.0 } else { v };
     }
-    let delivered_value =
-        (delivered_value[0] + delivered_value[1]) + (delivered_value[2] + delivered_value[3]);
+    let delivered_value = lane_sum(&delivered_value);
     flow[n_periods * LANES] += model.terminal_periods * delivered_value * d[n_periods];
     // Cost of delay flows in periods 1..=paid_until.
     let mut total_risk = 0.0;
@@ -683,12 +689,11 @@ fn cumulative_net_value(
             flow[(k as usize).clamp(1, n_periods) * LANES] -= model.penalty[i];
         }
     }
-    let lanes = |slot: &[f64]| (slot[0] + slot[1]) + (slot[2] + slot[3]);
     let mut rate = 0.0;
     let mut total = 0.0;
     for t in 1..=n_periods {
-        rate += lanes(&rate_change[t * LANES..(t + 1) * LANES]);
-        total += lanes(&flow[t * LANES..(t + 1) * LANES]) + rate * d[t];
+        rate += lane_sum(&rate_change[t * LANES..(t + 1) * LANES]);
+        total += lane_sum(&flow[t * LANES..(t + 1) * LANES]) + rate * d[t];
         out[t - 1] = total;
     }
 }
