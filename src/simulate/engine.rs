@@ -14,7 +14,7 @@
 
 use rayon::prelude::*;
 
-use super::replay::{item_value_earned, replay, settle_into, Accounts, Workspace};
+use super::replay::{item_value_earned, replay, settle_into, Accounts, Cumulative, Workspace};
 use super::sampling::{Future, Model};
 use super::stats::{histogram_counts, histogram_edges, quantiles_unsorted, Moments};
 use super::strategy::Strategy;
@@ -210,7 +210,11 @@ impl Worker {
                     model,
                     &self.future,
                     &self.ws.delivered,
-                    keep_band.then_some((&mut self.scratch, &mut self.cumulative[..])),
+                    keep_band.then_some(Cumulative {
+                        delivered_items: &self.ws.delivered_items,
+                        scratch: &mut self.scratch,
+                        out: &mut self.cumulative[..],
+                    }),
                 );
                 let net = acc.net_value();
                 self.nets[s] = net;

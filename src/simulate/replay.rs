@@ -544,7 +544,7 @@ pub fn settle_into(
     model: &Model,
     future: &Future,
     delivered: &[u32],
-    cumulative: Option<(&mut Vec<f64>, &mut [f64])>,
+    cumulative: Option<Cumulative>,
 ) -> Accounts {
     let mut acc = Accounts::default();
     // Value earned: the weights of a delivery period are 0 for "not delivered", so every item
@@ -585,8 +585,8 @@ pub fn settle_into(
             acc.penalties += model.penalty[i];
         }
     }
-    if let Some((scratch, out)) = cumulative {
-        cumulative_net_value(model, future, delivered, scratch, out);
+    if let Some(cum) = cumulative {
+        cumulative_net_value(model, future, delivered, cum);
     }
     acc
 }
@@ -621,47 +621,56 @@ fn lane_sum(lanes: &[f64]) -> f64 {
     (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 }
 
-/// The cumulative net value by the end of each period into `out[period_idx]`, from per-period
-/// changes of the value and cost-of-delay rates plus one-off flows.
-fn cumulative_net_value(
-    model: &Model,
-    future: &Future,
-    delivered: &[u32],
-    scratch: &mut Vec<f64>,
-    out: &mut [f64],
-) {
+/// Where [`settle_into`] writes the cumulative net value by period, and what it reads besides
+/// the deliveries.
+pub struct Cumulative<'a> {
+    /// The items delivered in the horizon (any order): only they earn value.
+    pub delivered_items: &'a [u32],
+    /// Reused between calls.
+    pub scratch: &'a mut Vec<f64>,
+    /// The cumulative net value by the end of each period, `out[period_idx]`.
+    pub out: &'a mut [f64],
+}
+
+/// The cumulative net value by the end of each period into `out[period_idx]`, from sums by
+/// period: the value and one-time value of the items delivered in it, the cost-of-delay rate of
+/// the risk items last paying in it, and one-off flows (incidents, penalties).
+///
+/// An item delivered in p earns its value in p + 1..=T (and the terminal value at T), its
+/// one-time value in p; one whose cost of delay is paid until u pays it in 1..=u. So the value
+/// rate in period t is the value of the items delivered by t − 1, and the cost-of-delay rate
+/// is the total risk less that of the items last paying before t. Only delivered items are
+/// visited for value; item k of a list adds into lane k mod 4 of its period's sums.
+fn cumulative_net_value(model: &Model, future: &Future, delivered: &[u32], cum: Cumulative) {
+    let Cumulative {
+        delivered_items,
+        scratch,
+        out,
+    } = cum;
     let n_periods = model.n_periods;
     let d = &model.discount;
-    // Per lane: rate_change[0..=T + 1] (slot T + 1 also takes the changes that never happen),
-    // then flow[0..=T + 1]; lane k's slot t is at (t × LANES + k), so a lane's row is strided.
-    let slots = n_periods + 2;
+    // Per lane, slots 0..=T of: value delivered, one-time value delivered, risk last paid, and
+    // one-off flows; lane k of slot t is at t × LANES + k.
+    let slots = n_periods + 1;
     scratch.clear();
-    scratch.resize(2 * slots * LANES, 0.0);
-    let (rate_change, flow) = scratch.split_at_mut(slots * LANES);
-    // Value flows in p+1..=T; one-time value in p; terminal value at T.
-    // Branch-free: an item never delivered changes the rate in slot T + 1 (never read) and
-    // adds one-time × 0 to flow[0] (never read).
-    let mut delivered_value = [0.0; LANES];
-    for (i, &period) in delivered.iter().enumerate() {
-        let lane = i % LANES;
-        let p = period as usize;
-        let v = future.value[i];
-        let start = if p == 0 { n_periods + 1 } else { p + 1 };
-        rate_change[start * LANES + lane] += v;
-        flow[p * LANES + lane] += future.one_time_value[i] * model.one_time_weight[p];
-        delivered_value[lane] += if p == 0 { 0.0 } else { v };
+    scratch.resize(4 * slots * LANES, 0.0);
+    let (value_by, rest) = scratch.split_at_mut(slots * LANES);
+    let (once_by, rest) = rest.split_at_mut(slots * LANES);
+    let (risk_by, flow) = rest.split_at_mut(slots * LANES);
+    for (k, &i) in delivered_items.iter().enumerate() {
+        let i = i as usize;
+        let slot = delivered[i] as usize * LANES + k % LANES;
+        value_by[slot] += future.value[i];
+        once_by[slot] += future.one_time_value[i];
     }
-    let delivered_value = lane_sum(&delivered_value);
-    flow[n_periods * LANES] += model.terminal_periods * delivered_value * d[n_periods];
-    // Cost of delay flows in periods 1..=paid_until.
-    let mut total_risk = 0.0;
+    let mut total_risk = [0.0; LANES];
     for (k, &i) in model.risk_items.iter().enumerate() {
         let i = i as usize;
         let risk = future.risk[i];
-        total_risk += risk;
-        rate_change[(paid_until(model, delivered[i]) + 1) * LANES + k % LANES] += risk;
+        total_risk[k % LANES] += risk;
+        risk_by[paid_until(model, delivered[i]) * LANES + k % LANES] += risk;
     }
-    rate_change[LANES] -= total_risk;
+    let total_risk = lane_sum(&total_risk);
     for (slot, &i) in model.incident_items.iter().enumerate() {
         let i = i as usize;
         let paid_until = paid_until(model, delivered[i]);
@@ -689,12 +698,24 @@ fn cumulative_net_value(
             flow[(k as usize).clamp(1, n_periods) * LANES] -= model.penalty[i];
         }
     }
-    let mut rate = 0.0;
+    let at = |sums: &[f64], t: usize| lane_sum(&sums[t * LANES..(t + 1) * LANES]);
+    // Slot 0 holds nothing delivered (never read for value), and risk "paid until 0" cannot
+    // happen (every risk item pays in period 1 at least).
+    let mut value_rate = 0.0;
+    let mut risk_paid = 0.0;
     let mut total = 0.0;
     for t in 1..=n_periods {
-        rate += lane_sum(&rate_change[t * LANES..(t + 1) * LANES]);
-        total += lane_sum(&flow[t * LANES..(t + 1) * LANES]) + rate * d[t];
+        value_rate += at(value_by, t - 1);
+        let risk_rate = total_risk - risk_paid;
+        total += (value_rate - risk_rate + at(once_by, t)) * d[t] + at(flow, t);
+        risk_paid += at(risk_by, t);
         out[t - 1] = total;
+    }
+    // The terminal value of everything delivered by T, at T.
+    let delivered_value = value_rate + at(value_by, n_periods);
+    total += model.terminal_periods * delivered_value * d[n_periods];
+    if let Some(last) = out.last_mut() {
+        *last = total;
     }
 }
 

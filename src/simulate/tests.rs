@@ -608,7 +608,11 @@ fn cumulative_value_ends_at_net_value() {
                 &model,
                 &future,
                 &ws.delivered,
-                Some((&mut scratch, &mut cumulative[..])),
+                Some(super::replay::Cumulative {
+                    delivered_items: &ws.delivered_items,
+                    scratch: &mut scratch,
+                    out: &mut cumulative[..],
+                }),
             );
             assert_eq!(again.net_value(), net);
             let last = cumulative[model.n_periods - 1];
@@ -618,6 +622,82 @@ fn cumulative_value_ends_at_net_value() {
             );
         }
     }
+}
+
+/// Every period's cumulative net value equals the flows of periods 1..=t summed item by item,
+/// straight from SPEC's accounts (value after delivery, one-time value in the delivery period,
+/// cost of delay and incidents while undelivered, a missed deadline's penalty at the deadline,
+/// terminal value at T).
+#[test]
+fn cumulative_value_matches_the_flows_period_by_period() {
+    let s = noisy_scenario();
+    let model = Model::new(&s);
+    let (n, t_end) = (model.n_items, model.n_periods);
+    let d = &model.discount;
+    let sum_d = |from: usize, to: usize| (from..=to).map(|t| d[t]).sum::<f64>();
+    let mut future = Future::for_sampling(&model);
+    let mut ws = Workspace::new(&model);
+    let mut scratch = Vec::new();
+    let mut cumulative = vec![0.0; t_end];
+    let strategy = compile_strategy(&s, None, &StrategySpec::Wsjf).unwrap();
+    let (mut checked_incidents, mut checked_penalties) = (false, false);
+    for trial in 0..300 {
+        future.sample(&model, 7, trial);
+        replay(&model, &future, &strategy, &mut ws);
+        super::replay::settle_into(
+            &model,
+            &future,
+            &ws.delivered,
+            Some(super::replay::Cumulative {
+                delivered_items: &ws.delivered_items,
+                scratch: &mut scratch,
+                out: &mut cumulative[..],
+            }),
+        );
+        for t in 1..=t_end {
+            let mut expected = 0.0;
+            for i in 0..n {
+                let p = ws.delivered[i] as usize;
+                if p != 0 && p <= t {
+                    expected += future.value[i] * sum_d(p + 1, t);
+                    expected += future.one_time_value[i] * d[p];
+                    if t == t_end {
+                        expected += model.terminal_periods * future.value[i] * d[t_end];
+                    }
+                }
+                let paid_until = if p == 0 { t_end } else { p }.min(t);
+                if model.risk_items.contains(&(i as u32)) {
+                    expected -= future.risk[i] * sum_d(1, paid_until);
+                }
+                let slot = model.incident_slot[i];
+                if slot != u32::MAX {
+                    for (tau, &discount) in d.iter().enumerate().take(paid_until + 1).skip(1) {
+                        let word =
+                            future.incidents[slot as usize * model.incident_words + (tau - 1) / 64];
+                        if word >> ((tau - 1) % 64) & 1 == 1 {
+                            expected -= future.impact[i] * discount;
+                            checked_incidents = true;
+                        }
+                    }
+                }
+                let k = model.deadline_period[i] as usize;
+                let missed = p == 0 || p > k;
+                if model.penalty[i] != 0.0 && missed && k.clamp(1, t_end) <= t {
+                    expected -= model.penalty[i];
+                    checked_penalties = true;
+                }
+            }
+            let got = cumulative[t - 1];
+            assert!(
+                (got - expected).abs() < 1e-9 * expected.abs().max(1.0),
+                "trial {trial}, period {t}: {got} vs {expected}"
+            );
+        }
+    }
+    assert!(
+        checked_incidents && checked_penalties,
+        "the case exercises incidents and penalties"
+    );
 }
 
 /// The comparison renders as a table (one row per strategy, the difference to the plan), CSV
