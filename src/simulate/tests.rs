@@ -588,48 +588,13 @@ fn prerequisites_delay_work_to_the_next_period() {
     assert_eq!(ws.delivered, vec![1, 2]);
 }
 
-/// The fan chart's cumulative net value by period ends at the settled net value, trial by trial
-/// (incidents, penalties at the deadline period, terminal value at T and discounting included).
-#[test]
-fn cumulative_value_ends_at_net_value() {
-    let s = noisy_scenario();
-    let model = Model::new(&s);
-    let mut future = Future::for_sampling(&model);
-    let mut ws = Workspace::new(&model);
-    let mut scratch = Vec::new();
-    let mut cumulative = vec![0.0; model.n_periods];
-    for spec in [StrategySpec::Wsjf, StrategySpec::DebtSprint(2)] {
-        let strategy = compile_strategy(&s, None, &spec).unwrap();
-        for trial in 0..200 {
-            future.sample(&model, 1, trial);
-            replay(&model, &future, &strategy, &mut ws);
-            let net = settle(&model, &future, &ws.delivered).net_value();
-            let again = super::replay::settle_into(
-                &model,
-                &future,
-                &ws.delivered,
-                Some(super::replay::Cumulative {
-                    delivered_items: &ws.delivered_items,
-                    scratch: &mut scratch,
-                    out: &mut cumulative[..],
-                }),
-            );
-            assert_eq!(again.net_value(), net);
-            let last = cumulative[model.n_periods - 1];
-            assert!(
-                (last - net).abs() < 1e-9 * net.abs().max(1.0),
-                "{last} vs {net}"
-            );
-        }
-    }
-}
-
 /// Every period's cumulative net value equals the flows of periods 1..=t summed item by item,
 /// straight from SPEC's accounts (value after delivery, one-time value in the delivery period,
 /// cost of delay and incidents while undelivered, a missed deadline's penalty at the deadline,
-/// terminal value at T).
+/// terminal value at T), and the last period's is the settled net value, trial by trial; the
+/// accounts are the same whether the cumulative values are asked for or not.
 #[test]
-fn cumulative_value_matches_the_flows_period_by_period() {
+fn cumulative_value_matches_the_flows_and_ends_at_net_value() {
     let s = noisy_scenario();
     let model = Model::new(&s);
     let (n, t_end) = (model.n_items, model.n_periods);
@@ -639,12 +604,14 @@ fn cumulative_value_matches_the_flows_period_by_period() {
     let mut ws = Workspace::new(&model);
     let mut scratch = Vec::new();
     let mut cumulative = vec![0.0; t_end];
-    let strategy = compile_strategy(&s, None, &StrategySpec::Wsjf).unwrap();
     let (mut checked_incidents, mut checked_penalties) = (false, false);
-    for trial in 0..300 {
+    let strategies = [StrategySpec::Wsjf, StrategySpec::DebtSprint(2)];
+    for (trial, spec) in (0..400).zip(strategies.iter().cycle()) {
+        let strategy = compile_strategy(&s, None, spec).unwrap();
         future.sample(&model, 7, trial);
         replay(&model, &future, &strategy, &mut ws);
-        super::replay::settle_into(
+        let net = settle(&model, &future, &ws.delivered).net_value();
+        let again = super::replay::settle_into(
             &model,
             &future,
             &ws.delivered,
@@ -653,6 +620,12 @@ fn cumulative_value_matches_the_flows_period_by_period() {
                 scratch: &mut scratch,
                 out: &mut cumulative[..],
             }),
+        );
+        assert_eq!(again.net_value(), net);
+        let last = cumulative[t_end - 1];
+        assert!(
+            (last - net).abs() < 1e-9 * net.abs().max(1.0),
+            "{last} vs {net}"
         );
         for t in 1..=t_end {
             let mut expected = 0.0;
