@@ -17,7 +17,7 @@ use tradeoff::plan::{solve_plan, PlanOptions};
 use tradeoff::progress::Silent;
 use tradeoff::report::write_bundle;
 use tradeoff::review::{self, compute, ReportData};
-use tradeoff::review::{sensitivity, DEFAULT_DELTA};
+use tradeoff::review::{sensitivity_replaying, Replayed, DEFAULT_DELTA};
 use tradeoff::scenario::Scenario;
 use tradeoff::simulate::{simulate, SimOptions, StrategySpec};
 
@@ -83,10 +83,22 @@ fn one_shot() {
             n_trials: review::SENSITIVITY_TRIALS,
             ..sim.clone()
         };
-        let sensitivity = sensitivity(
+        // As the report does it: `robust` is replayed as the order its search found in the
+        // simulation above, not searched again.
+        let search = recommendation
+            .as_ref()
+            .and_then(|r| simulation.strategies.get(r.index))
+            .and_then(|r| r.search.as_ref());
+        let replayed = match (&spec, search) {
+            (StrategySpec::Robust, Some(search)) => {
+                Replayed::robust(&scenario, search).expect("the search's order")
+            }
+            _ => Replayed::Spec(&spec),
+        };
+        let sensitivity = sensitivity_replaying(
             &scenario,
             Some(&plan),
-            &spec,
+            &replayed,
             &sens_options,
             DEFAULT_DELTA,
             &Silent,
