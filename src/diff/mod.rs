@@ -11,11 +11,14 @@
 //! the reason.
 //!
 //! Every plan uses the same planner options; the planner's work limits make each plan repeat
-//! exactly, so the attribution does too.
+//! exactly, so the attribution does too. OLD and NEW are solved side by side, then the changes
+//! alone, on the run's threads (one after another with the CBC backend), as the sweep solves
+//! its shares: the same plans for any thread count.
 
 mod compare;
 mod variant;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -205,7 +208,7 @@ pub fn diff(
     options: &PlanOptions,
     progress: &dyn Progress,
 ) -> Result<Diff, Error> {
-    diff_with_plan(old, new, solve_plan(new, options), options, progress)
+    diff_plans(old, new, None, options, progress)
 }
 
 /// As [`diff`], with NEW's plan already solved with `options` (the report's main plan).
@@ -213,6 +216,47 @@ pub fn diff_with_plan(
     old: &Scenario,
     new: &Scenario,
     new_plan: Result<Plan, Error>,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Diff, Error> {
+    diff_plans(old, new, Some(new_plan), options, progress)
+}
+
+/// Solves `scenarios` with `options`, side by side on the run's threads when the backend allows
+/// it, in their order. As in the sweep, each plan's work stays sized for the time limit (the
+/// same plans for any thread count), and its safety cap grows with the number solved at once.
+fn solve_side_by_side(
+    scenarios: &[&Scenario],
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Vec<Result<Plan, Error>> {
+    let parallel = crate::plan::backend::PLANS_IN_PARALLEL && scenarios.len() > 1;
+    let at_once = if parallel {
+        rayon::current_num_threads().clamp(1, scenarios.len())
+    } else {
+        1
+    };
+    let options = PlanOptions {
+        work_secs: Some(options.work_secs.unwrap_or(options.time_limit_secs)),
+        time_limit_secs: options.time_limit_secs * at_once as f64,
+        ..options.clone()
+    };
+    let solve = |s: &&Scenario| {
+        let plan = solve_plan(s, &options);
+        progress.advance(1);
+        plan
+    };
+    if parallel {
+        scenarios.par_iter().map(solve).collect()
+    } else {
+        scenarios.iter().map(solve).collect()
+    }
+}
+
+fn diff_plans(
+    old: &Scenario,
+    new: &Scenario,
+    new_plan: Option<Result<Plan, Error>>,
     options: &PlanOptions,
     progress: &dyn Progress,
 ) -> Result<Diff, Error> {
@@ -225,12 +269,22 @@ pub fn diff_with_plan(
         Err(Error::Internal(message)) => Ok(Err(format!("the planner failed: {message}"))),
         Err(other) => Err(other),
     };
-    let plan = |s: &Scenario| {
-        let plan = solve_plan(s, options);
-        progress.advance(1);
-        settle(plan)
+    // OLD and NEW first (side by side when NEW is not solved yet); the changes alone only when
+    // both have a plan.
+    let (old_plan, new_plan) = match new_plan {
+        Some(new_plan) => {
+            let old_plan = solve_side_by_side(&[old], options, progress).remove(0);
+            (old_plan, new_plan)
+        }
+        None => {
+            let mut both = solve_side_by_side(&[old, new], options, progress).into_iter();
+            let (Some(old_plan), Some(new_plan)) = (both.next(), both.next()) else {
+                unreachable!("two scenarios give two plans");
+            };
+            (old_plan, new_plan)
+        }
     };
-    let old_plan = plan(old)?;
+    let old_plan = settle(old_plan)?;
     let new_plan = settle(new_plan)?;
     let side = |s: &Scenario, p: &Result<Plan, String>| Side {
         file: s.source.display().to_string(),
@@ -250,14 +304,23 @@ pub fn diff_with_plan(
         let mut parts = Vec::new();
         let mut unattributed = Vec::new();
         let mut max_gap = a.gap.max(b.gap);
-        for change in &movers {
-            let alone = match apply(old, new, change) {
-                Ok(v) => plan(&v)?,
-                Err(reason) => {
-                    progress.advance(1);
-                    Err(format!("it cannot be applied alone: {reason}"))
-                }
-            };
+        let variants: Vec<Result<Scenario, String>> = movers
+            .iter()
+            .map(|change| apply(old, new, change))
+            .collect();
+        let solvable: Vec<&Scenario> = variants.iter().filter_map(|v| v.as_ref().ok()).collect();
+        let mut solved = solve_side_by_side(&solvable, options, progress).into_iter();
+        for (change, variant) in movers.iter().zip(&variants) {
+            let alone =
+                match variant {
+                    Ok(_) => settle(solved.next().ok_or_else(|| {
+                        Error::Internal("a change alone was not planned".into())
+                    })?)?,
+                    Err(reason) => {
+                        progress.advance(1);
+                        Err(format!("it cannot be applied alone: {reason}"))
+                    }
+                };
             match alone {
                 Ok(p) => {
                     max_gap = max_gap.max(p.gap);
@@ -408,5 +471,36 @@ mod tests {
         assert_eq!(w.total, -10.0);
         // Σ parts = Σ (k − 7) for k in 0..15 = 0, so the interaction is the whole total.
         assert!((w.interaction + 10.0).abs() < 1e-9);
+    }
+
+    /// The plans are solved side by side on the run's threads; the diff is the same on one
+    /// thread and on two (the planner's work limits, not the clock, bound each plan).
+    #[test]
+    fn the_diff_does_not_depend_on_the_thread_count() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let old =
+            crate::scenario::load_scenario(&root.join("last-review/oauth-vs-enterprise.toml"))
+                .unwrap();
+        let new = crate::scenario::load_scenario(&root.join("oauth-vs-enterprise.toml")).unwrap();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let d = pool
+                .install(|| {
+                    diff(
+                        &old,
+                        &new,
+                        &PlanOptions::default(),
+                        &crate::progress::Silent,
+                    )
+                })
+                .unwrap();
+            serde_json::to_string(&d).unwrap()
+        };
+        let one = on(1);
+        assert!(one.contains("\"attribution\":{"), "{one}");
+        assert_eq!(one, on(2));
     }
 }
