@@ -262,7 +262,9 @@ fn diff_plans(
 ) -> Result<Diff, Error> {
     let changes = compare(old, new);
     let movers: Vec<&Change> = changes.iter().filter(|c| c.affects_plan()).collect();
-    progress.start("planning the changes", 1 + movers.len() as u64);
+    // One step per plan solved here: OLD, NEW unless it came solved, and each change alone.
+    let n_plans = 1 + usize::from(new_plan.is_none()) + movers.len();
+    progress.start("planning the changes", n_plans as u64);
     let settle = |plan: Result<Plan, Error>| match plan {
         Ok(plan) => Ok(Ok(plan)),
         Err(Error::Infeasible { conflicts }) => Ok(Err(infeasible_note(&conflicts))),
