@@ -74,27 +74,15 @@ fn one_shot() {
         let sweep_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let recommendation = review::recommend(&scenario, &simulation);
-        let spec = recommendation
-            .as_ref()
-            .and_then(|r| specs.get(r.index))
-            .unwrap_or(&StrategySpec::Plan)
-            .clone();
         let sens_options = SimOptions {
             n_trials: review::SENSITIVITY_TRIALS,
             ..sim.clone()
         };
         // As the report does it: `robust` is replayed as the order its search found in the
         // simulation above, not searched again.
-        let search = recommendation
-            .as_ref()
-            .and_then(|r| simulation.strategies.get(r.index))
-            .and_then(|r| r.search.as_ref());
-        let replayed = match (&spec, search) {
-            (StrategySpec::Robust, Some(search)) => {
-                Replayed::robust(&scenario, search).expect("the search's order")
-            }
-            _ => Replayed::Spec(&spec),
-        };
+        let replayed =
+            Replayed::recommended(&scenario, &specs, &simulation, recommendation.as_ref())
+                .expect("the recommended strategy");
         let sensitivity = sensitivity_replaying(
             &scenario,
             Some(&plan),

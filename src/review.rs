@@ -233,20 +233,7 @@ pub fn compute<'a>(
     let specs = StrategySpec::defaults(scenario);
     let simulation = simulate(scenario, Some(&plan), &specs, sim_options, progress)?;
     let recommendation = recommend(scenario, &simulation);
-    let spec = recommendation
-        .as_ref()
-        .and_then(|r| specs.get(r.index))
-        .unwrap_or(&StrategySpec::Plan);
-    // `robust` is replayed as the order and share its search found, never searched again per
-    // scaled input (see `sensitivity`).
-    let search = recommendation
-        .as_ref()
-        .and_then(|r| simulation.strategies.get(r.index))
-        .and_then(|r| r.search.as_ref());
-    let replayed = match (spec, search) {
-        (StrategySpec::Robust, Some(search)) => Replayed::robust(scenario, search)?,
-        _ => Replayed::Spec(spec),
-    };
+    let replayed = Replayed::recommended(scenario, &specs, &simulation, recommendation.as_ref())?;
     let sens_options = SimOptions {
         n_trials: sim_options.n_trials.min(SENSITIVITY_TRIALS),
         ..sim_options.clone()
@@ -594,7 +581,28 @@ pub enum Replayed<'a> {
     },
 }
 
-impl Replayed<'_> {
+impl<'a> Replayed<'a> {
+    /// What the sensitivity analysis replays for the recommended strategy of `simulation` (run
+    /// with `specs`; `plan` without a recommendation). `robust` is replayed as the order and
+    /// share its search found, never searched again per scaled input (see [`sensitivity`]).
+    pub fn recommended(
+        scenario: &Scenario,
+        specs: &'a [StrategySpec],
+        simulation: &Simulation,
+        recommendation: Option<&Recommendation>,
+    ) -> Result<Replayed<'a>, Error> {
+        let spec = recommendation
+            .and_then(|r| specs.get(r.index))
+            .unwrap_or(&StrategySpec::Plan);
+        let search = recommendation
+            .and_then(|r| simulation.strategies.get(r.index))
+            .and_then(|r| r.search.as_ref());
+        match (spec, search) {
+            (StrategySpec::Robust, Some(search)) => Replayed::robust(scenario, search),
+            _ => Ok(Replayed::Spec(spec)),
+        }
+    }
+
     /// The `robust` search's answer as a fixed order; an error names an id the scenario lacks.
     pub fn robust(scenario: &Scenario, search: &RobustSearch) -> Result<Replayed<'static>, Error> {
         let order = search

@@ -149,24 +149,12 @@ pub fn sweep_alongside<R: Send>(
 
     // `alongside` counts for one step of the planning phase.
     progress.start("planning", candidates.len() as u64 + 1);
-    // Plans solved side by side share the cores: each one's work stays sized for its time limit
-    // (the same plans for any thread count), and its safety cap grows with the number of plans
-    // running at once, so a sweep on a busy machine does not strike it more often than one plan.
-    let at_once = if crate::plan::backend::PLANS_IN_PARALLEL {
-        rayon::current_num_threads().clamp(1, candidates.len().max(1))
-    } else {
-        1
-    };
+    // Plans solved side by side share the cores (see `PlanOptions::side_by_side`).
+    let (_, side_by_side) = plan_options.side_by_side(candidates.len());
     let plan_at = |share: f64| -> SharePlan {
         let options = PlanOptions {
             stability_share: Some(share),
-            work_secs: Some(
-                plan_options
-                    .work_secs
-                    .unwrap_or(plan_options.time_limit_secs),
-            ),
-            time_limit_secs: plan_options.time_limit_secs * at_once as f64,
-            ..plan_options.clone()
+            ..side_by_side.clone()
         };
         let plan = solve_plan(scenario, &options);
         progress.advance(1);

@@ -222,31 +222,20 @@ pub fn diff_with_plan(
     diff_plans(old, new, Some(new_plan), options, progress)
 }
 
-/// Solves `scenarios` with `options`, side by side on the run's threads when the backend allows
-/// it, in their order. As in the sweep, each plan's work stays sized for the time limit (the
-/// same plans for any thread count), and its safety cap grows with the number solved at once.
+/// Solves `scenarios` with `options` in their order, side by side on the run's threads when
+/// the backend allows it (see [`PlanOptions::side_by_side`]).
 fn solve_side_by_side(
     scenarios: &[&Scenario],
     options: &PlanOptions,
     progress: &dyn Progress,
 ) -> Vec<Result<Plan, Error>> {
-    let parallel = crate::plan::backend::PLANS_IN_PARALLEL && scenarios.len() > 1;
-    let at_once = if parallel {
-        rayon::current_num_threads().clamp(1, scenarios.len())
-    } else {
-        1
-    };
-    let options = PlanOptions {
-        work_secs: Some(options.work_secs.unwrap_or(options.time_limit_secs)),
-        time_limit_secs: options.time_limit_secs * at_once as f64,
-        ..options.clone()
-    };
+    let (at_once, options) = options.side_by_side(scenarios.len());
     let solve = |s: &&Scenario| {
         let plan = solve_plan(s, &options);
         progress.advance(1);
         plan
     };
-    if parallel {
+    if at_once > 1 {
         scenarios.par_iter().map(solve).collect()
     } else {
         scenarios.iter().map(solve).collect()
@@ -271,23 +260,20 @@ fn diff_plans(
         Err(Error::Internal(message)) => Ok(Err(format!("the planner failed: {message}"))),
         Err(other) => Err(other),
     };
+    let unplanned = || Error::Internal("a scenario of the diff was not planned".into());
     // OLD and NEW first (side by side when NEW is not solved yet); the changes alone only when
     // both have a plan.
-    let (old_plan, new_plan) = match new_plan {
-        Some(new_plan) => {
-            let old_plan = solve_side_by_side(&[old], options, progress).remove(0);
-            (old_plan, new_plan)
-        }
-        None => {
-            let mut both = solve_side_by_side(&[old, new], options, progress).into_iter();
-            let (Some(old_plan), Some(new_plan)) = (both.next(), both.next()) else {
-                unreachable!("two scenarios give two plans");
-            };
-            (old_plan, new_plan)
-        }
+    let first: Vec<&Scenario> = if new_plan.is_none() {
+        vec![old, new]
+    } else {
+        vec![old]
     };
-    let old_plan = settle(old_plan)?;
-    let new_plan = settle(new_plan)?;
+    let mut solved = solve_side_by_side(&first, options, progress).into_iter();
+    let old_plan = settle(solved.next().ok_or_else(unplanned)?)?;
+    let new_plan = settle(match new_plan {
+        Some(plan) => plan,
+        None => solved.next().ok_or_else(unplanned)?,
+    })?;
     let side = |s: &Scenario, p: &Result<Plan, String>| Side {
         file: s.source.display().to_string(),
         name: s.name.clone(),
@@ -313,16 +299,13 @@ fn diff_plans(
         let solvable: Vec<&Scenario> = variants.iter().filter_map(|v| v.as_ref().ok()).collect();
         let mut solved = solve_side_by_side(&solvable, options, progress).into_iter();
         for (change, variant) in movers.iter().zip(&variants) {
-            let alone =
-                match variant {
-                    Ok(_) => settle(solved.next().ok_or_else(|| {
-                        Error::Internal("a change alone was not planned".into())
-                    })?)?,
-                    Err(reason) => {
-                        progress.advance(1);
-                        Err(format!("it cannot be applied alone: {reason}"))
-                    }
-                };
+            let alone = match variant {
+                Ok(_) => settle(solved.next().ok_or_else(unplanned)?)?,
+                Err(reason) => {
+                    progress.advance(1);
+                    Err(format!("it cannot be applied alone: {reason}"))
+                }
+            };
             match alone {
                 Ok(p) => {
                     max_gap = max_gap.max(p.gap);

@@ -60,6 +60,27 @@ impl Default for PlanOptions {
     }
 }
 
+impl PlanOptions {
+    /// How many of `n` plans are solved at once on the run's threads (1 when the backend cannot
+    /// solve two at once), and the options each of them takes then: its work stays sized for
+    /// this time limit, so the plans are the same for any thread count, and its clock cap is
+    /// the time limit times the plans running at once, so plans sharing the cores do not strike
+    /// it more often than one plan alone.
+    pub fn side_by_side(&self, n: usize) -> (usize, PlanOptions) {
+        let at_once = if backend::PLANS_IN_PARALLEL {
+            rayon::current_num_threads().clamp(1, n.max(1))
+        } else {
+            1
+        };
+        let options = PlanOptions {
+            work_secs: Some(self.work_secs.unwrap_or(self.time_limit_secs)),
+            time_limit_secs: self.time_limit_secs * at_once as f64,
+            ..self.clone()
+        };
+        (at_once, options)
+    }
+}
+
 /// How the value of one more engineer-week is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
