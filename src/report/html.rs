@@ -205,6 +205,7 @@ fn header(data: &ReportData) -> Markup {
                 @if !s.objectives.is_empty() { a href="#objectives" { "Objectives" } }
                 a href="#comparison" { "Strategies" }
                 a href="#sweep" { "Debt budget" }
+                @if !data.teams.is_empty() { a href="#teams" { "Teams" } }
                 a href="#sensitivity" { "Sensitivity" }
                 a href="#warnings" { "Warnings" }
             }

@@ -163,12 +163,14 @@ impl Loader {
     }
 
     /// Resolves each item's `owner` or `split` to team indices: required with teams, refused
-    /// without. False when anything was wrong.
+    /// without. A team in `refused` was already reported for its own fields, so the items that
+    /// name it are not. False when anything was wrong.
     pub(super) fn resolve_teams(
         &mut self,
         drafts: &[Draft],
         initiatives: &mut [Initiative],
         teams: &[Team],
+        refused: &[String],
         has_teams: bool,
     ) -> bool {
         let mut ok = true;
@@ -205,6 +207,7 @@ impl Loader {
                     for (id, share) in &written.shares {
                         match teams.iter().position(|t| t.id == *id) {
                             Some(j) => initiative.split.push((j, *share)),
+                            None if refused.contains(id) => ok = false,
                             None => {
                                 self.error(
                                     d.file_for(key),

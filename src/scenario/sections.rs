@@ -333,20 +333,24 @@ impl Loader {
     }
 
     /// `[[team]]` tables, with the line of each; `noise` defaults to `default_noise`
-    /// (`[capacity] noise`).
+    /// (`[capacity] noise`). Also the ids of the teams refused for another field, so that the
+    /// items naming them are not reported a second time, as if the team did not exist.
     pub(super) fn read_teams(
         &mut self,
         doc: &Table,
         periods: Option<usize>,
         default_noise: f64,
-    ) -> Vec<(Team, usize)> {
+    ) -> (Vec<(Team, usize)>, Vec<String>) {
         let path = self.path.clone();
         let tables = self.tables(doc, "team");
         let mut out: Vec<(Team, usize)> = Vec::new();
+        let mut refused = Vec::new();
         for (t, line) in tables {
+            let mut id_read = None;
             let team = self.with_reader(&path, |r| {
                 r.check_keys(t, TEAM_KEYS, "team");
                 let id = read_id(r, t, line, "team")?;
+                id_read = Some(id.clone());
                 let name = t
                     .get("name")
                     .map_or(Some(id.clone()), |n| r.string(n, "team.name"));
@@ -391,9 +395,11 @@ impl Loader {
                 } else {
                     out.push((team, line));
                 }
+            } else if let Some(id) = id_read {
+                refused.push(id);
             }
         }
-        out
+        (out, refused)
     }
 
     pub(super) fn read_debt(&mut self, doc: &Table) -> Option<Debt> {
@@ -904,12 +910,27 @@ fn read_split(r: &mut Reader, n: &Node, path: &str) -> Option<TeamsAsWritten> {
                     );
                     return None;
                 };
+                let id = id.trim();
+                if id.is_empty() || t.entries.iter().any(|(k, _, _)| k == id) {
+                    let found = if id.is_empty() {
+                        format!("a share without a team in {}", quoted(text))
+                    } else {
+                        format!("team {} twice in {}", quoted(id), quoted(text))
+                    };
+                    r.error(
+                        n.line,
+                        &Reader::name(n, path),
+                        format!("expected each team once, as team:share, found {found}"),
+                        Some("give each team's share once: payments:0.6;mobile:0.4".into()),
+                    );
+                    return None;
+                }
                 let cell = Node {
                     line: n.line,
                     column: n.column.clone(),
                     value: Val::Cell(share.trim().to_string()),
                 };
-                t.entries.push((id.trim().to_string(), n.line, cell));
+                t.entries.push((id.to_string(), n.line, cell));
             }
             from_cell = t;
             Some(&from_cell)
@@ -947,7 +968,20 @@ fn read_split(r: &mut Reader, n: &Node, path: &str) -> Option<TeamsAsWritten> {
                 if shares.is_empty() {
                     "none".to_string()
                 } else {
-                    format!("a sum of {}", crate::number::plain(total))
+                    // Enough digits to show how far from 1 a sum that rounds to 1 is.
+                    let shown = crate::number::plain(total);
+                    format!(
+                        "a sum of {}",
+                        if shown == "1" {
+                            let digits = format!("{total:.12}");
+                            digits
+                                .trim_end_matches('0')
+                                .trim_end_matches('.')
+                                .to_string()
+                        } else {
+                            shown
+                        }
+                    )
                 }
             ),
             Some(

@@ -364,4 +364,43 @@ fn teams_load_from_toml_and_csv_alike_and_sum_into_the_capacity() {
             && err.contains("expected team:share pairs separated by `;`"),
         "{err}"
     );
+    // One team twice would let the item take that team's capacity twice over.
+    let twice = "id,kind,effort,value,split\ncards,feature,8,1,payments:0.5;payments:0.5\n";
+    std::fs::write(dir.path().join("items.csv"), twice).expect("write csv");
+    let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
+        .expect_err("a team named twice in a split cell is refused")
+        .to_string();
+    assert!(
+        err.contains("items.csv: line 2, field `split`")
+            && err.contains("found team \"payments\" twice"),
+        "{err}"
+    );
+    // A sum that rounds to 1 is shown with the digits that make it wrong.
+    let off = "id,kind,effort,value,split\ncards,feature,8,1,payments:0.5;mobile:0.50000002\n";
+    std::fs::write(dir.path().join("items.csv"), off).expect("write csv");
+    let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
+        .expect_err("shares off 1 by 2e-8 are refused")
+        .to_string();
+    assert!(err.contains("found a sum of 1.00000002"), "{err}");
+}
+
+#[test]
+fn a_team_refused_for_its_capacity_is_not_reported_again_by_its_items() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "[scenario]\nperiods = 2\n[[team]]\nid = \"a\"\nper_period = -20\n[[team]]\nid = \"b\"\nper_period = 10\n[[initiative]]\nid = \"x\"\nkind = \"feature\"\neffort = 4\nvalue = 1\nowner = \"a\"\n[[initiative]]\nid = \"y\"\nkind = \"feature\"\neffort = 4\nvalue = 1\nsplit = { a = 0.5, c = 0.5 }\n";
+    let err = load_scenario_str(dir.path().join("s.toml"), text)
+        .expect_err("a negative capacity is refused")
+        .to_string();
+    assert!(
+        err.contains("line 5, field `team.per_period`"),
+        "the team's own error: {err}"
+    );
+    assert!(
+        !err.contains("found \"a\""),
+        "no second error for the items naming the refused team: {err}"
+    );
+    assert!(
+        err.contains("expected the id of a [[team]], found \"c\""),
+        "a team that does not exist is still reported: {err}"
+    );
 }

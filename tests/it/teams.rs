@@ -330,6 +330,15 @@ fn the_report_ranks_the_teams_and_names_the_bottleneck() {
     finish_ok(&mut cmd);
     let html = std::fs::read_to_string(out.join("index.html")).expect("the page");
     assert!(html.contains("<section id=\"teams\">"));
+    let nav = html
+        .split("<nav>")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("the page's menu");
+    assert!(
+        nav.contains("<a href=\"#teams\">Teams</a>"),
+        "the menu leads to the teams: {nav}"
+    );
     assert!(
         html.contains("Where the next engineer pays off: <strong>"),
         "no bottleneck line"
