@@ -962,7 +962,7 @@ fn read_split(r: &mut Reader, n: &Node, path: &str) -> Option<TeamsAsWritten> {
     if shares.is_empty() || (total - 1.0).abs() > 1e-9 {
         r.error(
             n.line,
-            path,
+            &Reader::name(n, path),
             format!(
                 "expected shares that sum to 1, found {}",
                 if shares.is_empty() {

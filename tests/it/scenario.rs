@@ -354,33 +354,26 @@ fn teams_load_from_toml_and_csv_alike_and_sum_into_the_capacity() {
         assert_eq!(s.initiatives[0].split, vec![(0, 0.75), (1, 0.25)]);
         assert_eq!(s.initiatives[1].split, vec![(1, 1.0)]);
     }
-    let bad = "id,kind,effort,value,split\ncards,feature,8,1,payments=0.75\n";
-    std::fs::write(dir.path().join("items.csv"), bad).expect("write csv");
-    let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
-        .expect_err("a malformed split cell is refused")
-        .to_string();
+    // The error a split cell gets, in the scenario's only row.
+    let refused = |cell: &str| {
+        let rows = format!("id,kind,effort,value,split\ncards,feature,8,1,{cell}\n");
+        std::fs::write(dir.path().join("items.csv"), rows).expect("write csv");
+        let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
+            .expect_err("the split cell is refused")
+            .to_string();
+        assert!(err.contains("items.csv: line 2, field `split`"), "{err}");
+        err
+    };
+    let err = refused("payments=0.75");
     assert!(
-        err.contains("items.csv: line 2, field `split`")
-            && err.contains("expected team:share pairs separated by `;`"),
+        err.contains("expected team:share pairs separated by `;`"),
         "{err}"
     );
     // One team twice would let the item take that team's capacity twice over.
-    let twice = "id,kind,effort,value,split\ncards,feature,8,1,payments:0.5;payments:0.5\n";
-    std::fs::write(dir.path().join("items.csv"), twice).expect("write csv");
-    let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
-        .expect_err("a team named twice in a split cell is refused")
-        .to_string();
-    assert!(
-        err.contains("items.csv: line 2, field `split`")
-            && err.contains("found team \"payments\" twice"),
-        "{err}"
-    );
+    let err = refused("payments:0.5;payments:0.5");
+    assert!(err.contains("found team \"payments\" twice"), "{err}");
     // A sum that rounds to 1 is shown with the digits that make it wrong.
-    let off = "id,kind,effort,value,split\ncards,feature,8,1,payments:0.5;mobile:0.50000002\n";
-    std::fs::write(dir.path().join("items.csv"), off).expect("write csv");
-    let err = load_scenario_str(dir.path().join("b.toml"), &format!("{csv_header}{teams}"))
-        .expect_err("shares off 1 by 2e-8 are refused")
-        .to_string();
+    let err = refused("payments:0.5;mobile:0.50000002");
     assert!(err.contains("found a sum of 1.00000002"), "{err}");
 }
 
