@@ -224,12 +224,20 @@ pub fn plain(x: f64) -> String {
     if let Some(s) = not_finite(x) {
         return s;
     }
-    let body = if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round().abs())
-    } else {
-        let s = format!("{:.2}", x.abs());
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
+    if (x - x.round()).abs() < 1e-9 {
+        return with_sign(x < 0.0, format!("{}", x.round().abs()));
+    }
+    up_to(x, 2)
+}
+
+/// At most `decimals` decimals, without trailing zeros: `up_to(1.00000002, 12)` is `1.00000002`
+/// where [`plain`] shows `1`.
+pub fn up_to(x: f64, decimals: usize) -> String {
+    if let Some(s) = not_finite(x) {
+        return s;
+    }
+    let s = format!("{:.*}", decimals, x.abs());
+    let body = s.trim_end_matches('0').trim_end_matches('.').to_string();
     with_sign(x < 0.0, body)
 }
 
@@ -267,6 +275,14 @@ pub fn machine(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn up_to_keeps_the_digits_plain_rounds_away() {
+        assert_eq!(up_to(0.5 + 0.50000002, 12), "1.00000002");
+        assert_eq!(up_to(0.1 + 0.2 + 0.6, 12), "0.9");
+        assert_eq!(up_to(-2.5, 12), "−2.5");
+        assert_eq!(plain(1.00000002), "1");
+    }
 
     #[test]
     fn whole_amounts_group_thousands_and_take_the_minus() {

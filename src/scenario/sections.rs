@@ -968,20 +968,8 @@ fn read_split(r: &mut Reader, n: &Node, path: &str) -> Option<TeamsAsWritten> {
                 if shares.is_empty() {
                     "none".to_string()
                 } else {
-                    // Enough digits to show how far from 1 a sum that rounds to 1 is.
-                    let shown = crate::number::plain(total);
-                    format!(
-                        "a sum of {}",
-                        if shown == "1" {
-                            let digits = format!("{total:.12}");
-                            digits
-                                .trim_end_matches('0')
-                                .trim_end_matches('.')
-                                .to_string()
-                        } else {
-                            shown
-                        }
-                    )
+                    // Enough digits to show how far from 1 a sum close to 1 is.
+                    format!("a sum of {}", crate::number::up_to(total, 12))
                 }
             ),
             Some(
