@@ -209,8 +209,20 @@ fn report_gives_the_same_files_twice_on_every_shipped_scenario() {
             names(&runs[1]),
             "report {name}: file lists differ"
         );
+        // The clock is told in results.json only: when it struck any plan of either run, the
+        // charts and the page may differ too, so none of this scenario's files is compared.
+        let struck = runs
+            .iter()
+            .flatten()
+            .any(|(_, bytes)| capped(&String::from_utf8_lossy(bytes)));
         for ((file, a), (_, b)) in runs[0].iter().zip(&runs[1]) {
-            assert_same(&mut tally, &format!("report {name} {file}"), a, b);
+            let what = format!("report {name} {file}");
+            if struck {
+                eprintln!("{what}: the time limit struck in this report; not compared");
+                tally.skipped += 1;
+            } else {
+                assert_same(&mut tally, &what, a, b);
+            }
         }
     }
     tally.check("report");
