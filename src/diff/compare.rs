@@ -380,8 +380,9 @@ fn scenario_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
 
 fn capacity_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
     let mut f = Fields::default();
-    // With teams, C_t is the teams' sum: their changes say what moved.
-    if old.teams.is_empty() && new.teams.is_empty() {
+    // With teams, C_t is the teams' sum. When both have teams, their changes say what moved;
+    // when only one has, the totals do (the teams appear or vanish as changes of their own).
+    if old.teams.is_empty() || new.teams.is_empty() {
         f.push(
             "per_period",
             per_period(&old.capacity.per_period),

@@ -307,6 +307,75 @@ fn a_change_that_cannot_stand_alone_is_listed_with_its_reason() {
 }
 
 #[test]
+fn moving_from_one_pool_to_teams_lists_the_change_in_total_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = r#"
+        [scenario]
+        periods = 3
+        [capacity]
+        per_period = 20
+        [[initiative]]
+        id = "a"
+        kind = "feature"
+        effort = 10
+        value = 100
+    "#;
+    let teams = r#"
+        [scenario]
+        periods = 3
+        [[team]]
+        id = "web"
+        per_period = 15
+        [[team]]
+        id = "api"
+        per_period = [10, 10, 12]
+        [[initiative]]
+        id = "a"
+        kind = "feature"
+        effort = 10
+        value = 100
+        owner = "web"
+    "#;
+    let old = write_scenario(dir.path(), "pool.toml", pool);
+    let new = write_scenario(dir.path(), "teams.toml", teams);
+    for (from, to, totals) in [
+        (
+            &old,
+            &new,
+            (
+                serde_json::json!(20.0),
+                serde_json::json!([25.0, 25.0, 27.0]),
+            ),
+        ),
+        (
+            &new,
+            &old,
+            (
+                serde_json::json!([25.0, 25.0, 27.0]),
+                serde_json::json!(20.0),
+            ),
+        ),
+    ] {
+        let d = diff_json(from, to);
+        let capacity = d["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "capacity")
+            .unwrap_or_else(|| panic!("no capacity change: {}", d["changes"]));
+        let field = &capacity["fields"][0];
+        assert_eq!(field["field"], "per_period", "{capacity}");
+        assert_eq!((&field["old"], &field["new"]), (&totals.0, &totals.1));
+        let reasons = d["attribution"]["unattributed"].to_string();
+        assert!(
+            reasons.contains("the capacity moves with the teams"),
+            "{reasons}"
+        );
+        assert_waterfall_sums(&d);
+    }
+}
+
+#[test]
 fn a_re_exported_jira_backlog_diffs_against_the_last_export() {
     // The quarterly loop: last review's export beside this one, a few estimates changed.
     let shipped = repo().join("scenarios/jira-import");
