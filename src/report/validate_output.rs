@@ -127,6 +127,13 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
                 ("commit", _) => "commitment (within the horizon)".to_string(),
                 _ => "hard".to_string(),
             };
+            let what = match &d.team {
+                Some(team) => format!(
+                    "{what}; team {}'s capacity sets the limit",
+                    shorten(team, ID_SHOWN)
+                ),
+                None => what,
+            };
             writeln!(
                 out,
                 "    {:<width$}  by {:<10}  {:>7} of at most {:>7} engineer-weeks  {}",

@@ -56,7 +56,12 @@ pub struct DeadlineLine {
     pub penalty: Option<f64>,
     pub effort_weeks: f64,
     /// Σ_{t ≤ period} min(A_t, team × weeks_per_period): the most that could be done by then.
+    /// With teams, each of its teams' A_jt and its share σ_j of the team limit, divided by σ_j:
+    /// the least over its teams of the effort their capacity could carry by then.
     pub max_weeks_by_then: f64,
+    /// With teams, the team whose capacity sets `max_weeks_by_then`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 /// Summarises a validated scenario.
@@ -83,8 +88,26 @@ pub fn summarize(s: &Scenario) -> Summary {
     let mut deadlines = Vec::new();
     for i in &s.initiatives {
         let team_cap = i.team_limit_weeks(s.weeks_per_period);
-        let fit = |k: usize| -> f64 { (1..=k).map(|t| s.allocatable(t).min(team_cap)).sum() };
+        let keep = 1.0 - s.capacity.buffer;
+        // The same arithmetic as the loader's pre-check, pool by pool for the item's share.
+        let by_team = |k: usize, (pool, share): (usize, f64)| -> f64 {
+            let fit: f64 = (1..=k)
+                .map(|t| (s.pool_capacity(pool, t) * keep).min(team_cap * share))
+                .sum();
+            fit / share
+        };
         let mut push = |kind, period: usize, penalty| {
+            let (max_weeks_by_then, pool) = s
+                .shares(i)
+                .iter()
+                .map(|&pool| (by_team(period, pool), pool.0))
+                .fold((f64::INFINITY, 0), |best, next| {
+                    if next.0 < best.0 {
+                        next
+                    } else {
+                        best
+                    }
+                });
             deadlines.push(DeadlineLine {
                 id: i.id.clone(),
                 kind,
@@ -92,7 +115,8 @@ pub fn summarize(s: &Scenario) -> Summary {
                 label: s.label(period).to_string(),
                 penalty,
                 effort_weeks: i.remaining_effort_mean(),
-                max_weeks_by_then: fit(period),
+                max_weeks_by_then,
+                team: s.teams.get(pool).map(|t| t.id.clone()),
             })
         };
         match i.deadline {

@@ -232,6 +232,32 @@ split = { web = 0.5, core = 0.5 }
 }
 
 #[test]
+fn validate_measures_a_deadline_against_the_scarcer_teams_capacity() {
+    // By period 2, team a could carry 20 / 0.5 = 40 engineer-weeks of x and team b 4 / 0.5 = 8:
+    // b sets the limit, and x's 8 fit exactly.
+    let text = SCARCE.replace("split = {", "deadline = 2\nsplit = {");
+    let dir = tempfile::tempdir().unwrap();
+    let path = super::common::write_scenario(dir.path(), "scarce.toml", &text);
+    let json = finish_ok(tradeoff().args(["validate", "--format", "json"]).arg(&path)).json();
+    let line = &json["deadlines"][0];
+    assert_eq!(line["max_weeks_by_then"], 8.0, "{line}");
+    assert_eq!(line["team"], "b", "{line}");
+    let table = finish_ok(tradeoff().arg("validate").arg(&path)).text();
+    assert!(
+        table.contains("team b's capacity sets the limit"),
+        "{table}"
+    );
+    // One pool has no team to name, and its figure is the pool's: 2 × 12.
+    let pool = load_scenario_str(
+        "pool.toml",
+        "[scenario]\nperiods = 3\n[capacity]\nper_period = 12\nbuffer = 0\n[[initiative]]\nid = \"x\"\nkind = \"feature\"\neffort = 8\nvalue = 1\ndeadline = 2\n",
+    )
+    .unwrap();
+    let line = &tradeoff::scenario::summarize(&pool).deadlines[0];
+    assert_eq!((line.max_weeks_by_then, line.team.as_deref()), (24.0, None));
+}
+
+#[test]
 fn frontier_writes_every_format_and_names_a_wrong_team() {
     let path = scenario_path("platform-teams");
     let quick = [
