@@ -55,6 +55,8 @@ impl Loader {
                             initiative.requires.push(j);
                         }
                     }
+                    // Already reported for its own fields.
+                    None if self.refused_initiatives.contains(req) => ok = false,
                     None => {
                         self.error(
                             d.file_for("requires"),

@@ -57,6 +57,10 @@ impl Loader {
                 layout.report_conflicts(r, &row.cells, line);
                 read_initiative(r, &table, line, periods)
             });
+            if draft.is_none() {
+                self.refused_initiatives
+                    .extend(super::sections::id_as_written(&table));
+            }
             out.extend(draft.map(|mut d| {
                 d.file = sheet.file.clone();
                 d

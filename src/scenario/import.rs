@@ -349,13 +349,14 @@ impl Loader {
                 draft.filter(|_| ok).map(|d| (d, class_in_row))
             });
             let Some((mut draft, class_in_row)) = row_draft else {
+                self.refused_initiatives.push(id.clone());
                 if annotation.is_some() {
                     used.insert(id);
                 }
                 continue;
             };
             if let Some((t, line)) = annotation {
-                used.insert(id);
+                used.insert(id.clone());
                 let path = self.path.clone();
                 let mut t = (*t).clone();
                 for key in ["kind", "effort"] {
@@ -365,6 +366,7 @@ impl Loader {
                 }
                 let annotated = self.with_reader(&path, |r| read_initiative(r, &t, *line, periods));
                 let Some(annotated) = annotated else {
+                    self.refused_initiatives.push(id);
                     continue;
                 };
                 overlay(&mut draft, annotated, &keys, class_in_row);

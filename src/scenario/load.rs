@@ -167,6 +167,9 @@ pub(super) struct Loader {
     /// Warnings found while reading (an import's dropped links and due dates), shown before
     /// the scenario's own.
     pub(super) warnings: Vec<String>,
+    /// The ids of initiatives refused for one of their fields: a `requires` or a strategy's
+    /// `order` naming one gets no second, false "no initiative has it".
+    pub(super) refused_initiatives: Vec<String>,
 }
 
 impl Loader {
@@ -175,6 +178,7 @@ impl Loader {
             path: path.to_path_buf(),
             diagnostics: Vec::new(),
             warnings: Vec::new(),
+            refused_initiatives: Vec::new(),
         }
     }
 

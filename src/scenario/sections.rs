@@ -516,6 +516,9 @@ impl Loader {
                 r.check_keys(t, INITIATIVE_KEYS, "initiative");
                 read_initiative(r, t, line, periods)
             });
+            if draft.is_none() {
+                self.refused_initiatives.extend(id_as_written(t));
+            }
             out.extend(draft);
         }
         out
@@ -528,6 +531,7 @@ impl Loader {
         capacity: Option<&Capacity>,
     ) -> Option<Vec<CustomStrategy>> {
         let path = self.path.clone();
+        let refused = self.refused_initiatives.clone();
         let tables = self.tables(doc, "strategy");
         let mut out: Vec<(CustomStrategy, usize)> = Vec::new();
         let mut ok = true;
@@ -573,6 +577,8 @@ impl Loader {
                                 good = false;
                             }
                             Some(&k) => order.push(k),
+                            // Already reported for its own fields.
+                            None if refused.contains(&id) => good = false,
                             None => {
                                 r.error(
                                     l,
@@ -696,6 +702,14 @@ fn per_period(r: &mut Reader, n: &Node, field: &str, periods: Option<usize>) -> 
 }
 
 /// Reads `id`: required, `[a-z0-9_-]+`.
+/// The table's `id` as written, without checking it (for a table refused for another field).
+pub(super) fn id_as_written(t: &Table) -> Option<String> {
+    match &t.get("id")?.value {
+        Val::Str(s) | Val::Cell(s) => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
 pub(super) fn read_id(r: &mut Reader, t: &Table, line: usize, section: &str) -> Option<String> {
     let field = format!("{section}.id");
     let Some(n) = t.get("id") else {

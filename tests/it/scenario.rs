@@ -397,3 +397,37 @@ fn a_team_refused_for_its_capacity_is_not_reported_again_by_its_items() {
         "a team that does not exist is still reported: {err}"
     );
 }
+
+#[test]
+fn an_initiative_refused_for_a_field_is_not_reported_again_where_it_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "[scenario]\nperiods = 3\n[capacity]\nper_period = 20\n[[initiative]]\nid = \"a\"\nkind = \"feature\"\neffort = -10\nvalue = 100\n[[initiative]]\nid = \"b\"\nkind = \"feature\"\neffort = 10\nvalue = 100\nrequires = [\"a\", \"nope\"]\n[[strategy]]\nname = \"mine\"\norder = [\"a\", \"b\"]\n";
+    let err = load_scenario_str(dir.path().join("s.toml"), text)
+        .expect_err("a negative effort is refused")
+        .to_string();
+    assert!(
+        err.contains("line 8, field `initiative.effort`"),
+        "the item's own error: {err}"
+    );
+    assert!(
+        !err.contains("found \"a\""),
+        "no second error where the refused item is named: {err}"
+    );
+    assert!(
+        err.contains("found \"nope\" (no initiative has it)"),
+        "an id that does not exist is still reported: {err}"
+    );
+    // The same from a CSV row.
+    std::fs::write(
+        dir.path().join("items.csv"),
+        "id,kind,effort,value,requires\na,feature,-10,100,\nb,feature,10,100,a\n",
+    )
+    .unwrap();
+    let text =
+        "[scenario]\nperiods = 3\ninitiatives = \"items.csv\"\n[capacity]\nper_period = 20\n";
+    let err = load_scenario_str(dir.path().join("s.toml"), text)
+        .expect_err("a negative effort is refused")
+        .to_string();
+    assert!(err.contains("items.csv: line 2"), "{err}");
+    assert!(!err.contains("found \"a\""), "{err}");
+}
