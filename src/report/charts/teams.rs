@@ -1,6 +1,6 @@
 //! Where the next engineer pays off: each team's frontier over one engineer fewer, today's
 //! capacity and one engineer more — the robust strategy's median net value (solid, circles) and
-//! the re-planned plan's objective (dotted, crosses) — one colour, dash and marker per team.
+//! the re-planned plan's objective (dotted) — one colour, dash and marker per team.
 
 use plotters::prelude::*;
 
@@ -80,12 +80,15 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
         Marker::Diamond,
         Marker::Cross,
     ];
+    // Dotted is the plan's: the robust lines take the other dashes.
+    let dashes = [Dash::Solid, Dash::Dashed, Dash::Long];
     let mut entries = Vec::new();
     for (k, (name, points)) in data.teams.iter().enumerate() {
         let color = style::series_color(k);
         let marker = markers[k % markers.len()];
+        let dash = dashes[k % dashes.len()];
         let robust: Vec<Px> = points.iter().map(|(x, r, _)| px(*x, *r)).collect();
-        draw::line(root, &robust, &color, 4, style::series_dash(k))?;
+        draw::line(root, &robust, &color, 4, dash)?;
         for p in &robust {
             draw::marker(root, *p, marker, &color, 7)?;
         }
@@ -96,7 +99,7 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
         draw::line(root, &plan, &color, 2, Dash::Dotted)?;
         entries.push((
             format!("{name}: robust P50"),
-            Swatch::Line(color, style::series_dash(k), Some(marker)),
+            Swatch::Line(color, dash, Some(marker)),
         ));
     }
     entries.push((
