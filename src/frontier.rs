@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::plan::{solve_plan, Plan, PlanOptions};
+use crate::plan::{solve_plan_from, Plan, PlanOptions};
 use crate::progress::Progress;
 use crate::scenario::Scenario;
 use crate::simulate::{Distribution, RobustSearch, SimOptions};
@@ -117,48 +117,65 @@ pub fn frontier(
             sim_options.robust.n_train
         },
         robust_budget: sim_options.robust.budget,
-        points: points(&variants, team, plan_options, sim_options, progress)?,
+        points: points(&variants, team, plan_options, sim_options, progress, None)?,
     })
 }
 
 /// Plans and simulates each variant of a scenario, (its factor, the scaled scenario); `team`
-/// names the scaled team (for `team_weeks`).
+/// names the scaled team (for `team_weeks`). Each variant's planner starts from `start` and the
+/// plans of the variants before it: a plan made for less capacity fits more, so on a rising grid
+/// the planner's objective never falls, whatever its search finds at each point alone.
 pub fn points(
     variants: &[(f64, Scenario)],
     team: Option<usize>,
     plan_options: &PlanOptions,
     sim_options: &SimOptions,
     progress: &dyn Progress,
+    start: Option<&Plan>,
 ) -> Result<Vec<FrontierPoint>, Error> {
-    let factors: Vec<f64> = variants.iter().map(|(f, _)| *f).collect();
-    let scenarios: Vec<&Scenario> = variants.iter().map(|(_, s)| s).collect();
-    progress.start("planning", factors.len() as u64);
+    progress.start("planning", variants.len() as u64);
     // One plan after another: each one's work is sized by the planner's limits, never by the
     // clock, so the plans do not depend on how many run at once.
-    let plans: Vec<Result<Plan, Error>> = scenarios
-        .iter()
-        .map(|s| {
-            let plan = solve_plan(s, plan_options);
-            progress.advance(1);
-            plan
-        })
-        .collect();
-    progress.finish();
-    let mut points = Vec::with_capacity(factors.len());
-    for ((&factor, &s), plan) in factors.iter().zip(&scenarios).zip(plans) {
-        let point = crate::sweep::replan_point(s, plan, None, sim_options, progress)?;
-        points.push(FrontierPoint {
-            factor,
-            engineer_weeks: s.capacity.per_period.iter().sum(),
-            team_weeks: team.map(|j| s.teams[j].per_period.iter().sum()),
-            plan: point.plan,
-            plan_note: point.plan_note,
-            robust: point.robust,
-            robust_reliability: point.robust_reliability,
-            robust_search: point.robust_search,
-        });
+    let mut plans: Vec<Result<Plan, Error>> = Vec::with_capacity(variants.len());
+    for (_, s) in variants {
+        let plan = {
+            let starts: Vec<&Plan> = start
+                .into_iter()
+                .chain(plans.iter().filter_map(|p| p.as_ref().ok()))
+                .collect();
+            solve_plan_from(s, plan_options, &starts)
+        };
+        progress.advance(1);
+        plans.push(plan);
     }
-    Ok(points)
+    progress.finish();
+    variants
+        .iter()
+        .zip(plans)
+        .map(|((factor, s), plan)| point(*factor, s, team, plan, sim_options, progress))
+        .collect()
+}
+
+/// Simulates one point of a frontier, given its plan (or why there is none).
+pub fn point(
+    factor: f64,
+    scenario: &Scenario,
+    team: Option<usize>,
+    plan: Result<Plan, Error>,
+    sim_options: &SimOptions,
+    progress: &dyn Progress,
+) -> Result<FrontierPoint, Error> {
+    let point = crate::sweep::replan_point(scenario, plan, None, sim_options, progress)?;
+    Ok(FrontierPoint {
+        factor,
+        engineer_weeks: scenario.capacity.per_period.iter().sum(),
+        team_weeks: team.map(|j| scenario.teams[j].per_period.iter().sum()),
+        plan: point.plan,
+        plan_note: point.plan_note,
+        robust: point.robust,
+        robust_reliability: point.robust_reliability,
+        robust_search: point.robust_search,
+    })
 }
 
 #[cfg(test)]

@@ -136,9 +136,12 @@ pub fn ranked_teams(teams: &[TeamOutlook]) -> Vec<&TeamOutlook> {
     ranked
 }
 
-/// Each team's ±1 engineer frontier; today's point is planned once and shared.
+/// Each team's ±1 engineer frontier. Today's point is the report's own plan (`plan`), simulated
+/// once and shared; the others are re-planned starting from it, so one more engineer never
+/// reads as a loss because a shorter search found less.
 fn team_outlooks(
     scenario: &Scenario,
+    plan: &Plan,
     plan_options: &PlanOptions,
     sim_options: &SimOptions,
     progress: &dyn Progress,
@@ -146,13 +149,8 @@ fn team_outlooks(
     if scenario.teams.is_empty() {
         return Ok(Vec::new());
     }
-    let today = crate::frontier::points(
-        &[(1.0, scenario.clone())],
-        None,
-        plan_options,
-        sim_options,
-        progress,
-    )?;
+    let today =
+        crate::frontier::point(1.0, scenario, None, Ok(plan.clone()), sim_options, progress)?;
     let mut out = Vec::with_capacity(scenario.teams.len());
     for (j, team) in scenario.teams.iter().enumerate() {
         let weeks: f64 = team.per_period.iter().sum();
@@ -168,9 +166,15 @@ fn team_outlooks(
                 (factor, s)
             })
             .collect();
-        let mut around =
-            crate::frontier::points(&variants, Some(j), plan_options, sim_options, progress)?;
-        let mut middle = today[0].clone();
+        let mut around = crate::frontier::points(
+            &variants,
+            Some(j),
+            plan_options,
+            sim_options,
+            progress,
+            Some(plan),
+        )?;
+        let mut middle = today.clone();
         middle.team_weeks = Some(weeks);
         around.insert(1, middle);
         out.push(TeamOutlook {
@@ -248,7 +252,13 @@ pub fn compute<'a>(
     )?;
     // With teams, each team's ±1 engineer frontier, planned and searched like a share of the
     // sweep (its part of the time limit and of the robust budget).
-    let teams = team_outlooks(scenario, &sweep_plan_options, &sweep_sim_options, progress)?;
+    let teams = team_outlooks(
+        scenario,
+        &plan,
+        &sweep_plan_options,
+        &sweep_sim_options,
+        progress,
+    )?;
     Ok(ReportData {
         scenario,
         plan,

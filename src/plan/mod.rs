@@ -256,3 +256,13 @@ impl Plan {
 pub fn solve_plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan, Error> {
     solve::solve_plan(scenario, options)
 }
+
+/// Plans the scenario with `starts` (plans of the same portfolio, e.g. made with less capacity)
+/// as candidates: the plan returned is at least as good as each of them that fits the scenario.
+pub fn solve_plan_from(
+    scenario: &Scenario,
+    options: &PlanOptions,
+    starts: &[&Plan],
+) -> Result<Plan, Error> {
+    solve::solve_plan_from(scenario, options, starts)
+}

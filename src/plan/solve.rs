@@ -77,8 +77,29 @@ pub fn solve_plan_with_report(
     scenario: &Scenario,
     options: &PlanOptions,
 ) -> Result<(Plan, SolveReport), Error> {
+    solve_from_with_report(scenario, options, &[])
+}
+
+/// Plans the scenario with `starts` as candidate plans besides the heuristic's: plans of the
+/// same portfolio, typically made with less capacity. Each one that meets every row of this
+/// scenario's program (the capacity rows are upper bounds, so a plan for less capacity meets
+/// those of more) is an incumbent, so the plan returned is at least as good as the best of them.
+pub fn solve_plan_from(
+    scenario: &Scenario,
+    options: &PlanOptions,
+    starts: &[&Plan],
+) -> Result<Plan, Error> {
+    solve_from_with_report(scenario, options, starts).map(|(plan, _)| plan)
+}
+
+fn solve_from_with_report(
+    scenario: &Scenario,
+    options: &PlanOptions,
+    starts: &[&Plan],
+) -> Result<(Plan, SolveReport), Error> {
     let data = PlanData::from_scenario(scenario, options.stability_share);
-    let (mut plan, report, relaxation) = solve_data(scenario, &data, options)?;
+    let starts: Vec<RawPlan> = starts.iter().filter_map(|p| raw_of(&data, p)).collect();
+    let (mut plan, report, relaxation) = solve_data(scenario, &data, options, &starts)?;
     match options.marginal {
         MarginalMethod::Estimate => {
             if let Some(relax) = &relaxation {
@@ -169,11 +190,39 @@ impl WorkLimits {
     }
 }
 
-/// The core: data in, plan out (marginal values left at 0).
+/// A plan's deliveries and shares as the program reads them; none when it is not a plan of
+/// this portfolio (another number of items or periods).
+fn raw_of(data: &PlanData, plan: &Plan) -> Option<RawPlan> {
+    let fits = plan.initiatives.len() == data.n_items()
+        && plan
+            .initiatives
+            .iter()
+            .all(|p| p.shares.len() == data.n_periods);
+    fits.then(|| RawPlan {
+        deliveries: plan.initiatives.iter().map(|p| p.delivery).collect(),
+        shares: plan.initiatives.iter().map(|p| p.shares.clone()).collect(),
+    })
+}
+
+/// The best of `starts` that meets every row of `model`, with its objective.
+fn best_start(data: &PlanData, model: &LinearModel, starts: &[RawPlan]) -> Option<(RawPlan, f64)> {
+    starts
+        .iter()
+        .filter(|raw| model.max_violation(&raw.to_values(data)) <= MAX_VIOLATION)
+        .map(|raw| (raw.clone(), data.parts_for(&raw.deliveries).objective()))
+        .fold(None, |best: Option<(RawPlan, f64)>, next| match best {
+            Some(b) if b.1 >= next.1 => Some(b),
+            _ => Some(next),
+        })
+}
+
+/// The core: data in, plan out (marginal values left at 0). `starts` are candidate plans
+/// besides the heuristic's (see [`solve_plan_from`]).
 fn solve_data(
     scenario: &Scenario,
     data: &PlanData,
     options: &PlanOptions,
+    starts: &[RawPlan],
 ) -> Result<(Plan, SolveReport, Option<Relaxation>), Error> {
     let started = Instant::now();
     let time_limit = Duration::from_secs_f64(options.time_limit_secs.clamp(0.01, 1e7));
@@ -288,6 +337,12 @@ fn solve_data(
         )
     });
     report.source = "heuristic";
+    if let Some(start) = best_start(data, &model, starts) {
+        if raw.as_ref().is_none_or(|(_, o)| start.1 > *o) {
+            raw = Some(start);
+            report.source = "start";
+        }
+    }
     let closed = raw
         .as_ref()
         .is_some_and(|(_, obj)| relative_gap(bound, *obj) <= options.gap);
@@ -648,11 +703,13 @@ fn fill_exact_marginals(
         work_secs: Some((work / solves).max(1.0).min(work)),
         ..options.clone()
     };
+    // The plan itself meets the program with more capacity: each re-solve starts from it.
+    let base: Vec<RawPlan> = raw_of(data, plan).into_iter().collect();
     for t in 0..data.n_periods {
         for pool in 0..data.n_pools() {
             let mut more = data.clone();
             more.add_allocatable(pool, t, extra * keep);
-            let objective = match solve_data(scenario, &more, &each) {
+            let objective = match solve_data(scenario, &more, &each, &base) {
                 Ok((p, _, _)) => p.objective,
                 Err(_) => plan.objective,
             };

@@ -2,7 +2,7 @@
 //! and a frontier that never falls as capacity grows; `frontier` through the binary.
 
 use tradeoff::frontier::frontier;
-use tradeoff::plan::{solve_plan, MarginalMethod, Plan, PlanOptions, PlanStatus};
+use tradeoff::plan::{solve_plan, solve_plan_from, MarginalMethod, Plan, PlanOptions, PlanStatus};
 use tradeoff::progress::Silent;
 use tradeoff::scenario::{load_scenario, load_scenario_str, Scenario};
 use tradeoff::simulate::{RobustOptions, SimOptions};
@@ -146,6 +146,54 @@ fn no_team_is_given_more_than_its_capacity_in_the_shipped_plan() {
         }
         let total: f64 = period.teams.iter().map(|t| t.product + t.stability).sum();
         assert!((total - (period.product + period.stability)).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn a_plan_for_less_capacity_is_a_floor_for_the_plan_with_more() {
+    let s = load_scenario(&scenario_path("platform-teams")).expect("loads");
+    let options = |work: f64| PlanOptions {
+        time_limit_secs: 30.0,
+        work_secs: Some(work),
+        ..PlanOptions::default()
+    };
+    let today = solve_plan(&s, &options(20.0)).expect("plans");
+    // One more engineer in `payments`, planned with a short search (alone it finds less than
+    // today's plan): never below today.
+    let payments = s.teams.iter().position(|t| t.id == "payments").unwrap();
+    let more = tradeoff::frontier::with_engineers(&s, payments, 1.0);
+    let quick = solve_plan_from(&more, &options(1.0), &[&today]).expect("plans");
+    assert!(
+        quick.objective >= today.objective,
+        "{} < {}",
+        quick.objective,
+        today.objective
+    );
+    for (period, before) in quick.periods.iter().zip(&today.periods) {
+        for (team, old) in period.teams.iter().zip(&before.teams) {
+            let room = team.allocatable * (1.0 - period.drag) * (1.0 + 1e-9) + 1e-9;
+            assert!(team.product + team.stability <= room, "{team:?}");
+            if team.id != "payments" {
+                assert_eq!(team.allocatable, old.allocatable);
+            }
+        }
+    }
+    // A plan that needs more capacity than a scenario has is not taken as its start.
+    let less = tradeoff::frontier::scaled(&s, None, 0.6);
+    match solve_plan_from(&less, &options(1.0), &[&today, &quick]) {
+        Ok(plan) => {
+            assert!(plan.objective < today.objective, "{}", plan.objective);
+            for period in &plan.periods {
+                for team in &period.teams {
+                    let room = team.allocatable * (1.0 - period.drag) * (1.0 + 1e-9) + 1e-9;
+                    assert!(team.product + team.stability <= room, "{team:?}");
+                }
+            }
+        }
+        Err(e) => assert!(
+            matches!(e, tradeoff::error::Error::Infeasible { .. }),
+            "{e}"
+        ),
     }
 }
 
@@ -391,6 +439,16 @@ fn the_report_ranks_the_teams_and_names_the_bottleneck() {
             .filter_map(|p| p["team_weeks"].as_f64())
             .collect();
         assert!(weeks.windows(2).all(|w| w[1] > w[0]), "{weeks:?}");
+        // Today is the report's own plan, and one engineer more never plans to less: it starts
+        // from today's plan, which still fits.
+        let objective = |k: usize| points[k]["plan"]["objective"].as_f64();
+        assert_eq!(
+            objective(1),
+            results["plan"]["objective"].as_f64(),
+            "{}",
+            team["id"]
+        );
+        assert!(objective(2) >= objective(1), "{}: {points:?}", team["id"]);
     }
     assert_eq!(
         results["plan"]["periods"][0]["teams"]
