@@ -761,6 +761,30 @@ fn plan_problems(plan: &Plan, scenario: &Scenario) -> Vec<(String, String)> {
             ));
         }
     }
+    // The teams it was made for: a plan for other teams would replay their work on these.
+    let teams: Vec<&str> = scenario.teams.iter().map(|t| t.id.as_str()).collect();
+    let listed = |ids: &[&str]| ids.join(", ");
+    let mismatch = plan.periods.iter().enumerate().find_map(|(k, period)| {
+        let found: Vec<&str> = period.teams.iter().map(|t| t.id.as_str()).collect();
+        (found != teams).then_some((k, found))
+    });
+    if let Some((k, found)) = mismatch {
+        let source = scenario.source.display();
+        let expected = if teams.is_empty() {
+            format!("no teams (`{source}` has no [[team]])")
+        } else {
+            format!("the teams of `{source}` in order ({})", listed(&teams))
+        };
+        let found = if found.is_empty() {
+            "none (a plan made without teams)".to_string()
+        } else {
+            listed(&found)
+        };
+        out.push((
+            format!("periods[{k}].teams"),
+            format!("expected {expected}, found {found}"),
+        ));
+    }
     out
 }
 

@@ -637,6 +637,15 @@ fn a_tampered_plan_file_is_bad_input_located_by_its_json_path() {
             "expected at most 1 − buffer 0.15 = 0.85, found 0.9",
         ),
         (
+            "a plan made for teams",
+            |p| {
+                p["periods"][1]["teams"] = json!([{"id": "web", "capacity": 10, "allocatable": 8.5,
+                    "product": 0, "stability": 0, "idle": 8.5, "marginal_value": 0}]);
+            },
+            "periods[1].teams",
+            "has no [[team]]), found web",
+        ),
+        (
             "an id of another scenario",
             |p| p["initiatives"][2]["id"] = json!("other"),
             "initiatives[2].id",
