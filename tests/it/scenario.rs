@@ -377,24 +377,33 @@ fn teams_load_from_toml_and_csv_alike_and_sum_into_the_capacity() {
     assert!(err.contains("found a sum of 1.00000002"), "{err}");
 }
 
+/// Loads `text` (refused), and checks that `own` (the refused table's own error) is reported,
+/// that no error says `found "a"` (the refused id, named elsewhere), and that `missing` (an id
+/// that really does not exist) still is.
+fn refused_once(dir: &std::path::Path, text: &str, own: &str, missing: &str) {
+    let err = load_scenario_str(dir.join("s.toml"), text)
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains(own), "the table's own error: {err}");
+    assert!(
+        !err.contains("found \"a\""),
+        "no second error where the refused id is named: {err}"
+    );
+    assert!(
+        err.contains(missing),
+        "a missing id is still reported: {err}"
+    );
+}
+
 #[test]
 fn a_team_refused_for_its_capacity_is_not_reported_again_by_its_items() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = "[scenario]\nperiods = 2\n[[team]]\nid = \"a\"\nper_period = -20\n[[team]]\nid = \"b\"\nper_period = 10\n[[initiative]]\nid = \"x\"\nkind = \"feature\"\neffort = 4\nvalue = 1\nowner = \"a\"\n[[initiative]]\nid = \"y\"\nkind = \"feature\"\neffort = 4\nvalue = 1\nsplit = { a = 0.5, c = 0.5 }\n";
-    let err = load_scenario_str(dir.path().join("s.toml"), text)
-        .expect_err("a negative capacity is refused")
-        .to_string();
-    assert!(
-        err.contains("line 5, field `team.per_period`"),
-        "the team's own error: {err}"
-    );
-    assert!(
-        !err.contains("found \"a\""),
-        "no second error for the items naming the refused team: {err}"
-    );
-    assert!(
-        err.contains("expected the id of a [[team]], found \"c\""),
-        "a team that does not exist is still reported: {err}"
+    refused_once(
+        dir.path(),
+        text,
+        "line 5, field `team.per_period`",
+        "expected the id of a [[team]], found \"c\"",
     );
 }
 
@@ -402,20 +411,11 @@ fn a_team_refused_for_its_capacity_is_not_reported_again_by_its_items() {
 fn an_initiative_refused_for_a_field_is_not_reported_again_where_it_is_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = "[scenario]\nperiods = 3\n[capacity]\nper_period = 20\n[[initiative]]\nid = \"a\"\nkind = \"feature\"\neffort = -10\nvalue = 100\n[[initiative]]\nid = \"b\"\nkind = \"feature\"\neffort = 10\nvalue = 100\nrequires = [\"a\", \"nope\"]\n[[strategy]]\nname = \"mine\"\norder = [\"a\", \"b\"]\n";
-    let err = load_scenario_str(dir.path().join("s.toml"), text)
-        .expect_err("a negative effort is refused")
-        .to_string();
-    assert!(
-        err.contains("line 8, field `initiative.effort`"),
-        "the item's own error: {err}"
-    );
-    assert!(
-        !err.contains("found \"a\""),
-        "no second error where the refused item is named: {err}"
-    );
-    assert!(
-        err.contains("found \"nope\" (no initiative has it)"),
-        "an id that does not exist is still reported: {err}"
+    refused_once(
+        dir.path(),
+        text,
+        "line 8, field `initiative.effort`",
+        "found \"nope\" (no initiative has it)",
     );
     // The same from a CSV row.
     std::fs::write(
