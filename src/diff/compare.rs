@@ -380,14 +380,16 @@ fn scenario_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
 
 fn capacity_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
     let mut f = Fields::default();
-    // With teams, C_t is the teams' sum. When both have teams, their changes say what moved;
-    // when only one has, the totals do (the teams appear or vanish as changes of their own).
-    if old.teams.is_empty() || new.teams.is_empty() {
+    // With teams, C_t is the teams' sum. When both have teams, their changes say what moved.
+    // When only one has, the totals are shown too, for reading only: the side with teams has no
+    // `per_period` of its own to apply, its capacity comes and goes with the teams' changes.
+    let (old_pooled, new_pooled) = (old.teams.is_empty(), new.teams.is_empty());
+    if old_pooled || new_pooled {
         f.push(
             "per_period",
             per_period(&old.capacity.per_period),
             per_period(&new.capacity.per_period),
-            true,
+            old_pooled && new_pooled,
         );
     }
     let (a, b) = (&old.capacity, &new.capacity);

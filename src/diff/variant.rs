@@ -37,14 +37,6 @@ pub fn apply(old: &Scenario, new: &Scenario, change: &Change) -> Result<Scenario
             "scenario" => scenario_section(&mut v, new)?,
             "capacity" => {
                 let c = &new.capacity;
-                if old.teams.is_empty() != new.teams.is_empty()
-                    && change.fields.iter().any(|f| f.field == "per_period")
-                {
-                    return Err(
-                        "one scenario has teams and the other has none: the capacity moves with the teams"
-                            .into(),
-                    );
-                }
                 if old.periods == new.periods && old.teams.is_empty() && new.teams.is_empty() {
                     v.capacity.per_period = c.per_period.clone();
                 }
