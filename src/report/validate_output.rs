@@ -128,10 +128,7 @@ fn write_table(out: &mut String, s: &Summary, scenario: &Scenario) -> std::fmt::
                 _ => "hard".to_string(),
             };
             let what = match &d.team {
-                Some(team) => format!(
-                    "{what}; team {}'s capacity sets the limit",
-                    shorten(team, ID_SHOWN)
-                ),
+                Some(team) => format!("{what}; tightest for team {}", shorten(team, ID_SHOWN)),
                 None => what,
             };
             writeln!(

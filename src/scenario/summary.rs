@@ -59,7 +59,8 @@ pub struct DeadlineLine {
     /// With teams, each of its teams' A_jt and its share σ_j of the team limit, divided by σ_j:
     /// the least over its teams of the effort their capacity could carry by then.
     pub max_weeks_by_then: f64,
-    /// With teams, the team whose capacity sets `max_weeks_by_then`.
+    /// For an item split over teams, the team whose share is tightest by then (none when its
+    /// teams tie, e.g. when the item's own `team` limit is what binds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
 }
@@ -97,17 +98,22 @@ pub fn summarize(s: &Scenario) -> Summary {
             fit / share
         };
         let mut push = |kind, period: usize, penalty| {
-            let (max_weeks_by_then, pool) = s
+            let fits: Vec<(f64, usize)> = s
                 .shares(i)
                 .iter()
                 .map(|&pool| (by_team(period, pool), pool.0))
-                .fold((f64::INFINITY, 0), |best, next| {
-                    if next.0 < best.0 {
-                        next
-                    } else {
-                        best
-                    }
-                });
+                .collect();
+            let max_weeks_by_then = fits.iter().map(|f| f.0).fold(f64::INFINITY, f64::min);
+            // A split item's tightest team, when one is tighter than the others.
+            let tightest: Vec<usize> = fits
+                .iter()
+                .filter(|f| f.0 <= max_weeks_by_then * (1.0 + 1e-9))
+                .map(|f| f.1)
+                .collect();
+            let team = match tightest[..] {
+                [pool] if fits.len() > 1 => s.teams.get(pool).map(|t| t.id.clone()),
+                _ => None,
+            };
             deadlines.push(DeadlineLine {
                 id: i.id.clone(),
                 kind,
@@ -116,7 +122,7 @@ pub fn summarize(s: &Scenario) -> Summary {
                 penalty,
                 effort_weeks: i.remaining_effort_mean(),
                 max_weeks_by_then,
-                team: s.teams.get(pool).map(|t| t.id.clone()),
+                team,
             })
         };
         match i.deadline {

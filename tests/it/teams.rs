@@ -291,10 +291,21 @@ fn validate_measures_a_deadline_against_the_scarcer_teams_capacity() {
     assert_eq!(line["max_weeks_by_then"], 8.0, "{line}");
     assert_eq!(line["team"], "b", "{line}");
     let table = finish_ok(tradeoff().arg("validate").arg(&path)).text();
-    assert!(
-        table.contains("team b's capacity sets the limit"),
-        "{table}"
+    assert!(table.contains("tightest for team b"), "{table}");
+    // When the item's own `team` limit binds, its teams tie and none is named: 0.1 × 13 = 1.3
+    // engineer-weeks a period, half in each team, so 2 × 1.3 by period 2.
+    let text = SCARCE.replace(
+        "split = {",
+        "team = 0.1\ndeadline = { period = 2, penalty = 10 }\nsplit = {",
     );
+    let path = super::common::write_scenario(dir.path(), "limited.toml", &text);
+    let json = finish_ok(tradeoff().args(["validate", "--format", "json"]).arg(&path)).json();
+    let line = &json["deadlines"][0];
+    assert!(
+        (line["max_weeks_by_then"].as_f64().unwrap() - 2.6).abs() < 1e-9,
+        "{line}"
+    );
+    assert!(line.get("team").is_none(), "{line}");
     // One pool has no team to name, and its figure is the pool's: 2 × 12.
     let pool = load_scenario_str(
         "pool.toml",
