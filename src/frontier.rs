@@ -123,8 +123,9 @@ pub fn frontier(
 
 /// Plans and simulates each variant of a scenario, (its factor, the scaled scenario); `team`
 /// names the scaled team (for `team_weeks`). Each variant's planner starts from `start` and the
-/// plans of the variants before it: a plan made for less capacity fits more, so on a rising grid
-/// the planner's objective never falls, whatever its search finds at each point alone.
+/// plans of the variants before it (those the clock did not stop): a plan made for less capacity
+/// fits more, so on a rising grid the planner's objective does not fall, whatever its search
+/// finds at each point alone. A point's plan therefore depends on the points below it in the grid.
 pub fn points(
     variants: &[(f64, Scenario)],
     team: Option<usize>,
@@ -139,9 +140,12 @@ pub fn points(
     let mut plans: Vec<Result<Plan, Error>> = Vec::with_capacity(variants.len());
     for (_, s) in variants {
         let plan = {
+            // A plan the clock stopped is no start: it would carry the clock into a point whose
+            // own `time_limit_reached` says nothing of it.
             let starts: Vec<&Plan> = start
                 .into_iter()
                 .chain(plans.iter().filter_map(|p| p.as_ref().ok()))
+                .filter(|p| !p.time_limit_reached)
                 .collect();
             solve_plan_from(s, plan_options, &starts)
         };

@@ -468,6 +468,40 @@ pub fn construct(
     best
 }
 
+/// The heuristic's reading of a plan given as each item's delivery and first period with work:
+/// its items in order of delivery (then start, then file order), the delivered ones selected
+/// (with their prerequisites) and paced to deliver by their planned period. With more capacity
+/// than the plan was made for, the replay delivers each about as early or earlier, and the local
+/// search then goes on from there. None when the replay misses a hard deadline or commitment.
+pub fn construct_from(
+    data: &PlanData,
+    replayer: &Replayer,
+    deliveries: &[Option<usize>],
+    starts: &[Option<usize>],
+) -> Option<HeuristicPlan> {
+    let n = data.n_items();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| {
+        (
+            deliveries[i].unwrap_or(usize::MAX),
+            starts[i].unwrap_or(usize::MAX),
+            i,
+        )
+    });
+    let mut selected: Vec<bool> = deliveries.iter().map(Option::is_some).collect();
+    close_under_requirements(data, &mut selected);
+    let mut priority = Priority {
+        order,
+        selected,
+        target: deliveries.to_vec(),
+    };
+    let mut schedule = repair(data, replayer, &mut priority);
+    if schedule.n_missed == 0 {
+        schedule = replayer.evaluate(&mut priority);
+    }
+    (schedule.n_missed == 0).then_some(HeuristicPlan { priority, schedule })
+}
+
 /// When to stop the local search.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchBudget {

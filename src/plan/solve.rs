@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use super::backend::{solve_relaxation, MilpLimits, Relaxation, SolveFailure};
 use super::data::PlanData;
-use super::heuristic::{construct, improve, HeuristicPlan, LpGuide, Replayer, SearchBudget};
+use super::heuristic::{
+    construct, construct_from, improve, HeuristicPlan, LpGuide, Replayer, SearchBudget,
+};
 use super::infeasible::{explain, fmt_num};
 use super::model::{build_model, profile_items, with_delivery_profiles_for, LinearModel, RowKind};
 use super::normalise::{build_plan, relative_gap, RawPlan};
@@ -49,7 +51,8 @@ pub struct SolveReport {
     pub heuristic: Duration,
     pub relaxation: Duration,
     pub milp: Duration,
-    /// Which step produced the returned plan: "heuristic" or "milp".
+    /// Which step produced the returned plan: "heuristic", "milp", or "start" (one of the
+    /// candidate plans passed to [`solve_plan_from`], unimproved).
     pub source: &'static str,
     /// Binaries left free after the implied bounds (the size of the integer program).
     pub n_binaries: usize,
@@ -277,6 +280,27 @@ fn solve_data(
     if let Some(relax) = &relaxation {
         let guide = lp_guide(&model, &relax.values);
         if let Some(candidate) = construct(data, &replayer, Some(&guide)) {
+            if best
+                .as_ref()
+                .is_none_or(|b| candidate.schedule.objective > b.schedule.objective)
+            {
+                best = Some(candidate);
+            }
+        }
+    }
+    // The starts, read as priority orders: the local search goes on from the best of them when
+    // it beats the heuristic's own (each start also stands as an incumbent below).
+    for start in starts {
+        let first_work: Vec<Option<usize>> = start
+            .shares
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .position(|&x| x >= super::normalise::MIN_SHARE)
+                    .map(|t| t + 1)
+            })
+            .collect();
+        if let Some(candidate) = construct_from(data, &replayer, &start.deliveries, &first_work) {
             if best
                 .as_ref()
                 .is_none_or(|b| candidate.schedule.objective > b.schedule.objective)

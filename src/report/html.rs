@@ -880,7 +880,7 @@ fn teams_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
             h2 { "Teams" }
             p {
                 "Where the next engineer pays off: each team's capacity one engineer lower and one higher ("
-                (compact(s.weeks_per_period)) " engineer-weeks in every period), re-planned and with the robust strategy searched again at each point, ranked by what one more engineer adds to the plan."
+                (compact(s.weeks_per_period)) " engineer-weeks in every period), re-planned from this report's plan and with the robust strategy searched again, ranked by what one more engineer adds to the plan."
             }
             table {
                 tr {
@@ -905,7 +905,7 @@ fn teams_section(data: &ReportData, charts: &[(&Chart, &str)]) -> Markup {
             (figure(
                 charts,
                 "team-frontier",
-                "Each team's frontier: the robust strategy's median net value with one engineer fewer, today's capacity and one engineer more (re-planned at each point).",
+                "Each team's frontier: the robust strategy's median net value with one engineer fewer, today's capacity (this report's plan) and one engineer more (re-planned from it).",
             ))
             (figure(
                 charts,

@@ -1,5 +1,5 @@
 //! Same command, same bytes: two runs of `plan`, `simulate`, `sweep` and `report` on every
-//! shipped scenario, with the same options, give byte-identical outputs. The planner's search is
+//! shipped scenario (and of `frontier` on the team scenario), with the same options, give byte-identical outputs. The planner's search is
 //! bounded by work limits, not the clock; the one number allowed to differ is the robust search's
 //! wall-clock `seconds`, which these tests blank before comparing.
 
@@ -7,10 +7,11 @@ use std::path::Path;
 
 use crate::simulate::tradeoff;
 
-const SCENARIOS: [&str; 5] = [
+const SCENARIOS: [&str; 6] = [
     "fintech-expansion",
     "legacy-drag",
     "oauth-vs-enterprise",
+    "platform-teams",
     "portfolio-200",
     "saas-horizons",
 ];
@@ -22,7 +23,7 @@ fn plan_options(name: &str) -> [&'static str; 2] {
     ["--time-limit", secs]
 }
 
-/// The four tests run one at a time, so they do not load the machine for each other.
+/// The tests run one at a time, so they do not load the machine for each other.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// How many outputs were compared and how many were not (the clock struck); the test fails when
@@ -164,6 +165,30 @@ fn sweep_gives_the_same_bytes_twice_on_every_shipped_scenario() {
         twice(&mut tally, &format!("sweep {name}"), &args);
     }
     tally.check("sweep");
+}
+
+#[test]
+fn frontier_gives_the_same_bytes_twice() {
+    let _one = lock();
+    let mut tally = Tally::default();
+    let path = scenario("platform-teams");
+    for team in [None, Some("platform")] {
+        let mut args = vec![
+            "frontier",
+            path.as_str(),
+            "--format",
+            "json",
+            "--capacity",
+            "0.8:1.2:0.2",
+        ];
+        if let Some(team) = team {
+            args.extend(["--team", team]);
+        }
+        args.extend(plan_options("platform-teams"));
+        args.extend(SIM);
+        twice(&mut tally, &format!("frontier {team:?}"), &args);
+    }
+    tally.check("frontier");
 }
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
