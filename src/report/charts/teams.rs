@@ -39,7 +39,7 @@ pub fn prepare(scenario: &Scenario, teams: &[TeamOutlook]) -> Data {
 pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> Result<(), String> {
     draw::subtitle(
         root,
-        "Each team one engineer lower and higher, re-planned and the robust strategy searched again at each point",
+        "Each team one engineer lower and higher, re-planned from today's plan and the robust strategy searched again",
     )?;
     if data.teams.is_empty() {
         return draw::empty_message(root, (w, h), "The scenario has no teams.");
