@@ -165,14 +165,13 @@ impl Loader {
     }
 
     /// Resolves each item's `owner` or `split` to team indices: required with teams, refused
-    /// without. A team in `refused` was already reported for its own fields, so the items that
-    /// name it are not. False when anything was wrong.
+    /// without. A team in `refused_teams` was already reported for its own fields, so the items
+    /// that name it are not. False when anything was wrong.
     pub(super) fn resolve_teams(
         &mut self,
         drafts: &[Draft],
         initiatives: &mut [Initiative],
         teams: &[Team],
-        refused: &[String],
         has_teams: bool,
     ) -> bool {
         let mut ok = true;
@@ -209,7 +208,8 @@ impl Loader {
                     for (id, share) in &written.shares {
                         match teams.iter().position(|t| t.id == *id) {
                             Some(j) => initiative.split.push((j, *share)),
-                            None if refused.contains(id) => ok = false,
+                            // Already reported for its own fields.
+                            None if self.refused_teams.contains(id) => ok = false,
                             None => {
                                 self.error(
                                     d.file_for(key),
@@ -276,6 +276,26 @@ impl Loader {
     }
 }
 
+/// The deadline pre-check's terms for periods 1..=k: each period's allocatable capacity
+/// C_t (1 − buffer) beside `limit`, the item's team limit for this pool's share. The most that
+/// fits by then is [`fits`] of them.
+pub(super) fn deadline_terms(
+    per_period: &[f64],
+    buffer: f64,
+    limit: f64,
+    k: usize,
+) -> Vec<(f64, f64)> {
+    per_period[..k]
+        .iter()
+        .map(|c| (c * (1.0 - buffer), limit))
+        .collect()
+}
+
+/// Σ min(allocatable, limit) over the terms of [`deadline_terms`].
+pub(super) fn fits(terms: &[(f64, f64)]) -> f64 {
+    terms.iter().map(|(a, b)| a.min(*b)).sum()
+}
+
 /// The arithmetic of the deadline pre-check, or None when the work fits.
 fn deadline_shortfall(
     i: &Initiative,
@@ -289,10 +309,8 @@ fn deadline_shortfall(
     let per_period = pool.map_or(&capacity.per_period, |(team, _)| &team.per_period);
     let need = i.remaining_effort_mean() * share;
     let team_cap = i.team_limit_weeks(header.weeks_per_period) * share;
-    let terms: Vec<(f64, f64)> = (0..k)
-        .map(|t| (per_period[t] * (1.0 - capacity.buffer), team_cap))
-        .collect();
-    let fit: f64 = terms.iter().map(|(a, b)| a.min(*b)).sum();
+    let terms = deadline_terms(per_period, capacity.buffer, team_cap, k);
+    let fit = fits(&terms);
     if need <= fit * (1.0 + 1e-9) + 1e-9 {
         return None;
     }

@@ -170,6 +170,8 @@ pub(super) struct Loader {
     /// The ids of initiatives refused for one of their fields: a `requires` or a strategy's
     /// `order` naming one gets no second, false "no initiative has it".
     pub(super) refused_initiatives: Vec<String>,
+    /// Likewise the teams refused for one of their fields, for the items' `owner` and `split`.
+    pub(super) refused_teams: Vec<String>,
 }
 
 impl Loader {
@@ -179,6 +181,7 @@ impl Loader {
             diagnostics: Vec::new(),
             warnings: Vec::new(),
             refused_initiatives: Vec::new(),
+            refused_teams: Vec::new(),
         }
     }
 
@@ -227,8 +230,11 @@ impl Loader {
         let has_teams = doc.get("team").is_some();
         let mut capacity = self.read_capacity(&doc, periods, has_teams);
         let default_noise = capacity.as_ref().map_or(0.0, |c| c.noise);
-        let (teams, refused_teams) = self.read_teams(&doc, periods, default_noise);
-        let teams: Vec<Team> = teams.into_iter().map(|(team, _)| team).collect();
+        let teams: Vec<Team> = self
+            .read_teams(&doc, periods, default_noise)
+            .into_iter()
+            .map(|(team, _)| team)
+            .collect();
         if let (Some(c), Some(t)) = (capacity.as_mut(), periods) {
             if has_teams {
                 // C_t is the sum of the teams' capacities.
@@ -275,7 +281,7 @@ impl Loader {
         let initiatives =
             self.resolve(drafts.iter(), &ids, &objective_ids)
                 .and_then(|mut initiatives| {
-                    self.resolve_teams(&drafts, &mut initiatives, &teams, &refused_teams, has_teams)
+                    self.resolve_teams(&drafts, &mut initiatives, &teams, has_teams)
                         .then_some(initiatives)
                 });
         let strategies = self.read_strategies(&doc, &ids, capacity.as_ref());

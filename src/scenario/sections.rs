@@ -333,24 +333,21 @@ impl Loader {
     }
 
     /// `[[team]]` tables, with the line of each; `noise` defaults to `default_noise`
-    /// (`[capacity] noise`). Also the ids of the teams refused for another field, so that the
-    /// items naming them are not reported a second time, as if the team did not exist.
+    /// (`[capacity] noise`). The ids of the teams refused for another field go to
+    /// `refused_teams`, so that the items naming them are not reported a second time.
     pub(super) fn read_teams(
         &mut self,
         doc: &Table,
         periods: Option<usize>,
         default_noise: f64,
-    ) -> (Vec<(Team, usize)>, Vec<String>) {
+    ) -> Vec<(Team, usize)> {
         let path = self.path.clone();
         let tables = self.tables(doc, "team");
         let mut out: Vec<(Team, usize)> = Vec::new();
-        let mut refused = Vec::new();
         for (t, line) in tables {
-            let mut id_read = None;
             let team = self.with_reader(&path, |r| {
                 r.check_keys(t, TEAM_KEYS, "team");
                 let id = read_id(r, t, line, "team")?;
-                id_read = Some(id.clone());
                 let name = t
                     .get("name")
                     .map_or(Some(id.clone()), |n| r.string(n, "team.name"));
@@ -395,11 +392,11 @@ impl Loader {
                 } else {
                     out.push((team, line));
                 }
-            } else if let Some(id) = id_read {
-                refused.push(id);
+            } else {
+                self.refused_teams.extend(id_as_written(t));
             }
         }
-        (out, refused)
+        out
     }
 
     pub(super) fn read_debt(&mut self, doc: &Table) -> Option<Debt> {
@@ -701,7 +698,6 @@ fn per_period(r: &mut Reader, n: &Node, field: &str, periods: Option<usize>) -> 
     }
 }
 
-/// Reads `id`: required, `[a-z0-9_-]+`.
 /// The table's `id` as written, without checking it (for a table refused for another field).
 pub(super) fn id_as_written(t: &Table) -> Option<String> {
     match &t.get("id")?.value {
@@ -710,6 +706,7 @@ pub(super) fn id_as_written(t: &Table) -> Option<String> {
     }
 }
 
+/// Reads `id`: required, `[a-z0-9_-]+`.
 pub(super) fn read_id(r: &mut Reader, t: &Table, line: usize, section: &str) -> Option<String> {
     let field = format!("{section}.id");
     let Some(n) = t.get("id") else {

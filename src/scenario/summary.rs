@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::checks::{deadline_terms, fits};
 use super::model::{Class, Deadline, Kind, Scenario};
 
 /// A short description of a scenario for a leader's first look.
@@ -89,13 +90,14 @@ pub fn summarize(s: &Scenario) -> Summary {
     let mut deadlines = Vec::new();
     for i in &s.initiatives {
         let team_cap = i.team_limit_weeks(s.weeks_per_period);
-        let keep = 1.0 - s.capacity.buffer;
-        // The same arithmetic as the loader's pre-check, pool by pool for the item's share.
+        // The loader's pre-check, pool by pool for the item's share.
         let by_team = |k: usize, (pool, share): (usize, f64)| -> f64 {
-            let fit: f64 = (1..=k)
-                .map(|t| (s.pool_capacity(pool, t) * keep).min(team_cap * share))
-                .sum();
-            fit / share
+            let per_period = s
+                .teams
+                .get(pool)
+                .map_or(&s.capacity.per_period, |t| &t.per_period);
+            let terms = deadline_terms(per_period, s.capacity.buffer, team_cap * share, k);
+            fits(&terms) / share
         };
         let mut push = |kind, period: usize, penalty| {
             let fits: Vec<(f64, usize)> = s
