@@ -101,7 +101,7 @@ fn solve_from_with_report(
     starts: &[&Plan],
 ) -> Result<(Plan, SolveReport), Error> {
     let data = PlanData::from_scenario(scenario, options.stability_share);
-    let starts: Vec<RawPlan> = starts.iter().filter_map(|p| raw_of(&data, p)).collect();
+    let starts: Vec<Start> = starts.iter().filter_map(|p| start_of(&data, p)).collect();
     let (mut plan, report, relaxation) = solve_data(scenario, &data, options, &starts)?;
     match options.marginal {
         MarginalMethod::Estimate => {
@@ -193,30 +193,37 @@ impl WorkLimits {
     }
 }
 
-/// A plan's deliveries and shares as the program reads them; none when it is not a plan of
-/// this portfolio (another number of items or periods).
-fn raw_of(data: &PlanData, plan: &Plan) -> Option<RawPlan> {
-    let fits = plan.initiatives.len() == data.n_items()
-        && plan
-            .initiatives
-            .iter()
-            .all(|p| p.shares.len() == data.n_periods);
-    fits.then(|| RawPlan {
-        deliveries: plan.initiatives.iter().map(|p| p.delivery).collect(),
-        shares: plan.initiatives.iter().map(|p| p.shares.clone()).collect(),
+/// A candidate plan: its deliveries and shares as the program reads them, and each item's first
+/// period with work (the plan's `start`), for the heuristic's reading of its order.
+struct Start {
+    raw: RawPlan,
+    first_work: Vec<Option<usize>>,
+}
+
+/// `plan` as a start; none when it is not a plan of this portfolio (another number of items or
+/// periods).
+fn start_of(data: &PlanData, plan: &Plan) -> Option<Start> {
+    let items = &plan.initiatives;
+    let fits =
+        items.len() == data.n_items() && items.iter().all(|p| p.shares.len() == data.n_periods);
+    fits.then(|| Start {
+        raw: RawPlan {
+            deliveries: items.iter().map(|p| p.delivery).collect(),
+            shares: items.iter().map(|p| p.shares.clone()).collect(),
+        },
+        first_work: items.iter().map(|p| p.start).collect(),
     })
 }
 
-/// The best of `starts` that meets every row of `model`, with its objective.
-fn best_start(data: &PlanData, model: &LinearModel, starts: &[RawPlan]) -> Option<(RawPlan, f64)> {
+/// The best of `starts` that meets every row of `model`, with its objective (the first of
+/// equals).
+fn best_start(data: &PlanData, model: &LinearModel, starts: &[Start]) -> Option<(RawPlan, f64)> {
     starts
         .iter()
+        .map(|start| &start.raw)
         .filter(|raw| model.max_violation(&raw.to_values(data)) <= MAX_VIOLATION)
         .map(|raw| (raw.clone(), data.parts_for(&raw.deliveries).objective()))
-        .fold(None, |best: Option<(RawPlan, f64)>, next| match best {
-            Some(b) if b.1 >= next.1 => Some(b),
-            _ => Some(next),
-        })
+        .reduce(|best, next| if next.1 > best.1 { next } else { best })
 }
 
 /// The core: data in, plan out (marginal values left at 0). `starts` are candidate plans
@@ -225,7 +232,7 @@ fn solve_data(
     scenario: &Scenario,
     data: &PlanData,
     options: &PlanOptions,
-    starts: &[RawPlan],
+    starts: &[Start],
 ) -> Result<(Plan, SolveReport, Option<Relaxation>), Error> {
     let started = Instant::now();
     let time_limit = Duration::from_secs_f64(options.time_limit_secs.clamp(0.01, 1e7));
@@ -291,16 +298,8 @@ fn solve_data(
     // The starts, read as priority orders: the local search goes on from the best of them when
     // it beats the heuristic's own (each start also stands as an incumbent below).
     for start in starts {
-        let first_work: Vec<Option<usize>> = start
-            .shares
-            .iter()
-            .map(|s| {
-                s.iter()
-                    .position(|&x| x >= super::normalise::MIN_SHARE)
-                    .map(|t| t + 1)
-            })
-            .collect();
-        if let Some(candidate) = construct_from(data, &replayer, &start.deliveries, &first_work) {
+        let deliveries = &start.raw.deliveries;
+        if let Some(candidate) = construct_from(data, &replayer, deliveries, &start.first_work) {
             if best
                 .as_ref()
                 .is_none_or(|b| candidate.schedule.objective > b.schedule.objective)
@@ -728,7 +727,7 @@ fn fill_exact_marginals(
         ..options.clone()
     };
     // The plan itself meets the program with more capacity: each re-solve starts from it.
-    let base: Vec<RawPlan> = raw_of(data, plan).into_iter().collect();
+    let base: Vec<Start> = start_of(data, plan).into_iter().collect();
     for t in 0..data.n_periods {
         for pool in 0..data.n_pools() {
             let mut more = data.clone();
