@@ -20,8 +20,9 @@ use crate::sweep::SharePlanRow;
 /// One point of the frontier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrontierPoint {
-    /// The factor the scaled capacity was multiplied by.
-    pub factor: f64,
+    /// The factor the scaled capacity was multiplied by. Null only in the report's ±1 engineer
+    /// points of a team with no capacity today, where no factor gives the new capacity.
+    pub factor: Option<f64>,
     /// Σ_t C_t of the scaled scenario: all teams' engineer-weeks over the horizon.
     pub engineer_weeks: f64,
     /// With `--team`, that team's engineer-weeks over the horizon.
@@ -99,9 +100,9 @@ pub fn frontier(
     sim_options: &SimOptions,
     progress: &dyn Progress,
 ) -> Result<Frontier, Error> {
-    let variants: Vec<(f64, Scenario)> = factors
+    let variants: Vec<(Option<f64>, Scenario)> = factors
         .iter()
-        .map(|&f| (f, scaled(scenario, team, f)))
+        .map(|&f| (Some(f), scaled(scenario, team, f)))
         .collect();
     Ok(Frontier {
         team: team.map(|j| scenario.teams[j].id.clone()),
@@ -127,7 +128,7 @@ pub fn frontier(
 /// fits more, so on a rising grid the planner's objective does not fall, whatever its search
 /// finds at each point alone. A point's plan therefore depends on the points below it in the grid.
 pub fn points(
-    variants: &[(f64, Scenario)],
+    variants: &[(Option<f64>, Scenario)],
     team: Option<usize>,
     plan_options: &PlanOptions,
     sim_options: &SimOptions,
@@ -162,7 +163,7 @@ pub fn points(
 
 /// Simulates one point of a frontier, given its plan (or why there is none).
 pub fn point(
-    factor: f64,
+    factor: Option<f64>,
     scenario: &Scenario,
     team: Option<usize>,
     plan: Result<Plan, Error>,

@@ -150,19 +150,17 @@ fn team_outlooks(
         return Ok(Vec::new());
     }
     let today =
-        crate::frontier::point(1.0, scenario, None, Ok(plan.clone()), sim_options, progress)?;
+        crate::frontier::point(Some(1.0), scenario, None, Ok(plan.clone()), sim_options, progress)?;
     let mut out = Vec::with_capacity(scenario.teams.len());
     for (j, team) in scenario.teams.iter().enumerate() {
         let weeks: f64 = team.per_period.iter().sum();
-        let variants: Vec<(f64, Scenario)> = [-1.0, 1.0]
+        // The factor is the new capacity over today's; none for a team with no capacity today.
+        let variants: Vec<(Option<f64>, Scenario)> = [-1.0, 1.0]
             .iter()
             .map(|&engineers| {
                 let s = crate::frontier::with_engineers(scenario, j, engineers);
-                let factor = if weeks > 0.0 {
-                    s.teams[j].per_period.iter().sum::<f64>() / weeks
-                } else {
-                    1.0
-                };
+                let factor =
+                    (weeks > 0.0).then(|| s.teams[j].per_period.iter().sum::<f64>() / weeks);
                 (factor, s)
             })
             .collect();

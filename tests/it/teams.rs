@@ -468,3 +468,69 @@ fn the_report_ranks_the_teams_and_names_the_bottleneck() {
         Some(4)
     );
 }
+
+/// A team with no capacity today: its ±1 engineer points have no factor (a ratio to zero), and
+/// one more engineer still shows what it buys.
+#[test]
+fn a_team_with_no_capacity_today_has_no_factor_for_its_next_engineer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = dir.path().join("zero.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[scenario]
+periods = 4
+weeks_per_period = 13
+[capacity]
+buffer = 0
+[[team]]
+id = "a"
+per_period = 26
+[[team]]
+id = "c"
+per_period = 0
+[[initiative]]
+id = "x"
+kind = "feature"
+effort = 20
+value = 100
+owner = "a"
+[[initiative]]
+id = "y"
+kind = "feature"
+effort = 10
+value = 80
+owner = "c"
+"#,
+    )
+    .expect("writes");
+    let out = dir.path().join("review");
+    let mut cmd = tradeoff();
+    cmd.arg("report").arg(&scenario).arg("--out").arg(&out).args([
+        "--trials",
+        "200",
+        "--robust-trials",
+        "20",
+        "--robust-budget",
+        "100",
+        "--time-limit",
+        "5",
+        "--quiet",
+    ]);
+    finish_ok(&mut cmd);
+    let results: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
+    )
+    .expect("JSON");
+    let factors = |team: usize| -> Vec<Option<f64>> {
+        let points = results["teams"][team]["points"].as_array().expect("points");
+        points.iter().map(|p| p["factor"].as_f64()).collect()
+    };
+    // a: 52 of 104 engineer-weeks, today, 156.
+    assert_eq!(factors(0), [Some(0.5), Some(1.0), Some(1.5)]);
+    assert_eq!(factors(1), [None, Some(1.0), None]);
+    let c = &results["teams"][1]["points"];
+    // One engineer in c (13 weeks a period) ships y (10 weeks) in P1: 80 × 3 more periods.
+    let objective = |k: usize| c[k]["plan"]["objective"].as_f64().expect("a plan");
+    assert!((objective(2) - objective(1) - 240.0).abs() < 1e-6, "{c}");
+}

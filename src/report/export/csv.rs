@@ -272,7 +272,7 @@ fn frontier_csv(frontier: &Frontier) -> Result<String, Error> {
     )?;
     for point in &frontier.points {
         let mut line = vec![
-            number(point.factor),
+            point.factor.map_or_else(String::new, number),
             number(point.engineer_weeks),
             frontier.team.clone().unwrap_or_default(),
             point.team_weeks.map_or_else(String::new, number),
