@@ -149,8 +149,14 @@ fn team_outlooks(
     if scenario.teams.is_empty() {
         return Ok(Vec::new());
     }
-    let today =
-        crate::frontier::point(Some(1.0), scenario, None, Ok(plan.clone()), sim_options, progress)?;
+    let today = crate::frontier::point(
+        Some(1.0),
+        scenario,
+        None,
+        Ok(plan.clone()),
+        sim_options,
+        progress,
+    )?;
     let mut out = Vec::with_capacity(scenario.teams.len());
     for (j, team) in scenario.teams.iter().enumerate() {
         let weeks: f64 = team.per_period.iter().sum();
@@ -720,11 +726,8 @@ impl Input {
     fn apply(&self, scenario: &Scenario, factor: f64) -> Scenario {
         let mut s = scenario.clone();
         match self {
-            Input::Capacity => {
-                for c in &mut s.capacity.per_period {
-                    *c *= factor;
-                }
-            }
+            // Every team's capacity with teams (the pool's is their sum), else the one pool's.
+            Input::Capacity => return crate::frontier::scaled(scenario, None, factor),
             Input::Effort => {
                 for i in &mut s.initiatives {
                     i.effort = i.effort.scaled(factor);

@@ -506,17 +506,21 @@ owner = "c"
     .expect("writes");
     let out = dir.path().join("review");
     let mut cmd = tradeoff();
-    cmd.arg("report").arg(&scenario).arg("--out").arg(&out).args([
-        "--trials",
-        "200",
-        "--robust-trials",
-        "20",
-        "--robust-budget",
-        "100",
-        "--time-limit",
-        "5",
-        "--quiet",
-    ]);
+    cmd.arg("report")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--trials",
+            "200",
+            "--robust-trials",
+            "20",
+            "--robust-budget",
+            "100",
+            "--time-limit",
+            "5",
+            "--quiet",
+        ]);
     finish_ok(&mut cmd);
     let results: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("results.json")).expect("results.json"),
@@ -533,4 +537,62 @@ owner = "c"
     // One engineer in c (13 weeks a period) ships y (10 weeks) in P1: 80 × 3 more periods.
     let objective = |k: usize| c[k]["plan"]["objective"].as_f64().expect("a plan");
     assert!((objective(2) - objective(1) - 240.0).abs() < 1e-6, "{c}");
+}
+
+/// The report's sensitivity scales every team's capacity, not only the pool's sum (which no
+/// replay with teams reads): 20% less capacity for two teams of one engineer-week too few
+/// delays work, and the row must show it.
+#[test]
+fn the_sensitivity_to_capacity_scales_every_team() {
+    let s = load_scenario_str(
+        "teams.toml",
+        r#"
+[scenario]
+periods = 4
+[capacity]
+buffer = 0
+[[team]]
+id = "a"
+per_period = 10
+[[team]]
+id = "b"
+per_period = 10
+[[initiative]]
+id = "x"
+kind = "feature"
+effort = 10
+value = 100
+owner = "a"
+[[initiative]]
+id = "y"
+kind = "feature"
+effort = 20
+value = 50
+split = { a = 0.5, b = 0.5 }
+"#,
+    )
+    .expect("loads");
+    let options = SimOptions {
+        n_trials: 200,
+        deterministic: true,
+        ..SimOptions::default()
+    };
+    let sens = tradeoff::review::sensitivity(
+        &s,
+        None,
+        &tradeoff::simulate::StrategySpec::Wsjf,
+        &options,
+        0.2,
+        &Silent,
+    )
+    .expect("runs");
+    let row = sens
+        .rows
+        .iter()
+        .find(|r| r.input == "capacity")
+        .expect("a capacity row");
+    // Today: x in P1 (earns 100 × 3), y in P2 (50 × 2) = 400. At 8 a period, x takes two
+    // periods (100 × 2) and y, behind it, is done in P3 (50 × 1): 250. At 12, as today.
+    assert!((row.low - 250.0).abs() < 1e-6, "{row:?}");
+    assert!((row.high - 400.0).abs() < 1e-6, "{row:?}");
 }

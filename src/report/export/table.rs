@@ -732,7 +732,9 @@ pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Doc
     let mut previous: Option<(f64, f64)> = None;
     for point in &frontier.points {
         let weeks_axis = point.team_weeks.unwrap_or(point.engineer_weeks);
-        let factor = point.factor.map_or_else(|| "–".to_string(), |f| fixed(f, 2));
+        let factor = point
+            .factor
+            .map_or_else(|| "–".to_string(), |f| fixed(f, 2));
         let mut row = vec![factor, grouped(point.engineer_weeks)];
         if let Some(w) = point.team_weeks {
             row.push(grouped(w));
@@ -775,7 +777,9 @@ pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Doc
             let first = note.split("; ").next().unwrap_or_default();
             doc.line(format!(
                 "no plan at {}: {}",
-                point.factor.map_or_else(|| "–".to_string(), |f| fixed(f, 2)),
+                point
+                    .factor
+                    .map_or_else(|| "–".to_string(), |f| fixed(f, 2)),
                 shorten(first, 160)
             ));
         }
