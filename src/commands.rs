@@ -266,13 +266,9 @@ fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
         refuse_overwrite(output, cmd.common.force)?;
     }
     let chart_png = chart_is_png(cmd.chart.as_deref(), cmd.common.force)?;
-    let factors = parse_grid("--capacity", &cmd.factors, (0.0, 10.0), "0.7:1.3:0.1")?;
-    if factors.contains(&0.0) {
-        return Err(Error::Usage(format!(
-            "--capacity: expected factors above 0, found `{}`\n  hint: start the grid above 0, e.g. 0.5:1.5:0.25",
-            cmd.factors
-        )));
-    }
+    // At least a thousandth of today's capacity: a point of no capacity plans nothing, and the
+    // grid is kept to 1e-9, so much smaller factors would round to it.
+    let factors = parse_grid("--capacity", &cmd.factors, (0.001, 10.0), "0.7:1.3:0.1")?;
     let team = match &cmd.team {
         None => None,
         Some(id) => Some(team_index(&scenario, id)?),

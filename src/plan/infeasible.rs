@@ -243,8 +243,9 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
     let total_relief: f64 = data.items.iter().map(|i| i.debt_relief).sum();
     let wpp = fmt_num(scenario.weeks_per_period);
     let id = |i: usize| format!("`{}`", scenario.initiatives[i].id);
-    // The most of item i's effort that fits by the end of k on its own.
-    let fits_by = |i: usize, k: usize, with_team: bool| -> f64 {
+    // The most of item i's effort that fits by the end of k on its own, with `relief` of the
+    // drag lifted from the first period.
+    let fits_by = |i: usize, k: usize, with_team: bool, relief: f64| -> f64 {
         let item = &data.items[i];
         let share = if item.stability {
             data.stability_max
@@ -260,8 +261,7 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
                     .map(|&(j, share)| data.pool_allocatable[j][t - 1] / share)
                     .fold(f64::INFINITY, f64::min);
                 let room = pool_room
-                    * (1.0
-                        - crate::economics::drag_after_relief(data.base_drag[t - 1], total_relief))
+                    * (1.0 - crate::economics::drag_after_relief(data.base_drag[t - 1], relief))
                     * share;
                 if with_team {
                     room.min(item.team_weeks)
@@ -283,7 +283,10 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
                 };
                 due_items.push((i, k));
                 let with_team = groups.contains(&Group::Team(i));
-                let fits = fits_by(i, k, with_team);
+                let fits = fits_by(i, k, with_team, total_relief);
+                // Fitting only with every item's debt relief from the first period is no
+                // proof of fitting: that relief is work of its own.
+                let bare = fits_by(i, k, with_team, 0.0);
                 let mut line = format!(
                     "{} must be delivered by period {} ({}, {})",
                     id(i),
@@ -306,6 +309,15 @@ fn describe(scenario: &Scenario, data: &PlanData, groups: &[Group]) -> Vec<Strin
                             ));
                         }
                     }
+                } else if bare + 1e-9 < item.effort_weeks {
+                    line.push_str(&format!(
+                        ", but it needs {} engineer-weeks and at most {} fit before then under \
+                         the debt drag ({} only if all the scenario's debt relief applied from \
+                         the first period, and that relief takes capacity of its own)",
+                        fmt_num(item.effort_weeks),
+                        fmt_num(bare),
+                        fmt_num(fits)
+                    ));
                 } else {
                     line.push_str(&format!(
                         " and needs {} engineer-weeks",
@@ -394,13 +406,15 @@ fn team_shortfalls(
             continue;
         };
         let k = k.clamp(1, data.n_periods);
-        let has: f64 = (1..=k)
-            .map(|t| {
-                data.pool_allocatable[j][t - 1]
-                    * (1.0
-                        - crate::economics::drag_after_relief(data.base_drag[t - 1], total_relief))
-            })
-            .sum();
+        let has_with = |relief: f64| -> f64 {
+            (1..=k)
+                .map(|t| {
+                    data.pool_allocatable[j][t - 1]
+                        * (1.0 - crate::economics::drag_after_relief(data.base_drag[t - 1], relief))
+                })
+                .sum()
+        };
+        let (has, bare) = (has_with(total_relief), has_with(0.0));
         // All its due work against all its capacity, then each class against its ring-fence.
         let classes = [
             (None, 1.0, "effective capacity"),
@@ -421,9 +435,22 @@ fn team_shortfalls(
                 .filter(|(i, _, _)| class.is_none_or(|s| data.items[*i].stability == s))
                 .collect();
             let need: f64 = members.iter().map(|(_, _, w)| w).sum();
-            if members.is_empty() || need <= share * has * (1.0 + 1e-9) {
+            if members.is_empty() || need <= share * bare * (1.0 + 1e-9) {
                 continue;
             }
+            // Short even with every item's relief from the first period, or only without it.
+            let (room, drag_note) = if need > share * has * (1.0 + 1e-9) {
+                (share * has, String::new())
+            } else {
+                (
+                    share * bare,
+                    format!(
+                        " under the debt drag ({} only if all the scenario's debt relief applied \
+                         from the first period)",
+                        fmt_num(share * has)
+                    ),
+                )
+            };
             let ids: Vec<String> = members
                 .iter()
                 .map(|(i, _, _)| format!("`{}`", scenario.initiatives[*i].id))
@@ -432,10 +459,12 @@ fn team_shortfalls(
                 1 => ids[0].clone(),
                 n => format!("{} and {}", ids[..n - 1].join(", "), ids[n - 1]),
             };
+            let verb = if members.len() == 1 { "needs" } else { "need" };
             lines.push(format!(
-                "team `{}` has {} engineer-weeks of {what} by the end of {}; {} need {} of them",
+                "team `{}` has {} engineer-weeks of {what} by the end of {}{drag_note}; {} {verb} \
+                 {} of them",
                 team.id,
-                fmt_num(share * has),
+                fmt_num(room),
                 scenario.label(k),
                 ids,
                 fmt_num(need)

@@ -196,7 +196,7 @@ fn header(data: &ReportData) -> Markup {
             h1 { "Strategy review: " (s.name) }
             p.meta {
                 (s.periods) " " (s.period_label.as_str()) "s, " (span) " · " (runs)
-                " · amounts in " (s.currency) " · made with tradeoff " (env!("CARGO_PKG_VERSION"))
+                " · amounts in " (crate::number::currency_unit(&s.currency)) " · made with tradeoff " (env!("CARGO_PKG_VERSION"))
             }
             nav {
                 a href="#summary" { "Summary" }
@@ -1305,6 +1305,15 @@ mod tests {
         ] {
             assert!(plan.contains(text), "{text} in {table}");
         }
+    }
+
+    #[test]
+    fn the_header_says_value_units_when_the_scenario_names_no_currency() {
+        let mut scenario = fixture::scenario(8);
+        scenario.currency = String::new();
+        let html = render(&fixture::report_data(&scenario), &[]);
+        assert!(html.contains(" · amounts in value units · "), "{html}");
+        assert!(!html.contains("amounts in  ·"));
     }
 
     #[test]

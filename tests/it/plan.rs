@@ -328,6 +328,37 @@ fn infeasible_team_limit_is_explained_with_numbers() {
     }
 }
 
+#[test]
+fn infeasible_deadline_that_fits_only_with_free_relief_says_so() {
+    // Two periods of 10 weeks under a constant drag of 0.1: 18 effective weeks. x needs 19 by
+    // P2. All of d's relief from P1 would lift the drag (20 weeks), but d takes 5 weeks itself
+    // and relieves only from the period after: no plan, and the reason is the drag.
+    let mut x = feature("x", 19.0, 0.0, 100.0);
+    x.deadline = Some(Deadline::Hard { period: 2 });
+    let mut d = item("d", Kind::Debt, 5.0);
+    d.debt_relief = 0.1;
+    let mut s = scenario(2, 10.0, vec![x, d]);
+    s.debt = Debt {
+        drag: 0.1,
+        growth: Estimate::ZERO,
+        ceiling: 1.0,
+    };
+    match solve_plan(&s, &exact()) {
+        Err(Error::Infeasible { conflicts }) => {
+            let text = conflicts.join("\n");
+            assert!(
+                text.contains(
+                    "`x` must be delivered by period 2 (P2, deadline), but it needs 19 \
+                     engineer-weeks and at most 18 fit before then under the debt drag (20 only \
+                     if all the scenario's debt relief applied from the first period"
+                ),
+                "{text}"
+            );
+        }
+        other => panic!("expected infeasible, got {other:?}"),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Independent checks: the objective from deliveries, plan feasibility, brute force
 

@@ -49,13 +49,7 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
     if data.points.is_empty() {
         return draw::empty_message(root, (w, h), "The frontier has no points.");
     }
-    let (x0, x1) = data
-        .points
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-            (a.min(p.0), b.max(p.0))
-        });
-    let pad = ((x1 - x0) * 0.04).max(1.0);
+    let x_range = x_range(data.points.iter().map(|p| p.0));
     let (lo, hi) = data
         .points
         .iter()
@@ -79,7 +73,7 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
         )),
         quiet: false,
     };
-    let plot = draw::axes(&area, (x0 - pad, x1 + pad), y_range, spec)?;
+    let plot = draw::axes(&area, x_range, y_range, spec)?;
     let px = |x: f64, y: f64| plot.map_coordinate(&(x, y));
     let band: Vec<Px> = data
         .points
@@ -122,4 +116,26 @@ pub fn draw<DB: DrawingBackend>(data: &Data, root: &Canvas<DB>, (w, h): Px) -> R
     ];
     draw::legend(root, (w - legend_w + 30, HEADER + 10), &entries, 28)?;
     Ok(())
+}
+
+/// The engineer-weeks axis: the points' range padded by 4% (at least one engineer-week), never
+/// below 0 when no point is: a team of no capacity sits at the axis's 0, not mid-axis.
+fn x_range(weeks: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (x0, x1) = weeks.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let pad = ((x1 - x0) * 0.04).max(1.0);
+    ((x0 - pad).max(x0.min(0.0)), x1 + pad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::x_range;
+
+    #[test]
+    fn the_weeks_axis_never_goes_below_zero() {
+        assert_eq!(x_range([0.0, 0.0].into_iter()), (0.0, 1.0));
+        assert_eq!(x_range([100.0, 200.0].into_iter()), (96.0, 204.0));
+        assert_eq!(x_range([0.5, 2.0].into_iter()), (0.0, 3.0));
+    }
 }

@@ -696,6 +696,22 @@ fn plan_notes<'a>(
     }
 }
 
+/// The decimals that tell a grid's factors apart: two, or as many as the finest factor needs
+/// (the grid is rounded to 1e-9), so `0.001` never reads `0.00`.
+fn factor_decimals(factors: impl Iterator<Item = f64>) -> usize {
+    factors
+        .map(|f| {
+            (2..9)
+                .find(|&d| {
+                    let scale = 10f64.powi(d as i32);
+                    ((f * scale).round() / scale - f).abs() <= 1e-12 * f.abs().max(1.0)
+                })
+                .unwrap_or(9)
+        })
+        .max()
+        .unwrap_or(2)
+}
+
 /// The frontier as a document: per capacity factor the engineer-weeks, the re-planned plan's
 /// objective and the robust strategy's net value, with what each step adds.
 pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Document {
@@ -730,11 +746,11 @@ pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Doc
     );
     let mut rows = vec![header];
     let mut previous: Option<(f64, f64)> = None;
+    let decimals = factor_decimals(frontier.points.iter().filter_map(|p| p.factor));
+    let factor_text = |f: Option<f64>| f.map_or_else(|| "–".to_string(), |f| fixed(f, decimals));
     for point in &frontier.points {
         let weeks_axis = point.team_weeks.unwrap_or(point.engineer_weeks);
-        let factor = point
-            .factor
-            .map_or_else(|| "–".to_string(), |f| fixed(f, 2));
+        let factor = factor_text(point.factor);
         let mut row = vec![factor, grouped(point.engineer_weeks)];
         if let Some(w) = point.team_weeks {
             row.push(grouped(w));
@@ -777,12 +793,23 @@ pub(super) fn frontier_document(scenario: &Scenario, frontier: &Frontier) -> Doc
             let first = note.split("; ").next().unwrap_or_default();
             doc.line(format!(
                 "no plan at {}: {}",
-                point
-                    .factor
-                    .map_or_else(|| "–".to_string(), |f| fixed(f, 2)),
+                factor_text(point.factor),
                 shorten(first, 160)
             ));
         }
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::factor_decimals;
+
+    #[test]
+    fn frontier_factors_get_the_decimals_that_tell_them_apart() {
+        assert_eq!(factor_decimals([0.7, 1.0, 1.3].into_iter()), 2);
+        assert_eq!(factor_decimals([0.001, 0.002].into_iter()), 3);
+        assert_eq!(factor_decimals([0.5, 0.125].into_iter()), 3);
+        assert_eq!(factor_decimals(std::iter::empty()), 2);
+    }
 }
