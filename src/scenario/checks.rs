@@ -311,9 +311,19 @@ fn deadline_shortfall(
     let team_cap = i.team_limit_weeks(header.weeks_per_period) * share;
     let terms = deadline_terms(per_period, capacity.buffer, team_cap, k);
     let fit = fits(&terms);
-    if need <= fit * (1.0 + 1e-9) + 1e-9 {
+    // Work of any size on a pool that has no room by then never moves (a split item advances
+    // in lockstep), so no tolerance applies.
+    if need <= fit * (1.0 + 1e-9) + 1e-9 && (fit > 0.0 || need <= 0.0) {
         return None;
     }
+    // A share too small to show with two decimals is written as it is, never as `0`.
+    let plain = |x: f64| {
+        if x > 0.0 && x < 0.005 {
+            as_written(x)
+        } else {
+            plain(x)
+        }
+    };
     let sum = if terms.len() <= 4 {
         let parts: Vec<String> = terms
             .iter()
