@@ -381,15 +381,16 @@ fn scenario_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
 fn capacity_fields(old: &Scenario, new: &Scenario) -> Vec<FieldChange> {
     let mut f = Fields::default();
     // With teams, C_t is the teams' sum. When both have teams, their changes say what moved.
-    // When only one has, the totals are shown too, for reading only: the side with teams has no
-    // `per_period` of its own to apply, its capacity comes and goes with the teams' changes.
+    // When only one has, the totals are shown too: they move the plan, but the side with teams
+    // has no `per_period` of its own to apply, so the section cannot stand alone (its effect is
+    // in the interaction, with the teams').
     let (old_pooled, new_pooled) = (old.teams.is_empty(), new.teams.is_empty());
     if old_pooled || new_pooled {
         f.push(
             "per_period",
             per_period(&old.capacity.per_period),
             per_period(&new.capacity.per_period),
-            old_pooled && new_pooled,
+            true,
         );
     }
     let (a, b) = (&old.capacity, &new.capacity);

@@ -310,7 +310,7 @@ fn diff_plans(
                 Ok(p) => {
                     max_gap = max_gap.max(p.gap);
                     parts.push(Step {
-                        change: change.label(),
+                        change: variant::label(old, new, change),
                         subject: change.subject,
                         id: change.id.clone(),
                         delta: p.objective - a.objective,

@@ -9,6 +9,22 @@
 use super::compare::{Change, Status, Subject};
 use crate::scenario::{Initiative, Scenario};
 
+/// Why a capacity list for NEW's horizon has no step of its own: the `scenario` change, which
+/// brings NEW's horizon, brings the lists with it (its label says so, see [`label`]).
+const NEW_HORIZON_CAPACITY: &str = "its capacity list is for the new horizon, so it comes with \
+                                    the horizon: its effect is in the `scenario` step";
+
+/// The waterfall's name for `change` applied alone: its own label, and for a new horizon the
+/// capacity lists that come with it.
+pub fn label(old: &Scenario, new: &Scenario, change: &Change) -> String {
+    let own = change.label();
+    if change.subject == Subject::Section && change.id == "scenario" && old.periods != new.periods {
+        format!("{own}, with the new capacity lists")
+    } else {
+        own
+    }
+}
+
 /// OLD with `change` applied alone, or why it cannot be.
 pub fn apply(old: &Scenario, new: &Scenario, change: &Change) -> Result<Scenario, String> {
     let mut v = old.clone();
@@ -37,7 +53,18 @@ pub fn apply(old: &Scenario, new: &Scenario, change: &Change) -> Result<Scenario
             "scenario" => scenario_section(&mut v, new)?,
             "capacity" => {
                 let c = &new.capacity;
-                if old.periods == new.periods && old.teams.is_empty() && new.teams.is_empty() {
+                let moves_capacity = change.fields.iter().any(|f| f.field == "per_period");
+                if moves_capacity && old.teams.is_empty() != new.teams.is_empty() {
+                    return Err(
+                        "one scenario has teams and the other has none: the capacity \
+                                comes and goes with the teams"
+                            .into(),
+                    );
+                }
+                if moves_capacity && old.periods != new.periods {
+                    return Err(NEW_HORIZON_CAPACITY.into());
+                }
+                if old.teams.is_empty() && new.teams.is_empty() {
                     v.capacity.per_period = c.per_period.clone();
                 }
                 v.capacity.buffer = c.buffer;
@@ -68,7 +95,7 @@ pub fn apply(old: &Scenario, new: &Scenario, change: &Change) -> Result<Scenario
                         .position(|t| t.id == change.id)
                         .ok_or("gone")?;
                     if team.per_period.len() != v.periods {
-                        return Err("its capacity list is for another horizon".into());
+                        return Err(NEW_HORIZON_CAPACITY.into());
                     }
                     v.teams[j] = team.clone();
                 }

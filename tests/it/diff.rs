@@ -314,7 +314,21 @@ fn a_change_that_cannot_stand_alone_is_listed_with_its_reason() {
                 .any(|r| r.contains("cannot be applied alone")),
             "{reasons:?}"
         );
-        // The total capacity is listed, for reading: the teams' changes carry it.
+        // The total capacity moves the plan, and is listed with the changes that cannot stand
+        // alone: it comes and goes with the teams.
+        assert!(
+            d["attribution"]["unattributed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["change"] == "capacity: per_period"
+                    && u["reason"]
+                        .as_str()
+                        .unwrap()
+                        .contains("the capacity comes and goes with the teams")),
+            "{}",
+            d["attribution"]
+        );
         let capacity = d["changes"]
             .as_array()
             .unwrap()
@@ -324,9 +338,67 @@ fn a_change_that_cannot_stand_alone_is_listed_with_its_reason() {
         let field = &capacity["fields"][0];
         assert_eq!(field["field"], "per_period", "{capacity}");
         assert_eq!((&field["old"], &field["new"]), totals);
-        assert_eq!(field["affects_plan"], false, "{field}");
+        assert_eq!(field["affects_plan"], true, "{field}");
         assert_waterfall_sums(&d);
     }
+}
+
+#[test]
+fn a_new_horizon_brings_its_capacity_lists_and_says_so() {
+    // Four periods of 10 a team, then six with team b at 12: the capacity comes with the
+    // horizon, so the `scenario` step carries it, under a name that says so.
+    let dir = tempfile::tempdir().unwrap();
+    let text = |periods: usize, b: &str| {
+        format!(
+            r#"
+        [scenario]
+        name = "org"
+        periods = {periods}
+        [capacity]
+        buffer = 0
+        [[team]]
+        id = "a"
+        per_period = 10
+        [[team]]
+        id = "b"
+        per_period = {b}
+        [[initiative]]
+        id = "x"
+        kind = "feature"
+        effort = 10
+        value = 100
+        owner = "a"
+        [[initiative]]
+        id = "y"
+        kind = "feature"
+        effort = 20
+        value = 50
+        split = {{ a = 0.5, b = 0.5 }}
+    "#
+        )
+    };
+    let old = write_scenario(dir.path(), "old.toml", &text(4, "10"));
+    let new = write_scenario(dir.path(), "new.toml", &text(6, "[12, 12, 12, 12, 12, 12]"));
+    let d = diff_json(&old, &new);
+    let a = &d["attribution"];
+    let steps = a["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{a}");
+    assert_eq!(
+        steps[0]["change"], "scenario: periods, with the new capacity lists",
+        "{a}"
+    );
+    let unattributed = a["unattributed"].as_array().unwrap();
+    assert!(
+        unattributed
+            .iter()
+            .any(|u| u["change"] == "team b: per_period"
+                && u["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("its effect is in the `scenario` step")),
+        "{a}"
+    );
+    assert_waterfall_sums(&d);
 }
 
 #[test]
