@@ -158,6 +158,7 @@ fn run_validate(cmd: &ValidateCommand) -> Result<(), Error> {
 fn run_plan(cmd: &PlanCommand) -> Result<(), Error> {
     let scenario = load_scenario(&cmd.scenario)?;
     check_plan_options(&scenario, &cmd.options)?;
+    refuse_clashes(&inputs_of(&[&scenario], &[]), &[cmd.output.as_deref()])?;
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
@@ -177,13 +178,11 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
         None => StrategySpec::defaults(&scenario),
         Some(list) => parse_strategies(list, &scenario)?,
     };
+    refuse_clashes(
+        &inputs_of(&[&scenario], &[cmd.plan_file.as_deref()]),
+        &[cmd.output.as_deref(), cmd.save_strategy.as_deref()],
+    )?;
     if let Some(path) = &cmd.save_strategy {
-        if cmd.output.as_ref() == Some(path) {
-            return Err(Error::Usage(format!(
-                "--save-strategy: `{}` is also the --output file\n  hint: write the strategy to a file of its own",
-                path.display()
-            )));
-        }
         if !strategies.contains(&StrategySpec::Robust) {
             return Err(Error::Usage(
                 "--save-strategy: the strategy list holds no `robust` to save\n  hint: add `robust` to --strategies".into(),
@@ -242,6 +241,7 @@ fn run_sweep(cmd: &SweepCommand) -> Result<(), Error> {
     let scenario = load_scenario(&cmd.scenario)?;
     check_sim_options(&cmd.sim_options)?;
     check_plan_options(&scenario, &cmd.plan_options)?;
+    refuse_clashes(&inputs_of(&[&scenario], &[]), &[cmd.output.as_deref()])?;
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
@@ -262,6 +262,10 @@ fn run_frontier(cmd: &FrontierCommand) -> Result<(), Error> {
     let scenario = load_scenario(&cmd.scenario)?;
     check_sim_options(&cmd.sim_options)?;
     check_plan_options(&scenario, &cmd.plan_options)?;
+    refuse_clashes(
+        &inputs_of(&[&scenario], &[]),
+        &[cmd.output.as_deref(), cmd.chart.as_deref()],
+    )?;
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
@@ -329,6 +333,10 @@ fn run_diff(cmd: &DiffCommand) -> Result<(), Error> {
     for scenario in [&old, &new] {
         check_plan_options(scenario, &cmd.plan_options)?;
     }
+    refuse_clashes(
+        &inputs_of(&[&old, &new], &[]),
+        &[cmd.output.as_deref(), cmd.chart.as_deref()],
+    )?;
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
@@ -790,6 +798,64 @@ fn period_or_null(p: Option<usize>) -> String {
 
 /// Fails when `path` is a directory (even with `--force`: a file never replaces a folder), or
 /// exists and `--force` was not given.
+/// The files a command read: each scenario and the CSV or export its initiatives came from,
+/// then `more` (a `--plan` file).
+fn inputs_of(scenarios: &[&Scenario], more: &[Option<&Path>]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let files = scenarios.iter().flat_map(|s| {
+        std::iter::once(s.source.as_path())
+            .chain(s.initiatives.iter().map(|i| i.origin.file.as_path()))
+    });
+    for file in files.chain(more.iter().flatten().copied()) {
+        if !file.as_os_str().is_empty() && !out.iter().any(|f| f == file) {
+            out.push(file.to_path_buf());
+        }
+    }
+    out
+}
+
+/// The path with its folder resolved (the file itself need not exist yet), so `./a.json`,
+/// `a.json` and `/abs/a.json` compare equal; as written when the folder cannot be resolved.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (folder.canonicalize(), path.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Refuses, `--force` or not, an output that is one of the command's input files (writing the
+/// results over the scenario would lose it) or that another output of the same run also names
+/// (one would silently replace the other).
+fn refuse_clashes(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), Error> {
+    let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolved(p)).collect();
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for &out in outputs.iter().flatten() {
+        let r = resolved(out);
+        if inputs.contains(&r) {
+            return Err(Error::Usage(format!(
+                "expected an output file of its own, found `{}`, which this command reads\n  hint: write the output to another file",
+                out.display()
+            )));
+        }
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == r) {
+            return Err(Error::Usage(format!(
+                "expected one file per output, found `{}` and `{}`, which are the same file\n  hint: give each output a file of its own",
+                first.display(),
+                out.display()
+            )));
+        }
+        seen.push((r, out));
+    }
+    Ok(())
+}
+
 pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Error> {
     if path.is_dir() {
         return Err(Error::Usage(format!(

@@ -435,9 +435,11 @@ fn solve_data(
     }
     let Some((raw, objective)) = raw else {
         return Err(Error::Internal(format!(
-            "no plan meeting every hard deadline and commitment was found within --time-limit {} s\n  \
-             hint: raise --time-limit",
-            fmt_num(options.time_limit_secs)
+            "no plan meeting every hard deadline and commitment was found within the planner's \
+             work, sized for {} s\n  hint: raise --time-limit",
+            // The work's size, not the clock cap: the cap grows with the plans solved at once,
+            // and the message must not depend on the thread count.
+            fmt_num(options.work_secs.unwrap_or(options.time_limit_secs))
         )));
     };
     let bound = bound.max(objective);

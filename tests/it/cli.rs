@@ -670,3 +670,42 @@ fn markdown_holds_the_tables_cells_with_the_scenarios_markup_escaped() {
     assert!(simulation.contains("\n| wsjf | "), "{simulation}");
     assert!(simulation.contains("\n### where the value goes (means, value units)\n"));
 }
+
+#[test]
+fn no_output_lands_on_an_input_or_on_another_output_even_with_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = small_scenario(dir.path(), "a");
+    let before = std::fs::read_to_string(&scenario).expect("read");
+    let in_dir = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_string();
+    let dotted = format!("{}/./small.toml", dir.path().display());
+    let runs: [(Vec<String>, &str); 3] = [
+        (
+            vec!["plan".into(), "--output".into(), dotted],
+            "which this command reads",
+        ),
+        (
+            vec![
+                "simulate".into(),
+                "--trials".into(),
+                "10".into(),
+                "--output".into(),
+                in_dir("o.json"),
+                "--save-strategy".into(),
+                format!("{}/./o.json", dir.path().display()),
+            ],
+            "which are the same file",
+        ),
+        (
+            vec!["sweep".into(), "--output".into(), in_dir("small.toml")],
+            "which this command reads",
+        ),
+    ];
+    for (args, why) in runs {
+        let stderr = finish(tradeoff().args(&args).arg("--force").arg(&scenario))
+            .expect_code(2, &format!("{args:?}"))
+            .stderr;
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read_to_string(&scenario).expect("read"), before);
+        assert!(!dir.path().join("o.json").exists(), "{args:?}");
+    }
+}

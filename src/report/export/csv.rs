@@ -55,7 +55,7 @@ fn plan_csv(scenario: &Scenario, plan: &Plan) -> Result<String, Error> {
     .map(|s| s.to_string())
     .collect();
     header.extend(plan.periods.iter().map(|p| p.label.clone()));
-    writer.write_record(&header).map_err(bad)?;
+    writer.write_record(inert(&header)).map_err(bad)?;
     let label = |p: Option<usize>| {
         p.and_then(|t| scenario.labels.get(t.wrapping_sub(1)).cloned())
             .unwrap_or_default()
@@ -88,13 +88,32 @@ fn plan_csv(scenario: &Scenario, plan: &Plan) -> Result<String, Error> {
                 format!("{w:.4}")
             }
         }));
-        writer.write_record(&record).map_err(bad)?;
+        writer.write_record(inert(&record)).map_err(bad)?;
     }
     let bytes = writer
         .into_inner()
         .map_err(|e| Error::Internal(format!("cannot write the plan as CSV: {e}")))?;
     String::from_utf8(bytes)
         .map_err(|e| Error::Internal(format!("cannot write the plan as CSV: {e}")))
+}
+
+/// A record's cells, each safe to open in a spreadsheet: text from the scenario (names, ids,
+/// labels, notes) that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be read
+/// as a formula, so it gets a leading `'` (which spreadsheets show as text and hide). Numbers,
+/// negative ones included, stay as they are.
+fn inert<S: AsRef<str>>(record: &[S]) -> Vec<String> {
+    record
+        .iter()
+        .map(|cell| {
+            let cell = cell.as_ref();
+            let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            if risky && !cell.parse::<f64>().is_ok_and(f64::is_finite) {
+                format!("'{cell}")
+            } else {
+                cell.to_string()
+            }
+        })
+        .collect()
 }
 
 fn csv_error(e: impl std::fmt::Display) -> Error {
@@ -173,7 +192,7 @@ fn simulation_csv(simulation: &Simulation) -> Result<String, Error> {
             dl_mean,
             dl_min,
         ]);
-        w.write_record(&record).map_err(csv_error)?;
+        w.write_record(inert(&record)).map_err(csv_error)?;
     }
     finish_csv(w)
 }
@@ -256,7 +275,7 @@ fn sweep_csv(sweep: &Sweep) -> Result<String, Error> {
     }
     lines.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, line) in lines {
-        w.write_record(&line).map_err(csv_error)?;
+        w.write_record(inert(&line)).map_err(csv_error)?;
     }
     finish_csv(w)
 }
@@ -282,7 +301,43 @@ fn frontier_csv(frontier: &Frontier) -> Result<String, Error> {
         line.push(point.robust_reliability.map_or_else(String::new, number));
         line.extend(plan_cells(point.plan.as_ref()));
         line.push(point.plan_note.clone().unwrap_or_default());
-        w.write_record(&line).map_err(csv_error)?;
+        w.write_record(inert(&line)).map_err(csv_error)?;
     }
     finish_csv(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_kept_as_text() {
+        let cells = [
+            "=HYPERLINK(\"http://x\")",
+            "-fix login",
+            "+1 more",
+            "@SUM(1+1)",
+            "\tx",
+            "-3.5",
+            "1e-9",
+            "-inf",
+            "sso",
+            "",
+        ];
+        assert_eq!(
+            inert(&cells),
+            [
+                "'=HYPERLINK(\"http://x\")",
+                "'-fix login",
+                "'+1 more",
+                "'@SUM(1+1)",
+                "'\tx",
+                "-3.5",
+                "1e-9",
+                "'-inf",
+                "sso",
+                "",
+            ]
+        );
+    }
 }
