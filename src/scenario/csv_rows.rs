@@ -142,10 +142,28 @@ impl Loader {
             }
         };
         let columns: Vec<String> = headers.iter().map(str::to_string).collect();
+        if columns.iter().all(String::is_empty) {
+            self.error(
+                csv_path,
+                Some(1),
+                "",
+                "expected a header row naming the columns (id, kind, effort, value, …), found an empty file".into(),
+                Some("export the table again, with its header row".into()),
+            );
+            return None;
+        }
         // Lines come from byte offsets: the csv crate's own line count is off for CRLF files
-        // (spreadsheet exports) and after blank lines.
+        // (spreadsheet exports) and after blank lines. A line ends at `\n`, at `\r\n`, or at a
+        // lone `\r` (Excel for Mac's "CSV (Macintosh)").
+        let raw = text.as_bytes();
         let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .chain(
+                (0..raw.len())
+                    .filter(|&i| {
+                        raw[i] == b'\n' || (raw[i] == b'\r' && raw.get(i + 1) != Some(&b'\n'))
+                    })
+                    .map(|i| i + 1),
+            )
             .collect();
         // A record's position can point at the line break before it (and at blank lines before
         // it): step over those to the record's line. Only line breaks: a line of spaces is a
@@ -215,6 +233,16 @@ impl Loader {
                 cells: record.iter().map(str::to_string).collect(),
             });
         }
+        if sheet.rows.is_empty() && sheet.problems.is_empty() {
+            self.error(
+                csv_path,
+                Some(1),
+                "",
+                "expected at least one initiative below the header row, found none".into(),
+                Some("a failed or empty export gives an empty portfolio: export it again".into()),
+            );
+            return None;
+        }
         Some(sheet)
     }
 
@@ -230,6 +258,20 @@ impl Loader {
         let mut ok = true;
         let mut seen: Vec<&str> = Vec::new();
         for (k, col) in columns.iter().enumerate() {
+            if col.is_empty() {
+                self.error(
+                    csv_path,
+                    Some(1),
+                    "",
+                    format!(
+                        "expected a name in the header row for column {}, found an empty cell",
+                        k + 1
+                    ),
+                    Some("name the column, or delete it: a comma at the end of the header row makes an empty column".into()),
+                );
+                ok = false;
+                continue;
+            }
             if seen.contains(&col.as_str()) {
                 self.error(
                     csv_path,

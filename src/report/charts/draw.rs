@@ -46,16 +46,29 @@ pub fn title<DB: DrawingBackend>(root: &Canvas<DB>, title: &str, width: i32) -> 
         root.estimate_text_size(text, &style::bold(size).color(&style::INK))
             .map_or(true, |(w, _)| w <= room)
     };
+    // No title wider than the canvas needs more characters than a narrow glyph each takes
+    // (several pixels), so measure at most that many: a name of 100,000 characters is cut at
+    // once, not measured again and again.
+    let title = style::truncate(title, room as usize / 4);
     let mut size = style::TITLE_SIZE;
-    while size > 30.0 && !fits(title, size) {
+    while size > 30.0 && !fits(&title, size) {
         size -= 2.0;
     }
-    let mut title = title.to_string();
-    let mut keep = title.chars().count();
-    while keep > 10 && !fits(&title, size) {
-        keep -= 1;
-        title = style::truncate(&title, keep);
+    // The most characters that fit, by bisection (at least 10).
+    let n = title.chars().count();
+    let (mut lo, mut hi) = (10.min(n), n);
+    if !fits(&title, size) {
+        while lo + 1 < hi {
+            let mid = (lo + hi) / 2;
+            if fits(&style::truncate(&title, mid), size) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        hi = lo;
     }
+    let title = style::truncate(&title, hi);
     let style = style::bold(size).color(&style::INK);
     root.draw(&Text::new(title, (LEFT, 24), style)).map_err(err)
 }

@@ -363,6 +363,20 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_scenario_name_is_cut_to_the_canvas() {
+        let mut scenario = fixture::scenario(8);
+        scenario.name = "Nordic fintech ".repeat(20_000);
+        let plan = fixture::plan(&scenario);
+        let svg = plan_timeline(&scenario, &plan).svg().unwrap();
+        let title = svg
+            .lines()
+            .find(|l| l.starts_with("Plan") || l.contains("Nordic fintech Nordic"))
+            .expect("the title line");
+        assert!(title.ends_with('…'), "{title}");
+        assert!(title.chars().count() < 200, "{}", title.chars().count());
+    }
+
+    #[test]
     fn every_chart_draws_as_svg_with_text_and_title() {
         for chart in charts_for(8) {
             let svg = chart.svg().unwrap();
