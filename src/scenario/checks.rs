@@ -79,6 +79,8 @@ impl Loader {
                             initiative.objectives.push(j);
                         }
                     }
+                    // Already reported for its own fields.
+                    None if self.refused_objectives.contains(obj) => ok = false,
                     None => {
                         let hint = if objective_ids.is_empty() {
                             Some("define it in an [[objective]] table with this id".into())

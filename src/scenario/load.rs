@@ -172,6 +172,8 @@ pub(super) struct Loader {
     pub(super) refused_initiatives: Vec<String>,
     /// Likewise the teams refused for one of their fields, for the items' `owner` and `split`.
     pub(super) refused_teams: Vec<String>,
+    /// And the objectives refused for one of their fields, for the items' `objectives`.
+    pub(super) refused_objectives: Vec<String>,
 }
 
 impl Loader {
@@ -182,6 +184,7 @@ impl Loader {
             warnings: Vec::new(),
             refused_initiatives: Vec::new(),
             refused_teams: Vec::new(),
+            refused_objectives: Vec::new(),
         }
     }
 

@@ -479,6 +479,9 @@ impl Loader {
                     weight: weight?,
                 })
             });
+            if objective.is_none() {
+                self.refused_objectives.extend(id_as_written(t));
+            }
             if let Some(o) = objective {
                 if let Some((_, first)) = out.iter().find(|(p, _)| p.id == o.id) {
                     let first = *first;

@@ -69,6 +69,18 @@ fn every_bad_fixture_fails_with_its_message_and_exit_1() {
                 ));
             }
         }
+        // `# expect-not:` lines: a follow-on error the first one must not cause.
+        for e in text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect-not: "))
+        {
+            if stderr.contains(e) {
+                failures.push(format!(
+                    "{}: unexpected `{e}` in:\n{stderr}",
+                    fixture.display()
+                ));
+            }
+        }
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
