@@ -267,9 +267,10 @@ impl Loader {
         };
         let skip = self.skip_rules(spec, &sheet);
         let layout = match spec.preset {
-            Some(preset) => self
+            Some(preset) if self.merge_repeated(spec, &mut sheet) => self
                 .preset_layout(spec, preset, &sheet)
                 .map(|p| Layout::Preset(Box::new(p))),
+            Some(_) => None,
             None => {
                 let mut renames: Vec<(String, String)> = spec
                     .columns
@@ -503,6 +504,51 @@ impl Loader {
         for (header, line, field) in named {
             if !sheet.columns.iter().any(|c| c == header) {
                 self.missing_column(sheet, header, line, &field);
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// Jira writes a multi-value field (a multi-select custom field, labels) as repeated
+    /// columns of one header. `objectives` mapped to such a header reads every copy, joined as
+    /// a `;` list; any other mapped field refuses the repeat rather than read one copy of it.
+    /// False when something was refused.
+    fn merge_repeated(&mut self, spec: &ImportSpec, sheet: &mut Sheet) -> bool {
+        let mut ok = true;
+        for (field, header, line) in &spec.columns {
+            let at: Vec<usize> = (0..sheet.columns.len())
+                .filter(|&k| sheet.columns[k] == *header)
+                .collect();
+            if at.len() < 2 || field == "requires" {
+                continue;
+            }
+            if field == "objectives" {
+                for row in &mut sheet.rows {
+                    let parts: Vec<String> = at
+                        .iter()
+                        .filter_map(|&k| row.cells.get(k))
+                        .map(|c| c.trim())
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    if let Some(first) = row.cells.get_mut(at[0]) {
+                        *first = parts.join(";");
+                    }
+                }
+            } else {
+                self.error(
+                    &self.path.clone(),
+                    Some(*line),
+                    &format!("import.columns.{field}"),
+                    format!(
+                        "expected one column {} in `{}` for `{field}`, found {}",
+                        quoted(header),
+                        sheet.file.display(),
+                        at.len()
+                    ),
+                    Some("map the field to a column the export has once".into()),
+                );
                 ok = false;
             }
         }

@@ -329,3 +329,39 @@ fn jira_cell() -> impl Strategy<Value = String> {
 fn jira_row() -> impl Strategy<Value = Vec<String>> {
     proptest::collection::vec(jira_cell(), 9)
 }
+
+#[test]
+fn a_repeated_jira_column_is_read_whole_for_objectives_and_refused_for_a_number() {
+    // Jira writes a multi-select field as repeated columns: both copies of `OKR` count.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let header = "Summary,Issue key,Issue Type,Custom field (Story Points),Custom field (OKR),Custom field (OKR),Custom field (Value),Custom field (Value)\n";
+    let csv = format!("{header}One,PAY-1,Story,3,growth,trust,5,6\nTwo,PAY-2,Story,2,,trust,5,\n");
+    std::fs::write(dir.path().join("jira.csv"), &csv).expect("write");
+    let objectives = "[[objective]]\nid = \"growth\"\n[[objective]]\nid = \"trust\"\n";
+    let text = jira_scenario(&format!(
+        "columns = {{ objectives = \"Custom field (OKR)\" }}\n{objectives}"
+    ));
+    let s = load_scenario_str(dir.path().join("s.toml"), &text).expect("loads");
+    let linked: Vec<Vec<&str>> = s
+        .initiatives
+        .iter()
+        .map(|i| {
+            i.objectives
+                .iter()
+                .map(|&k| s.objectives[k].id.as_str())
+                .collect()
+        })
+        .collect();
+    assert_eq!(linked, [vec!["growth", "trust"], vec!["trust"]]);
+
+    let text = jira_scenario(&format!(
+        "columns = {{ value = \"Custom field (Value)\" }}\n{objectives}"
+    ));
+    let stderr = validate_fails(dir.path(), &text, &[("jira.csv", &csv)]);
+    assert!(
+        stderr
+            .contains("field `import.columns.value`: expected one column \"Custom field (Value)\"")
+            && stderr.contains("found 2"),
+        "{stderr}"
+    );
+}
