@@ -81,8 +81,12 @@ fn temp_path(path: &Path) -> PathBuf {
 /// folder or one above it, an entry that cannot be hard-linked), each file moves into `dir` by
 /// its own atomic rename, in the order `write` returned them: each file is whole, but a kill
 /// during those few renames can leave new files beside old ones. Returns the paths in `dir`.
+///
+/// `owned` names the files a run of `write` may write: those it did not write this time are
+/// left out of the new folder (an earlier run's, now stale), while every other entry is kept.
 pub fn replace_folder(
     dir: &Path,
+    owned: &[String],
     write: impl FnOnce(&Path) -> Result<Vec<PathBuf>, Error>,
 ) -> Result<Vec<PathBuf>, Error> {
     let io = |action: &'static str, path: &Path| {
@@ -115,7 +119,7 @@ pub fn replace_folder(
     let result = fs::create_dir(&tmp)
         .map_err(io("create folder", &tmp))
         .and_then(|()| write(&tmp))
-        .and_then(|written| commit(&tmp, &target, &written));
+        .and_then(|written| commit(&tmp, &target, &written, owned));
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
         for folder in created.iter().rev() {
@@ -126,7 +130,12 @@ pub fn replace_folder(
 }
 
 /// Puts the filled folder `tmp` in `target`'s place; returns the names of the files written.
-fn commit(tmp: &Path, target: &Path, written: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+fn commit(
+    tmp: &Path,
+    target: &Path,
+    written: &[PathBuf],
+    owned: &[String],
+) -> Result<Vec<PathBuf>, Error> {
     let names: Vec<PathBuf> = written
         .iter()
         .filter_map(|p| p.file_name().map(PathBuf::from))
@@ -144,7 +153,7 @@ fn commit(tmp: &Path, target: &Path, written: &[PathBuf]) -> Result<Vec<PathBuf>
         .ok()
         .and_then(|cwd| fs::canonicalize(cwd).ok())
         .is_some_and(|cwd| cwd.starts_with(target));
-    if !inside_cwd && link_others(target, tmp).is_ok() && exchange(tmp, target).is_ok() {
+    if !inside_cwd && link_others(target, tmp, owned).is_ok() && exchange(tmp, target).is_ok() {
         // `tmp` now holds the old report and links to the user's files, which `target` keeps.
         let _ = fs::remove_dir_all(tmp);
         return Ok(names);
@@ -152,16 +161,27 @@ fn commit(tmp: &Path, target: &Path, written: &[PathBuf]) -> Result<Vec<PathBuf>
     for name in &names {
         rename(&tmp.join(name), &target.join(name))?;
     }
+    for stale in owned {
+        let path = target.join(stale);
+        if !names.iter().any(|n| n.as_os_str() == stale.as_str())
+            && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+        {
+            let _ = fs::remove_file(path);
+        }
+    }
     let _ = fs::remove_dir_all(tmp);
     Ok(names)
 }
 
-/// Hard-links every entry of `from` that `to` lacks into `to` (folders recursively).
-fn link_others(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Hard-links every entry of `from` that `to` lacks into `to`, but for the files named in
+/// `owned` (folders recursively, where nothing is owned).
+fn link_others(from: &Path, to: &Path, owned: &[String]) -> std::io::Result<()> {
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let dest = to.join(entry.file_name());
-        if fs::symlink_metadata(&dest).is_err() {
+        let is_owned = owned.iter().any(|o| entry.file_name() == o.as_str())
+            && entry.file_type().is_ok_and(|t| t.is_file());
+        if !is_owned && fs::symlink_metadata(&dest).is_err() {
             link_tree(&entry.path(), &dest)?;
         }
     }
@@ -174,7 +194,7 @@ fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         return fs::hard_link(from, to);
     }
     fs::create_dir(to)?;
-    link_others(from, to)?;
+    link_others(from, to, &[])?;
     fs::set_permissions(to, meta.permissions())
 }
 
@@ -309,7 +329,7 @@ mod tests {
     fn a_new_folder_appears_whole() {
         let parent = tempfile::tempdir().expect("tempdir");
         let dir = parent.path().join("deep").join("review");
-        let files = replace_folder(&dir, fill(NEW, None)).expect("written");
+        let files = replace_folder(&dir, &[], fill(NEW, None)).expect("written");
         assert_eq!(files, [dir.join("a.svg"), dir.join("index.html")]);
         assert_eq!(
             contents(&dir),
@@ -325,7 +345,7 @@ mod tests {
     fn a_failed_fill_leaves_no_folder_and_the_old_folder_whole() {
         let parent = tempfile::tempdir().expect("tempdir");
         let dir = parent.path().join("deep").join("review");
-        replace_folder(&dir, fill(NEW, Some(1))).expect_err("fails");
+        replace_folder(&dir, &[], fill(NEW, Some(1))).expect_err("fails");
         assert!(
             names(parent.path()).is_empty(),
             "{:?}",
@@ -337,9 +357,28 @@ mod tests {
         fs::write(dir.join("a.svg"), "old a").expect("write");
         fs::write(dir.join("index.html"), "old page").expect("write");
         let before = contents(&dir);
-        replace_folder(&dir, fill(NEW, Some(1))).expect_err("fails");
+        replace_folder(&dir, &[], fill(NEW, Some(1))).expect_err("fails");
         assert_eq!(contents(&dir), before);
         assert_eq!(names(parent.path()), ["review"]);
+    }
+
+    #[test]
+    fn replacing_drops_an_earlier_run_s_files_this_run_did_not_write() {
+        let parent = tempfile::tempdir().expect("tempdir");
+        let dir = parent.path().join("review");
+        fs::create_dir(&dir).expect("mkdir");
+        fs::write(dir.join("team.svg"), "stale chart").expect("write");
+        fs::write(dir.join("mine.txt"), "mine").expect("write");
+        let owned: Vec<String> = ["team.svg", "a.svg", "index.html"].map(String::from).into();
+        replace_folder(&dir, &owned, fill(NEW, None)).expect("written");
+        assert_eq!(
+            contents(&dir),
+            [
+                ("a.svg".into(), "new a".into()),
+                ("index.html".into(), "new page".into()),
+                ("mine.txt".into(), "mine".into()),
+            ]
+        );
     }
 
     #[test]
@@ -360,7 +399,7 @@ mod tests {
             let ino = |p: &Path| fs::metadata(p).expect("metadata").ino();
             (ino(&dir), ino)
         };
-        replace_folder(&dir, fill(NEW, None)).expect("written");
+        replace_folder(&dir, &[], fill(NEW, None)).expect("written");
         #[cfg(target_os = "linux")]
         assert_ne!(
             inode.0,

@@ -186,7 +186,12 @@ pub fn write_bundle(
     data: &ReportData,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>, Error> {
-    let mut files = super::atomic::replace_folder(out_dir, |tmp| {
+    let owned: Vec<String> = super::charts::NAMES
+        .iter()
+        .flat_map(|n| [format!("{n}.svg"), format!("{n}.png")])
+        .chain(FILES.iter().map(|f| f.to_string()))
+        .collect();
+    let mut files = super::atomic::replace_folder(out_dir, &owned, |tmp| {
         let mut files = write_files(tmp, data, progress)?;
         // Where the folder cannot be swapped whole, the page moves last.
         files.rotate_left(1);
@@ -195,6 +200,9 @@ pub fn write_bundle(
     files.rotate_right(1);
     Ok(files)
 }
+
+/// The report's files beside its charts.
+const FILES: [&str; 4] = ["index.html", "plan.csv", "comparison.csv", "results.json"];
 
 /// Writes every file of the report into the folder `out_dir`; returns their paths, `index.html`
 /// first.

@@ -65,8 +65,27 @@ enum Body {
     Waterfall(waterfall::Data),
 }
 
+/// Every chart's file stem: a report run with `--force` removes those of an earlier run that it
+/// does not draw again (a team chart beside a scenario without teams would be stale).
+pub const NAMES: [&str; 13] = [
+    "outcome-distribution",
+    "cumulative-value-fan",
+    "delivery-curves",
+    "plan-capacity",
+    "plan-timeline",
+    "roadmap",
+    "debt-budget-sweep",
+    "team-frontier",
+    "team-capacity",
+    "capacity-frontier",
+    "since-last-review",
+    "objectives",
+    "sensitivity-tornado",
+];
+
 impl Chart {
     fn new(name: &'static str, title: String, height: u32, body: Body) -> Chart {
+        debug_assert!(NAMES.contains(&name), "{name} is missing from NAMES");
         Chart {
             name,
             title,
