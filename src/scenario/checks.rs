@@ -25,7 +25,7 @@ impl Loader {
                     f.id_line
                 );
                 let file = d.file.clone();
-                self.error(&file, Some(d.id_line), "initiative.id", message, None);
+                self.error(&file, Some(d.id_line), &d.field("id"), message, None);
             } else {
                 ids.insert(id.clone(), k);
             }
@@ -47,7 +47,7 @@ impl Loader {
                 match ids.get(req) {
                     Some(&j) if *req == initiative.id => {
                         let _ = j;
-                        self.error(d.file_for("requires"), Some(*line), "initiative.requires", format!("expected the ids of other initiatives, found `{}` requiring itself", initiative.id), None);
+                        self.error(d.file_for("requires"), Some(*line), &d.field("requires"), format!("expected the ids of other initiatives, found `{}` requiring itself", initiative.id), None);
                         ok = false;
                     }
                     Some(&j) => {
@@ -61,7 +61,7 @@ impl Loader {
                         self.error(
                             d.file_for("requires"),
                             Some(*line),
-                            "initiative.requires",
+                            &d.field("requires"),
                             format!(
                                 "expected the id of an initiative, found {} (no initiative has it)",
                                 quoted(req)
@@ -90,7 +90,7 @@ impl Loader {
                         self.error(
                             d.file_for("objectives"),
                             Some(*line),
-                            "initiative.objectives",
+                            &d.field("objectives"),
                             format!("expected the id of an [[objective]], found {}", quoted(obj)),
                             hint,
                         );
@@ -143,11 +143,12 @@ impl Loader {
                                     .collect();
                                 names.push(initiatives[next].id.as_str());
                                 let d = &drafts[next];
-                                let (file, line) = (d.file.clone(), d.id_line);
+                                let (file, line, field) =
+                                    (d.file.clone(), d.id_line, d.field("requires"));
                                 self.error(
                                     &file,
                                     Some(line),
-                                    "initiative.requires",
+                                    &field,
                                     format!(
                                         "expected dependencies without cycles, found the cycle {}",
                                         names.join(" → ")

@@ -345,6 +345,11 @@ impl Loader {
                             .push((key.into(), row.line, stand_in(key, row.line)));
                     }
                 }
+                // A row without its key is reported once, for the key: its other fields
+                // would only add errors about stand-ins.
+                if id.is_empty() && matches!(layout, Layout::Preset(_)) {
+                    return None;
+                }
                 let class_in_row = table.get("class").is_some();
                 let draft = read_initiative(r, &table, row.line, periods);
                 draft.filter(|_| ok).map(|d| (d, class_in_row))
@@ -376,6 +381,7 @@ impl Loader {
                     keys,
                 });
             }
+            draft.columns = layout.columns_of(spec);
             out.push(draft);
         }
 
@@ -711,6 +717,38 @@ enum Layout {
 }
 
 impl Layout {
+    /// The export's columns that hold the fields the whole-scenario checks name: the key, the
+    /// links, the objectives and the due date.
+    fn columns_of(&self, spec: &ImportSpec) -> Vec<(&'static str, String)> {
+        let mapped = |field: &str| {
+            spec.columns
+                .iter()
+                .find(|(f, _, _)| f == field)
+                .map(|(_, header, _)| header.clone())
+        };
+        let mut out = Vec::new();
+        match self {
+            Layout::Preset(p) => {
+                out.push(("id", p.id.0.clone()));
+                out.push(("requires", p.requires.0.clone()));
+                if let Some((header, _)) = &p.deadline {
+                    out.push(("deadline", header.clone()));
+                }
+                if let Some(header) = mapped("objectives") {
+                    out.push(("objectives", header));
+                }
+            }
+            Layout::Plain(_) => {
+                for field in ["id", "requires", "objectives", "deadline"] {
+                    if let Some(header) = mapped(field) {
+                        out.push((field, header));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn id_column(&self) -> Option<usize> {
         match self {
             Layout::Preset(p) => Some(p.id.1),

@@ -132,6 +132,8 @@ pub(super) struct Draft {
     pub(super) teams: Option<TeamsAsWritten>,
     /// For an imported row: the `[[initiative]]` table that set some of its fields.
     pub(super) annotation: Option<Annotation>,
+    /// For an imported row: the export's column that holds a field (`id` in `Issue key`).
+    pub(super) columns: Vec<(&'static str, String)>,
 }
 
 /// The fields an `[[initiative]]` table set on an imported row, and the file they are in.
@@ -147,6 +149,19 @@ impl Draft {
         match &self.annotation {
             Some(a) if a.keys.iter().any(|k| k == key) => &a.file,
             _ => &self.file,
+        }
+    }
+
+    /// The name a message gives `key`: the export's column for an imported row (unless the
+    /// annotating `[[initiative]]` table set it), else `initiative.KEY`.
+    pub(super) fn field(&self, key: &str) -> String {
+        let annotated = self
+            .annotation
+            .as_ref()
+            .is_some_and(|a| a.keys.iter().any(|k| k == key));
+        match self.columns.iter().find(|(k, _)| *k == key) {
+            Some((_, column)) if !annotated => column.clone(),
+            _ => format!("initiative.{key}"),
         }
     }
 }

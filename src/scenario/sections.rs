@@ -904,6 +904,7 @@ pub(super) fn read_initiative(
         deadline_line,
         commit_line,
         annotation: None,
+        columns: Vec::new(),
     })
 }
 

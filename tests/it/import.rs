@@ -365,3 +365,24 @@ fn a_repeated_jira_column_is_read_whole_for_objectives_and_refused_for_a_number(
         "{stderr}"
     );
 }
+
+#[test]
+fn checks_across_rows_name_the_export_s_columns_and_a_keyless_row_gets_one_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let header = "Summary,Issue key,Issue Type,Custom field (Story Points),Custom field (OKR)\n";
+    let csv = format!(
+        "{header}One,PAY-1,Story,3,growth\nTwo,PAY-1,Story,2,growth\nThree,PAY-3,Story,2,growht\nFour,,Story,2,growth\n"
+    );
+    let text = jira_scenario(
+        "columns = { objectives = \"Custom field (OKR)\" }\n[[objective]]\nid = \"growth\"\n",
+    );
+    let stderr = validate_fails(dir.path(), &text, &[("jira.csv", &csv)]);
+    for expected in [
+        "jira.csv: line 3, field `Issue key`: expected a unique id, found \"pay-1\" again",
+        "jira.csv: line 4, field `Custom field (OKR)`: expected the id of an [[objective]], found \"growht\"",
+        "jira.csv: line 5, field `Issue key`: expected an issue key, found an empty cell",
+    ] {
+        assert!(stderr.contains(expected), "missing `{expected}` in:\n{stderr}");
+    }
+    assert_eq!(stderr.matches("line 5").count(), 1, "{stderr}");
+}
