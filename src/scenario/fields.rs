@@ -88,7 +88,10 @@ impl Reader {
             Val::Cell(s) | Val::Str(s)
                 if s.contains(',') && s.replace(',', ".").parse::<f64>().is_ok() =>
             {
-                Some("use `.` as the decimal separator".to_string())
+                Some(
+                    "write numbers without separators and with `.` for decimals (1000, 2.5)"
+                        .to_string(),
+                )
             }
             Val::Str(s) if s.parse::<f64>().is_ok() => {
                 Some("write the number without quotes".to_string())
