@@ -171,6 +171,10 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
     let scenario = load_scenario(&cmd.scenario)?;
     check_sim_options(&cmd.sim_options)?;
     check_plan_options(&scenario, &cmd.plan_options)?;
+    refuse_clashes(
+        &inputs_of(&[&scenario], &[cmd.plan_file.as_deref()]),
+        &[cmd.output.as_deref(), cmd.save_strategy.as_deref()],
+    )?;
     if let Some(output) = &cmd.output {
         refuse_overwrite(output, cmd.common.force)?;
     }
@@ -178,10 +182,6 @@ fn run_simulate(cmd: &SimulateCommand) -> Result<(), Error> {
         None => StrategySpec::defaults(&scenario),
         Some(list) => parse_strategies(list, &scenario)?,
     };
-    refuse_clashes(
-        &inputs_of(&[&scenario], &[cmd.plan_file.as_deref()]),
-        &[cmd.output.as_deref(), cmd.save_strategy.as_deref()],
-    )?;
     if let Some(path) = &cmd.save_strategy {
         if !strategies.contains(&StrategySpec::Robust) {
             return Err(Error::Usage(
@@ -796,15 +796,14 @@ fn period_or_null(p: Option<usize>) -> String {
     p.map_or_else(|| "null".into(), |p| p.to_string())
 }
 
-/// Fails when `path` is a directory (even with `--force`: a file never replaces a folder), or
-/// exists and `--force` was not given.
-/// The files a command read: each scenario and the CSV or export its initiatives came from,
-/// then `more` (a `--plan` file).
+/// The files a command read: each scenario and the CSV, workbook or export it read, then
+/// `more` (a `--plan` file).
 fn inputs_of(scenarios: &[&Scenario], more: &[Option<&Path>]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let files = scenarios.iter().flat_map(|s| {
-        std::iter::once(s.source.as_path())
-            .chain(s.initiatives.iter().map(|i| i.origin.file.as_path()))
+        std::iter::once(&s.source)
+            .chain(&s.inputs)
+            .map(PathBuf::as_path)
     });
     for file in files.chain(more.iter().flatten().copied()) {
         if !file.as_os_str().is_empty() && !out.iter().any(|f| f == file) {
@@ -856,6 +855,8 @@ fn refuse_clashes(inputs: &[PathBuf], outputs: &[Option<&Path>]) -> Result<(), E
     Ok(())
 }
 
+/// Fails when `path` is a directory (even with `--force`: a file never replaces a folder), or
+/// exists and `--force` was not given.
 pub fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Error> {
     if path.is_dir() {
         return Err(Error::Usage(format!(

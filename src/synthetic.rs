@@ -163,6 +163,7 @@ pub fn portfolio(n_initiatives: usize, n_periods: usize, seed: u64) -> Scenario 
         strategies: Vec::new(),
         warnings: Vec::new(),
         source: PathBuf::from("synthetic.toml"),
+        inputs: Vec::new(),
     }
 }
 

@@ -20,8 +20,32 @@ pub fn label(old: &Scenario, new: &Scenario, change: &Change) -> String {
     let own = change.label();
     if change.subject == Subject::Section && change.id == "scenario" && old.periods != new.periods {
         format!("{own}, with the new capacity lists")
+    } else if capacity_left_out(old, new, change).is_some() {
+        let fields: Vec<&str> = change
+            .fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .filter(|f| *f != "per_period")
+            .collect();
+        format!("capacity: {} (not per_period)", fields.join(", "))
     } else {
         own
+    }
+}
+
+/// Why the `capacity` section's `per_period` cannot be applied alone, if it changed and
+/// cannot: teams on one side only, or another horizon.
+fn capacity_left_out(old: &Scenario, new: &Scenario, change: &Change) -> Option<&'static str> {
+    let is_capacity = change.subject == Subject::Section && change.id == "capacity";
+    if !is_capacity || !change.fields.iter().any(|f| f.field == "per_period") {
+        return None;
+    }
+    if old.teams.is_empty() != new.teams.is_empty() {
+        Some("one scenario has teams and the other has none: the capacity comes and goes with the teams")
+    } else if old.periods != new.periods {
+        Some(NEW_HORIZON_CAPACITY)
+    } else {
+        None
     }
 }
 
@@ -53,18 +77,19 @@ pub fn apply(old: &Scenario, new: &Scenario, change: &Change) -> Result<Scenario
             "scenario" => scenario_section(&mut v, new)?,
             "capacity" => {
                 let c = &new.capacity;
-                let moves_capacity = change.fields.iter().any(|f| f.field == "per_period");
-                if moves_capacity && old.teams.is_empty() != new.teams.is_empty() {
-                    return Err(
-                        "one scenario has teams and the other has none: the capacity \
-                                comes and goes with the teams"
-                            .into(),
-                    );
-                }
-                if moves_capacity && old.periods != new.periods {
-                    return Err(NEW_HORIZON_CAPACITY.into());
-                }
-                if old.teams.is_empty() && new.teams.is_empty() {
+                // `per_period` alone cannot move here: with teams on one side only it comes
+                // with the teams, and for another horizon with the `scenario` step. The rest
+                // of the section still makes a step (its label says what it leaves out).
+                if let Some(reason) = capacity_left_out(old, new, change) {
+                    if !change
+                        .fields
+                        .iter()
+                        .any(|f| f.field != "per_period" && f.affects_plan)
+                    {
+                        return Err(reason.into());
+                    }
+                } else if old.teams.is_empty() && new.teams.is_empty() && old.periods == new.periods
+                {
                     v.capacity.per_period = c.per_period.clone();
                 }
                 v.capacity.buffer = c.buffer;

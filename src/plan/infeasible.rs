@@ -429,16 +429,25 @@ fn team_shortfalls(
                 "capacity for product work (after stability_share.min)",
             ),
         ];
-        for (class, share, what) in classes {
+        let short = |class: Option<bool>, share: f64, room: f64| {
             let members: Vec<&(usize, usize, f64)> = parts
                 .iter()
                 .filter(|(i, _, _)| class.is_none_or(|s| data.items[*i].stability == s))
                 .collect();
             let need: f64 = members.iter().map(|(_, _, w)| w).sum();
-            if members.is_empty() || need <= share * bare * (1.0 + 1e-9) {
-                continue;
-            }
-            // Short even with every item's relief from the first period, or only without it.
+            (!members.is_empty() && need > share * room * (1.0 + 1e-9)).then_some((members, need))
+        };
+        // A class short even with every item's relief from the first period is a sure cause;
+        // only when there is none, the first one short under the drag alone.
+        let found = classes
+            .iter()
+            .find_map(|&(class, share, what)| short(class, share, has).map(|m| (m, share, what)))
+            .or_else(|| {
+                classes.iter().find_map(|&(class, share, what)| {
+                    short(class, share, bare).map(|m| (m, share, what))
+                })
+            });
+        if let Some(((members, need), share, what)) = found {
             let (room, drag_note) = if need > share * has * (1.0 + 1e-9) {
                 (share * has, String::new())
             } else {
@@ -469,7 +478,6 @@ fn team_shortfalls(
                 ids,
                 fmt_num(need)
             ));
-            break;
         }
     }
     lines

@@ -99,7 +99,10 @@ impl Loader {
     fn read_csv_sheet(&mut self, csv_path: &Path, ref_line: usize) -> Option<Sheet> {
         let scenario_path = self.path.clone();
         let bytes = match read_input(csv_path) {
-            Ok(b) => b,
+            Ok(b) => {
+                self.inputs.push(csv_path.to_path_buf());
+                b
+            }
             Err(e) => {
                 self.error(
                     &scenario_path,

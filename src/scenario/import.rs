@@ -518,7 +518,8 @@ impl Loader {
 
     /// Jira writes a multi-value field (a multi-select custom field, labels) as repeated
     /// columns of one header. `objectives` mapped to such a header reads every copy, joined as
-    /// a `;` list; any other mapped field refuses the repeat rather than read one copy of it.
+    /// a `;` list; `requires`, `kind` and `effort` are read across copies by the preset itself;
+    /// any other mapped field refuses the repeat rather than read one copy of it.
     /// False when something was refused.
     fn merge_repeated(&mut self, spec: &ImportSpec, sheet: &mut Sheet) -> bool {
         let mut ok = true;
@@ -526,7 +527,9 @@ impl Loader {
             let at: Vec<usize> = (0..sheet.columns.len())
                 .filter(|&k| sheet.columns[k] == *header)
                 .collect();
-            if at.len() < 2 || field == "requires" {
+            // The preset reads every copy of these itself: links, the kind, the first filled
+            // effort.
+            if at.len() < 2 || ["requires", "kind", "effort"].contains(&field.as_str()) {
                 continue;
             }
             if field == "objectives" {

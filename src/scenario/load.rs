@@ -189,6 +189,8 @@ pub(super) struct Loader {
     pub(super) refused_teams: Vec<String>,
     /// And the objectives refused for one of their fields, for the items' `objectives`.
     pub(super) refused_objectives: Vec<String>,
+    /// The data files read besides the scenario (CSV, workbook, export).
+    pub(super) inputs: Vec<PathBuf>,
 }
 
 impl Loader {
@@ -200,6 +202,7 @@ impl Loader {
             refused_initiatives: Vec::new(),
             refused_teams: Vec::new(),
             refused_objectives: Vec::new(),
+            inputs: Vec::new(),
         }
     }
 
@@ -338,6 +341,7 @@ impl Loader {
             strategies,
             warnings: Vec::new(),
             source: path,
+            inputs: std::mem::take(&mut self.inputs),
         };
         scenario.warnings = std::mem::take(&mut self.warnings);
         scenario.warnings.extend(warnings(&scenario));

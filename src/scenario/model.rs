@@ -444,6 +444,10 @@ pub struct Scenario {
     pub warnings: Vec<String>,
     /// The scenario file as the user named it.
     pub source: PathBuf,
+    /// The other files it was read from (its CSV, workbook or tracker export), as named: no
+    /// output may replace them. Not part of any output.
+    #[serde(skip)]
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Scenario {
@@ -481,6 +485,7 @@ impl Scenario {
             strategies: Vec::new(),
             warnings: Vec::new(),
             source: PathBuf::from(format!("{name}.toml")),
+            inputs: Vec::new(),
         }
     }
 

@@ -65,7 +65,10 @@ impl Loader {
     ) -> Option<Sheet> {
         let scenario = self.path.clone();
         let bytes = match read_input(path) {
-            Ok(b) => b,
+            Ok(b) => {
+                self.inputs.push(path.to_path_buf());
+                b
+            }
             Err(e) => {
                 self.error(
                     &scenario,

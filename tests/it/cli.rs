@@ -721,3 +721,29 @@ fn no_output_lands_on_an_input_or_on_another_output_even_with_force() {
         assert!(!dir.path().join("o.json").exists(), "{args:?}");
     }
 }
+
+#[test]
+fn the_initiatives_csv_is_an_input_no_output_may_replace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("items.csv");
+    std::fs::write(&csv, "id,kind,effort,value\na,feature,3,10\n").expect("write");
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "[scenario]\nperiods = 2\ninitiatives = \"items.csv\"\n[capacity]\nper_period = 10\n",
+    )
+    .expect("write");
+    let stderr = finish(tradeoff().current_dir(dir.path()).args([
+        "plan",
+        "s.toml",
+        "--force",
+        "--output",
+        "items.csv",
+    ]))
+    .expect_code(2, "output over the CSV")
+    .stderr;
+    assert!(stderr.contains("which this command reads"), "{stderr}");
+    assert!(std::fs::read_to_string(&csv)
+        .expect("read")
+        .starts_with("id,kind"));
+}

@@ -498,3 +498,38 @@ fn report_previous_adds_since_the_last_review() {
     assert!(run.stderr.contains("old.toml"), "{}", run.stderr);
     assert!(!dir.path().join("other").exists());
 }
+
+#[test]
+fn a_buffer_changed_with_the_horizon_keeps_its_own_step() {
+    // One pool: four periods of 10 at buffer 0.1, then six at 0.2, of 10 or of 12. The
+    // capacity list comes with the horizon; the buffer still has a bar of its own, which says
+    // when it leaves a changed list out.
+    let dir = tempfile::tempdir().unwrap();
+    let text = |periods: usize, capacity: u32, buffer: f64| {
+        format!(
+            "[scenario]\nname = \"org\"\nperiods = {periods}\n[capacity]\nper_period = {capacity}\nbuffer = {buffer}\n\
+             [[initiative]]\nid = \"x\"\nkind = \"feature\"\neffort = 10\nvalue = 100\n\
+             [[initiative]]\nid = \"y\"\nkind = \"feature\"\neffort = 20\nvalue = 50\n"
+        )
+    };
+    let old = write_scenario(dir.path(), "old.toml", &text(4, 10, 0.1));
+    for (capacity, label) in [
+        (10, "capacity: buffer"),
+        (12, "capacity: buffer (not per_period)"),
+    ] {
+        let new = write_scenario(dir.path(), "new.toml", &text(6, capacity, 0.2));
+        let d = diff_json(&old, &new);
+        let labels: Vec<&str> = d["attribution"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["change"].as_str().unwrap())
+            .collect();
+        assert!(labels.contains(&label), "{labels:?}");
+        assert!(
+            labels.contains(&"scenario: periods, with the new capacity lists"),
+            "{labels:?}"
+        );
+        assert_waterfall_sums(&d);
+    }
+}

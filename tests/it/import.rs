@@ -25,6 +25,7 @@ fn without_origins(mut s: Scenario) -> Scenario {
         i.origin = Origin::default();
     }
     s.source = PathBuf::new();
+    s.inputs.clear();
     s
 }
 
