@@ -439,18 +439,15 @@ fn team_shortfalls(
         };
         // A class short even with every item's relief from the first period is a sure cause;
         // only when there is none, the first one short under the drag alone.
-        let found = classes
+        let found = [(has, false), (bare, true)]
             .iter()
-            .find_map(|&(class, share, what)| short(class, share, has).map(|m| (m, share, what)))
-            .or_else(|| {
+            .find_map(|&(room, under_drag)| {
                 classes.iter().find_map(|&(class, share, what)| {
-                    short(class, share, bare).map(|m| (m, share, what))
+                    short(class, share, room).map(|m| (m, share, what, under_drag))
                 })
             });
-        if let Some(((members, need), share, what)) = found {
-            let (room, drag_note) = if need > share * has * (1.0 + 1e-9) {
-                (share * has, String::new())
-            } else {
+        if let Some(((members, need), share, what, under_drag)) = found {
+            let (room, drag_note) = if under_drag {
                 (
                     share * bare,
                     format!(
@@ -459,6 +456,8 @@ fn team_shortfalls(
                         fmt_num(share * has)
                     ),
                 )
+            } else {
+                (share * has, String::new())
             };
             let ids: Vec<String> = members
                 .iter()

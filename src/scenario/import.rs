@@ -120,6 +120,16 @@ pub(super) struct ImportSpec {
     sheet: Option<(String, usize)>,
 }
 
+impl ImportSpec {
+    /// The column `[import] columns` maps `field` to, if any.
+    fn mapped(&self, field: &str) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|(f, _, _)| f == field)
+            .map(|(_, header, _)| header.as_str())
+    }
+}
+
 /// Where the horizon's periods fall in the calendar, for due dates.
 pub(super) enum Calendar {
     /// `[scenario]` could not be read: its errors are reported already.
@@ -303,6 +313,7 @@ impl Loader {
         let mut kept: HashSet<String> = HashSet::new();
         let mut left_out: HashMap<String, (usize, String)> = HashMap::new();
         let mut rows: Vec<(&SheetRow, String)> = Vec::new();
+        let columns = layout.columns_of(spec);
         for row in &sheet.rows {
             let id = id_of(row);
             match skip.iter().find(|rule| rule.matches(row)) {
@@ -381,7 +392,7 @@ impl Loader {
                     keys,
                 });
             }
-            draft.columns = layout.columns_of(spec);
+            draft.columns = columns.clone();
             out.push(draft);
         }
 
@@ -577,12 +588,7 @@ impl Loader {
                 .filter(|&k| sheet.columns[k] == header)
                 .collect()
         };
-        let mapped = |field: &str| {
-            spec.columns
-                .iter()
-                .find(|(f, _, _)| f == field)
-                .map(|(_, h, _)| h.as_str())
-        };
+        let mapped = |field: &str| spec.mapped(field);
         let header_of = |field: &str, default: &'static str| -> String {
             mapped(field).unwrap_or(default).to_string()
         };
@@ -723,12 +729,7 @@ impl Layout {
     /// The export's columns that hold the fields the whole-scenario checks name: the key, the
     /// links, the objectives and the due date.
     fn columns_of(&self, spec: &ImportSpec) -> Vec<(&'static str, String)> {
-        let mapped = |field: &str| {
-            spec.columns
-                .iter()
-                .find(|(f, _, _)| f == field)
-                .map(|(_, header, _)| header.clone())
-        };
+        let mapped = |field: &str| spec.mapped(field).map(str::to_string);
         let mut out = Vec::new();
         match self {
             Layout::Preset(p) => {
